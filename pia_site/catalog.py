@@ -1,0 +1,397 @@
+"""The form catalog: official form structure loaded once from data files.
+
+Validation, rendering, the JSON Schema, scaffolding and change-log resolution all
+read these objects; the structure of the forms is written only in
+``pia_site/catalog/*.yaml`` (see docs/catalog.md).
+
+Check the catalog files with::
+
+    python -c "from pia_site.catalog import all_forms; print([f.id for f in all_forms()])"
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+CATALOG_DIR = Path(__file__).parent / "catalog"
+
+FORM_NAMES = {"juten": "重点項目評価書", "zenkoumoku": "全項目評価書"}
+FORM_ALIASES = {
+    "重点項目評価書": "juten", "重点項目": "juten", "重点": "juten", "juten": "juten", "様式3": "juten",
+    "全項目評価書": "zenkoumoku", "全項目": "zenkoumoku", "全項目評価": "zenkoumoku", "zenkoumoku": "zenkoumoku", "様式4": "zenkoumoku",
+}
+CONTAINER_KINDS = {"part", "section", "risk", "group"}
+VALUE_KINDS = {"text", "rich", "choice", "check", "date", "period", "count", "flag"}
+STATIC_KINDS = {"ref", "fixed", "derived", "heading"}
+SPECIAL_KINDS = {"record_items", "diagrams", "changelog"}
+ALL_KINDS = CONTAINER_KINDS | VALUE_KINDS | STATIC_KINDS | SPECIAL_KINDS
+NODE_FIELDS = {
+    "key", "no", "label", "kind", "star", "star_note", "important", "options", "count", "rows",
+    "children", "optional", "aliases", "text", "scope", "source", "instance_label", "max", "buckets",
+    "month", "note",
+}
+SCOPES = {"document", "file", "file_block"}
+DASHES = {"—", "―", "－", "-", "ー", "‐"}
+
+
+class CatalogError(Exception):
+    """A defect in a catalog data file (a developer error, not an author's)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    number: int
+    detail: str | None = None  # None | "text" | "count"
+    suffix: str = ""
+    exclusive: bool = False
+    caption: str = ""  # printed group caption of checkbox sets (C-主な記録項目)
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    kind: str  # choice | check
+    options: tuple[Option, ...]
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(o.text for o in self.options)
+
+    def canonical(self, value: str) -> str | None:
+        """The printed option a value stands for (exact or a known alias)."""
+        if value in self.texts:
+            return value
+        for variant, target in self.aliases:
+            if value == variant:
+                return target
+        return None
+
+    def option(self, text: str) -> Option | None:
+        for o in self.options:
+            if o.text == text:
+                return o
+        return None
+
+    @property
+    def captions(self) -> tuple[tuple[str, tuple[Option, ...]], ...]:
+        out: list[tuple[str, list[Option]]] = []
+        for o in self.options:
+            if not out or out[-1][0] != o.caption:
+                out.append((o.caption, []))
+            out[-1][1].append(o)
+        return tuple((c, tuple(os)) for c, os in out)
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    key: str
+    kind: str
+    path: tuple[str, ...]  # catalog path (keys from the part down)
+    label: str = ""
+    no: str = ""
+    star: bool = False
+    star_note: str = ""
+    important: bool = False  # effective ※ (重要な変更) status
+    family: Family | None = None
+    count_key: str = ""
+    count_suffix: str = ""
+    rows: tuple["Node", ...] = ()
+    children: tuple["Node", ...] = ()
+    optional: bool = False
+    aliases: tuple[str, ...] = ()
+    text: str = ""
+    scope: str = "document"
+    source: str = ""
+    instance_label: str = ""
+    max: int = 0
+    buckets: tuple[tuple[int, int], ...] = ()
+    month: bool = False
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def is_container(self) -> bool:
+        return self.kind in CONTAINER_KINDS
+
+    @property
+    def has_value(self) -> bool:
+        return self.kind in VALUE_KINDS or self.kind in SPECIAL_KINDS
+
+    @property
+    def printed(self) -> str:
+        """Number and label as printed, e.g. ``②事務の内容``, ``1. 監査``."""
+        if not self.no:
+            return self.label
+        if self.kind == "risk":
+            return f"{self.no}：{self.label}" if self.label else self.no
+        if self.kind == "part" or self.no.endswith("."):
+            return f"{self.no} {self.label}".strip()
+        return f"{self.no}{self.label}"
+
+    def data_members(self) -> tuple["Node", ...]:
+        """Nodes whose keys live in this container's data mapping (children and their rows)."""
+        out: list[Node] = []
+        for c in self.children:
+            out.append(c)
+            out.extend(c.all_rows())
+        return tuple(out)
+
+    def all_rows(self) -> tuple["Node", ...]:
+        out: list[Node] = []
+        for r in self.rows:
+            out.append(r)
+            out.extend(r.all_rows())
+        return tuple(out)
+
+    def walk(self) -> Iterator["Node"]:
+        yield self
+        for r in self.rows:
+            yield from r.walk()
+        for c in self.children:
+            yield from c.walk()
+
+
+@dataclass(frozen=True, eq=False)
+class Form:
+    kind: str  # juten | zenkoumoku
+    edition: str
+    yoshiki: str
+    name: str
+    title: str
+    stamp: str
+    parts: tuple[Node, ...]
+    families: dict[str, Family]
+    nodes: dict[str, Node] = field(default_factory=dict)  # catalog id -> node
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}/{self.edition}"
+
+    def part(self, key: str) -> Node | None:
+        for p in self.parts:
+            if p.key == key:
+                return p
+        return None
+
+    def walk(self) -> Iterator[Node]:
+        for p in self.parts:
+            yield from p.walk()
+
+    def parent_of(self, node: Node) -> Node | None:
+        return self._parents.get(node.id)
+
+    def ancestors(self, node: Node) -> list[Node]:
+        out = []
+        cur = self.parent_of(node)
+        while cur is not None:
+            out.append(cur)
+            cur = self.parent_of(cur)
+        return out[::-1]
+
+
+def _read_yaml(path: Path) -> dict:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _build_families(raw: dict) -> dict[str, Family]:
+    out: dict[str, Family] = {}
+    for fid, spec in raw.items():
+        kind = spec.get("kind")
+        if kind not in ("choice", "check"):
+            raise CatalogError(f"family {fid}: kind must be choice or check")
+        options: list[Option] = []
+
+        def add(items, caption=""):
+            for item in items:
+                if isinstance(item, str):
+                    item = {"text": item}
+                unknown = set(item) - {"text", "detail", "suffix", "exclusive"}
+                if unknown:
+                    raise CatalogError(f"family {fid}: unknown option fields {sorted(unknown)}")
+                options.append(Option(str(item["text"]), len(options) + 1, item.get("detail"), item.get("suffix", ""), bool(item.get("exclusive", False)), caption))
+
+        if "groups" in spec:
+            for g in spec["groups"]:
+                add(g["options"], g.get("caption", ""))
+        else:
+            add(spec.get("options") or [])
+        if not options:
+            raise CatalogError(f"family {fid}: no options")
+        if len({o.text for o in options}) != len(options):
+            raise CatalogError(f"family {fid}: duplicate options")
+        aliases = tuple((str(k), str(v)) for k, v in (spec.get("aliases") or {}).items())
+        for _, target in aliases:
+            if target not in {o.text for o in options}:
+                raise CatalogError(f"family {fid}: alias target {target!r} is not an option")
+        out[fid] = Family(fid, kind, tuple(options), aliases)
+    return out
+
+
+def _build_node(raw: dict, parent_path: tuple[str, ...], families: dict[str, Family], inherited: bool, where: str) -> Node:
+    if not isinstance(raw, dict) or "key" not in raw:
+        raise CatalogError(f"{where}: every node needs a key: {raw!r}")
+    unknown = set(raw) - NODE_FIELDS
+    if unknown:
+        raise CatalogError(f"{where}.{raw['key']}: unknown fields {sorted(unknown)}")
+    key = str(raw["key"])
+    path = parent_path + (key,)
+    kind = raw.get("kind") or ("section" if raw.get("children") else "text")
+    if kind not in ALL_KINDS:
+        raise CatalogError(f"{'.'.join(path)}: unknown kind {kind!r}")
+    star = bool(raw.get("star", False))
+    important = raw["important"] if "important" in raw else (star or inherited)
+    family = None
+    if kind in ("choice", "check"):
+        fid = raw.get("options")
+        if fid not in families:
+            raise CatalogError(f"{'.'.join(path)}: unknown option family {fid!r}")
+        family = families[fid]
+        if family.kind != kind:
+            raise CatalogError(f"{'.'.join(path)}: family {fid} is a {family.kind}, node is a {kind}")
+    count = raw.get("count") or {}
+    rows = tuple(_build_node(r, parent_path, families, bool(important), ".".join(path)) for r in raw.get("rows") or [])
+    children = tuple(_build_node(c, path, families, bool(important), ".".join(path)) for c in raw.get("children") or [])
+    if children and kind not in CONTAINER_KINDS:
+        raise CatalogError(f"{'.'.join(path)}: only containers have children (use rows for sub-rows)")
+    node = Node(
+        key=key, kind=kind, path=path, label=str(raw.get("label", "")), no=str(raw.get("no", "") or ""),
+        star=star, star_note=str(raw.get("star_note", "") or ""), important=bool(important), family=family,
+        count_key=str(count.get("key", "")), count_suffix=str(count.get("suffix", "件")), rows=rows,
+        children=children, optional=bool(raw.get("optional", False)),
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()), text=str(raw.get("text", "") or ""),
+        scope=str(raw.get("scope", "document")), source=str(raw.get("source", "") or ""),
+        instance_label=str(raw.get("instance_label", "") or ""), max=int(raw.get("max", 0) or 0),
+        buckets=tuple(tuple(b) for b in raw.get("buckets") or ()), month=bool(raw.get("month", False)),
+        note=str(raw.get("note", "") or ""),
+    )
+    if node.scope not in SCOPES:
+        raise CatalogError(f"{node.id}: unknown scope {node.scope!r}")
+    if node.is_container:
+        keys = [m.key for m in node.data_members()]
+        dup = {k for k in keys if keys.count(k) > 1}
+        if dup:
+            raise CatalogError(f"{node.id}: duplicate data keys {sorted(dup)}")
+        if node.count_key and node.count_key not in keys:
+            raise CatalogError(f"{node.id}: count key {node.count_key} missing")
+    return node
+
+
+def _apply_patches(raw: dict, patches: list[dict], families_raw: dict) -> None:
+    for patch in patches:
+        if "node" in patch:
+            target = _find_raw(raw["parts"], patch["node"].split("."))
+            target.update(patch.get("set") or {})
+        elif "family" in patch:
+            fam = families_raw[patch["family"]]
+            rep = patch["replace_option"]
+            lists = [g["options"] for g in fam["groups"]] if "groups" in fam else [fam["options"]]
+            hits = 0
+            for opts in lists:
+                for i, o in enumerate(opts):
+                    text = o if isinstance(o, str) else o.get("text")
+                    if text == rep["from"]:
+                        opts[i] = rep["to"] if isinstance(o, str) else {**o, "text": rep["to"]}
+                        hits += 1
+            if hits != 1:
+                raise CatalogError(f"patch {patch}: option not found")
+            aliases = fam.setdefault("aliases", {})
+            aliases[rep["from"]] = rep["to"]
+        else:
+            raise CatalogError(f"unknown patch {patch}")
+
+
+def _find_raw(nodes: list[dict], keys: list[str]) -> dict:
+    for n in nodes:
+        if n.get("key") == keys[0]:
+            if len(keys) == 1:
+                return n
+            return _find_raw((n.get("children") or []) + (n.get("rows") or []), keys[1:])
+        for r in n.get("rows") or []:
+            if r.get("key") == keys[0]:
+                return _find_raw([r], keys)
+    raise CatalogError(f"patch target {'.'.join(keys)} not found")
+
+
+def _index(form: Form) -> None:
+    parents: dict[str, Node] = {}
+
+    def visit(node: Node, parent: Node | None):
+        if node.id in form.nodes and form.nodes[node.id] is not node:
+            raise CatalogError(f"{form.id}: duplicate node id {node.id}")
+        form.nodes[node.id] = node
+        if parent is not None:
+            parents[node.id] = parent
+        for r in node.rows:
+            visit(r, node)
+        for c in node.children:
+            visit(c, node)
+
+    for p in form.parts:
+        visit(p, None)
+    object.__setattr__(form, "_parents", parents)
+
+
+def _raw_form(stem: str) -> dict:
+    raw = _read_yaml(CATALOG_DIR / f"{stem}.yaml")
+    if "extends" in raw:
+        base = copy.deepcopy(_raw_form(raw["extends"]))
+        base.update({k: v for k, v in raw.items() if k not in ("extends", "patches")})
+        base.setdefault("_patches", []).extend(raw.get("patches") or [])
+        return base
+    return raw
+
+
+@lru_cache(maxsize=None)
+def _families_raw() -> dict:
+    return _read_yaml(CATALOG_DIR / "families.yaml")["families"]
+
+
+def _load_form(stem: str) -> Form:
+    raw = _raw_form(stem)
+    families_raw = copy.deepcopy(_families_raw())
+    _apply_patches(raw, raw.get("_patches", []), families_raw)
+    families = _build_families(families_raw)
+    parts = tuple(_build_node(p, (), families, False, stem) for p in raw["parts"])
+    keys = [p.key for p in parts]
+    if len(set(keys)) != len(keys):
+        raise CatalogError(f"{stem}: duplicate part keys")
+    form = Form(raw["form"], str(raw["edition"]), raw.get("yoshiki", ""), raw.get("name", FORM_NAMES.get(raw["form"], "")),
+                raw["title"], raw.get("stamp", ""), parts, families)
+    _index(form)
+    return form
+
+
+@lru_cache(maxsize=None)
+def all_forms() -> tuple[Form, ...]:
+    stems = sorted(p.stem for p in CATALOG_DIR.glob("*.yaml") if p.stem != "families")
+    return tuple(_load_form(s) for s in stems)
+
+
+def find_form(kind: str, edition: str) -> Form | None:
+    for f in all_forms():
+        if f.kind == kind and f.edition == edition:
+            return f
+    return None
+
+
+def editions(kind: str) -> list[str]:
+    return [f.edition for f in all_forms() if f.kind == kind]
+
+
+def form_kind(name: str) -> str | None:
+    return FORM_ALIASES.get(name.strip()) if name else None
+
+
+def is_dash(value: str | None) -> bool:
+    return value is not None and value.strip() in DASHES

@@ -1,0 +1,259 @@
+"""Load: content directory -> source documents (string scalars with positions).
+
+YAML is read through a strict composer: no tags, anchors, aliases or merge keys,
+no duplicate keys, and every scalar stays a string (``013005`` is ``"013005"``).
+Only ``validate`` gives values types, reading the form catalog.
+"""
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Union
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from .diagnostics import Diagnostic, Severity, SourceLocation
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 500_000
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class YScalar:
+    value: str | None  # None for an empty / null plain scalar
+    loc: SourceLocation
+
+
+@dataclass(frozen=True)
+class YMap:
+    entries: tuple[tuple[YScalar, "YNode"], ...]
+    loc: SourceLocation
+
+    def get(self, key: str) -> "YNode | None":
+        for k, v in self.entries:
+            if k.value == key:
+                return v
+        return None
+
+    def keys(self) -> list[str]:
+        return [k.value or "" for k, _ in self.entries]
+
+    def key_node(self, key: str) -> YScalar | None:
+        for k, _ in self.entries:
+            if k.value == key:
+                return k
+        return None
+
+
+@dataclass(frozen=True)
+class YSeq:
+    items: tuple["YNode", ...]
+    loc: SourceLocation
+
+
+YNode = Union[YScalar, YMap, YSeq]
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    path: str  # as shown to authors (relative to the working directory when possible)
+    root: YNode | None
+
+
+@dataclass(frozen=True)
+class MunicipalitySource:
+    slug: str
+    municipality: SourceDocument | None
+    assessments: tuple[SourceDocument, ...]
+
+
+@dataclass(frozen=True)
+class ContentSource:
+    root: Path
+    site: SourceDocument | None
+    municipalities: tuple[MunicipalitySource, ...]
+
+
+def _err(code: str, msg: str, loc: SourceLocation) -> Diagnostic:
+    return Diagnostic(code, msg, loc)
+
+
+class _StrictComposer(Reader, Scanner, Parser, Composer, BaseResolver):
+    """PyYAML composer that records (instead of honouring) unsafe constructs."""
+
+    def __init__(self, text: str, path: str, diags: list[Diagnostic]):
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        BaseResolver.__init__(self)
+        self._path = path
+        self._diags = diags
+        self._depth = 0
+        self._count = 0
+
+    def _loc(self, mark) -> SourceLocation:
+        return SourceLocation(self._path, mark.line + 1, mark.column + 1)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            self.get_event()
+            self._diags.append(_err("Y002", f"エイリアス（*{event.anchor}）は使えません。値をそのまま書いてください。", self._loc(event.start_mark)))
+            return ScalarNode("tag:yaml.org,2002:str", "", event.start_mark, event.end_mark)
+        if getattr(event, "anchor", None):
+            self._diags.append(_err("Y003", f"アンカー（&{event.anchor}）は使えません。", self._loc(event.start_mark)))
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            self._diags.append(_err("Y004", f"タグ（{tag}）は使えません。値は文字列として書いてください。", self._loc(event.start_mark)))
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise _Abort(_err("Y006", f"ノード数が上限（{MAX_NODES}）を超えています。ファイルを分けてください。", self._loc(event.start_mark)))
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _Abort(_err("Y005", f"入れ子が深すぎます（上限 {MAX_DEPTH} 段）。", self._loc(event.start_mark)))
+        event.anchor = None  # anchors are reported above and never registered
+        node = Composer.compose_node(self, parent, index)
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            self._depth -= 1
+        return node
+
+
+class _Abort(Exception):
+    def __init__(self, diag: Diagnostic):
+        self.diag = diag
+
+
+def _convert(node, path: str, diags: list[Diagnostic]) -> YNode:
+    loc = SourceLocation(path, node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, ScalarNode):
+        value: str | None = node.value
+        if node.style is None and value in NULL_WORDS:
+            value = None
+        return YScalar(value, loc)
+    if isinstance(node, SequenceNode):
+        return YSeq(tuple(_convert(n, path, diags) for n in node.value), loc)
+    assert isinstance(node, MappingNode)
+    entries: list[tuple[YScalar, YNode]] = []
+    seen: dict[str, SourceLocation] = {}
+    for knode, vnode in node.value:
+        kloc = SourceLocation(path, knode.start_mark.line + 1, knode.start_mark.column + 1)
+        if not isinstance(knode, ScalarNode):
+            diags.append(_err("Y007", "キーには文字列を書いてください。", kloc))
+            continue
+        if knode.value == "<<" and knode.style is None:
+            diags.append(_err("Y008", "マージキー（<<）は使えません。", kloc))
+            continue
+        key = knode.value
+        if key in seen:
+            first = seen[key]
+            diags.append(_err("Y009", f"キー「{key}」が重複しています（最初は {first.line} 行目）。", kloc))
+            continue
+        seen[key] = kloc
+        entries.append((YScalar(key, kloc), _convert(vnode, path, diags)))
+    return YMap(tuple(entries), loc)
+
+
+def decode_text(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8 decoding with an actionable message for other encodings."""
+    loc = SourceLocation(path, 1, 1)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (len(data) >= 2 and b"\x00" in data[:200]):
+        return None, [_err("E001", "UTF-16 で保存されています。エディタで文字コードを「UTF-8（BOMなし）」にして保存し直してください。", loc)]
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = SourceLocation(path, line, col)
+        try:
+            data.decode("cp932")
+            return None, [_err("E002", "Shift_JIS（CP932）で保存されているようです。エディタで文字コードを「UTF-8（BOMなし）」にして保存し直してください。", bad)]
+        except UnicodeDecodeError:
+            return None, [_err("E003", "UTF-8 として読めないバイトがあります。ファイルを UTF-8 で保存し直してください。", bad)]
+
+
+def parse_yaml(text: str, path: str) -> tuple[YNode | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    composer = _StrictComposer(text, path, diags)
+    try:
+        node = composer.get_single_node()
+    except _Abort as abort:
+        return None, diags + [abort.diag]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else SourceLocation(path)
+        problem = (exc.problem or exc.context or "").strip()
+        return None, diags + [_err("Y001", f"YAML の書き方に誤りがあります（{problem}）。インデントや「:」の後の空白、引用符の閉じ忘れを確認してください。", loc)]
+    except yaml.YAMLError as exc:  # reader errors: control characters etc.
+        return None, diags + [_err("Y001", f"YAML として読めません（{exc}）。", SourceLocation(path, 1, 1))]
+    if node is None:
+        return None, diags
+    return _convert(node, path, diags), diags
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_document(path: Path) -> tuple[SourceDocument, list[Diagnostic]]:
+    shown = display_path(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return SourceDocument(shown, None), [_err("E004", f"ファイルが大きすぎます（{size:,} バイト、上限 {MAX_FILE_BYTES:,} バイト）。", SourceLocation(shown))]
+    text, diags = decode_text(path.read_bytes(), shown)
+    if text is None:
+        return SourceDocument(shown, None), diags
+    root, more = parse_yaml(text, shown)
+    return SourceDocument(shown, root), diags + more
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.suffix in YAML_SUFFIXES and not p.name.startswith("."):
+            yield p
+
+
+def load_content(root: Path) -> tuple[ContentSource, list[Diagnostic]]:
+    """Read ``site.yaml`` and every ``<municipality>/*.yaml`` below ``root``."""
+    diags: list[Diagnostic] = []
+    if not root.is_dir():
+        return ContentSource(root, None, ()), [_err("E010", "コンテンツのフォルダが見つかりません。--content で指定してください。", SourceLocation(display_path(root)))]
+    site = None
+    site_path = root / "site.yaml"
+    if site_path.is_file():
+        site, d = load_document(site_path)
+        diags += d
+    else:
+        diags.append(_err("E011", "site.yaml がありません。サイト名などを書いた site.yaml を作ってください。", SourceLocation(display_path(site_path))))
+    munis: list[MunicipalitySource] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        muni_doc = None
+        docs: list[SourceDocument] = []
+        for f in _yaml_files(folder):
+            doc, d = load_document(f)
+            diags += d
+            if f.stem == "municipality":
+                muni_doc = doc
+            else:
+                docs.append(doc)
+        if muni_doc is None:
+            diags.append(_err("E012", "municipality.yaml がありません。団体名・都道府県・団体コードを書いてください。", SourceLocation(display_path(folder / "municipality.yaml"))))
+        munis.append(MunicipalitySource(folder.name, muni_doc, tuple(docs)))
+    return ContentSource(root, site, tuple(munis)), diags

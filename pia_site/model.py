@@ -1,0 +1,172 @@
+"""Model: frozen records built by ``validate`` (the typed PIA schema).
+
+Values keep the catalog's shape: a container's values are a mapping from catalog
+key to a typed value; group instances, files and III blocks carry stable ids.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Union
+
+from .catalog import Form
+from .diagnostics import SourceLocation
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """An ISO date; ``precision`` is ``day`` or ``month`` (``2015-10``)."""
+
+    iso: str
+    precision: str = "day"
+
+    @property
+    def year(self) -> int:
+        return int(self.iso[:4])
+
+    @property
+    def month(self) -> int:
+        return int(self.iso[5:7])
+
+    @property
+    def day(self) -> int | None:
+        return int(self.iso[8:10]) if self.precision == "day" else None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: DateValue | None
+    end: DateValue | None
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    text: str
+    detail: str | None = None
+
+
+DASH = "—"
+Value = Union[str, None, DateValue, Period, tuple, bool, "RecordItems", "Instance"]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance of a repeated group (システムn, 委託事項n, …)."""
+
+    id: str
+    no: int
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordGroup:
+    name: str
+    items: tuple[str, ...]
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class RecordItems:
+    groups: tuple[RecordGroup, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Diagram:
+    title: str | None
+    subtitle: str | None
+    figure: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """特定個人情報ファイル: its id, printed name, and its file-scoped parts."""
+
+    id: str
+    name: str
+    no: int
+    parts: Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One III block, covering one or several files."""
+
+    id: str
+    no: int
+    files: tuple[str, ...]
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A 変更箇所 row as published."""
+
+    line: int
+    date: DateValue | None
+    item: str
+    before: str | None
+    after: str | None
+    timing: str | None  # 事前 | 事後 | None
+    timing_note: str | None
+    targets: tuple[str, ...] = ()
+
+    @property
+    def is_continuation(self) -> bool:
+        return self.date is None and not self.timing and not self.timing_note
+
+
+@dataclass(frozen=True)
+class Assessment:
+    slug: str
+    municipality: str
+    source: str
+    form: Form
+    parts: Mapping[str, Any]  # document-scoped part key -> values / list of blocks
+    files: tuple[FileEntry, ...]
+    changes: tuple[ChangeRow, ...]
+    ended: DateValue | None = None
+    locations: Mapping[str, SourceLocation] = field(default_factory=dict)
+
+    def cover(self, key: str) -> Any:
+        return self.parts.get("cover", {}).get(key)
+
+    @property
+    def title(self) -> str:
+        return self.cover("title") or self.slug
+
+    @property
+    def published(self) -> DateValue | None:
+        v = self.cover("published")
+        return v if isinstance(v, DateValue) else None
+
+
+@dataclass(frozen=True)
+class Municipality:
+    slug: str
+    name: str
+    prefecture: str
+    code: str
+    bodies: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str = ""
+    base_url: str = ""
+    gannen: bool = True  # print 令和元年 rather than 令和1年
+    seireki: str = "after"  # after | before | none
+    empty_buckets: bool = True  # print empty slot headers (システム2～5 …)
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    municipalities: tuple[Municipality, ...]
+    assessments: tuple[Assessment, ...]
+
+    def assessments_of(self, slug: str) -> tuple[Assessment, ...]:
+        return tuple(a for a in self.assessments if a.municipality == slug)
