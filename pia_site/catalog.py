@@ -260,7 +260,9 @@ def _build_node(raw: dict, parent_path: tuple[str, ...], families: dict[str, Fam
         if family.kind != kind:
             raise CatalogError(f"{'.'.join(path)}: family {fid} is a {family.kind}, node is a {kind}")
     count = raw.get("count") or {}
-    rows = tuple(_build_node(r, parent_path, families, bool(important), ".".join(path)) for r in raw.get("rows") or [])
+    # a leaf's own ※ does not pass to its sub-rows; an explicit `important` (or a container's ※) does
+    row_inherited = raw["important"] if "important" in raw else inherited
+    rows = tuple(_build_node(r, parent_path, families, bool(row_inherited), ".".join(path)) for r in raw.get("rows") or [])
     children = tuple(_build_node(c, path, families, bool(important), ".".join(path)) for c in raw.get("children") or [])
     if children and kind not in CONTAINER_KINDS:
         raise CatalogError(f"{'.'.join(path)}: only containers have children (use rows for sub-rows)")

@@ -272,6 +272,8 @@ def _container(ck: Checker, node: Node, y: YNode | None, path: str, extra: dict[
 
 
 def _required(node: Node) -> bool:
+    if node.kind in ("group", "flag"):
+        return False  # a missing group has no instances; a missing flag is unchecked
     if node.is_container:
         return any(_required(c) and not c.optional for c in node.data_members() if c.has_value or c.is_container)
     return node.has_value
@@ -461,8 +463,10 @@ def _files(ck: Checker, y: YNode | None, file_parts: list[Node]) -> tuple[FileEn
             ck.error("V042", f"ファイルの id「{fid}」が重複しています。", m.get("id"), f"files.{i + 1}.id")
         seen.add(fid)
         name = ck.scalar(m.get("name"), f"files.{fid}.name", "特定個人情報ファイル名")
-        if not name:
+        if m.key_node("name") is None:
             ck.error("V002", "特定個人情報ファイル名（name）がありません。", m, f"files.{fid}.name", "特定個人情報ファイル名")
+        elif not name:
+            ck.warn("W001", "値が空です。", m.get("name"), f"files.{fid}.name", "特定個人情報ファイル名")
         ck.unknown_keys(m, allowed, f"files.{fid}")
         fparts: dict[str, Any] = {}
         for part in file_parts:

@@ -1,0 +1,61 @@
+"""Build: the pipeline load -> validate -> model -> render -> write, stage order only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, DiagnosticsError, has_errors
+from .link import check_targets
+from .load import load_content
+from .model import Site, SiteConfig
+from .render import make_environment, render_site
+from .validate import validate_assessment, validate_municipality, validate_site
+from .write import WriteReport, write_site
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    diagnostics: tuple[Diagnostic, ...]
+    written: WriteReport | None
+
+
+def project_dir(content: Path) -> Path:
+    """Site overrides (templates/, assets/) live beside the content directory."""
+    return content.resolve().parent
+
+
+def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
+    source, diags = load_content(content)
+    config, d = validate_site(source.site)
+    diags += d
+    municipalities, assessments = [], []
+    for ms in source.municipalities:
+        if ms.municipality is not None:
+            m, d = validate_municipality(ms.municipality, ms.slug)
+            diags += d
+            if m is not None:
+                municipalities.append(m)
+        for doc in ms.assessments:
+            a, d = validate_assessment(doc, ms.slug)
+            diags += d
+            if a is not None:
+                diags += check_targets(a)
+                assessments.append(a)
+    if has_errors(diags) or config is None:
+        return None, diags
+    return Site(config, tuple(municipalities), tuple(assessments)), diags
+
+
+def check(content: Path, strict: bool = False) -> list[Diagnostic]:
+    _, diags = load_site(content)
+    return diags
+
+
+def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
+    site, diags = load_site(content)
+    if site is None or (strict and diags):
+        raise DiagnosticsError(diags)
+    root = project_dir(content)
+    pages = render_site(site, make_environment(root / "templates"))
+    written = write_site(pages, out, root / "assets")
+    return BuildReport(tuple(diags), written)

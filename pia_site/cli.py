@@ -1,0 +1,72 @@
+"""Command line: build | check (more commands register here).  Maps diagnostics to exit codes."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import DiagnosticsError, format_diagnostics, has_errors
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _add_content(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--content", type=Path, default=Path("content"), help="コンテンツのフォルダ（既定: content）")
+
+
+def cmd_check(args) -> int:
+    from .build import check
+
+    diags = check(args.content)
+    if diags:
+        print(format_diagnostics(diags, args.format), file=sys.stdout if args.format == "github" else sys.stderr)
+    failed = has_errors(diags) or (args.strict and diags)
+    if not failed and args.format == "text":
+        print(f"問題は見つかりませんでした（{args.content}）。" if not diags else "エラーはありません（警告のみ）。", file=sys.stderr)
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def cmd_build(args) -> int:
+    from .build import build
+
+    try:
+        report = build(args.content, args.out, strict=args.strict)
+    except DiagnosticsError as exc:
+        print(format_diagnostics(exc.diagnostics), file=sys.stderr)
+        print(f"ビルドを中止しました。{args.out} は変更していません。", file=sys.stderr)
+        return EXIT_ERRORS
+    if report.diagnostics:
+        print(format_diagnostics(report.diagnostics), file=sys.stderr)
+    w = report.written
+    print(f"{w.pages} ページ（{w.files} ファイル、{w.bytes:,} バイト）を {w.out_dir} に書き出しました。", file=sys.stderr)
+    print(f"開く: {w.out_dir / 'index.html'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pia-site", description="特定個人情報保護評価書を静的サイトとして公開します。")
+    parser.add_argument("--version", action="version", version=f"pia-site {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="サイトを build/ に生成する")
+    _add_content(p)
+    p.add_argument("--out", type=Path, default=Path("build"), help="出力先（既定: build）")
+    p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="コンテンツを検査する（何も書き出さない）")
+    _add_content(p)
+    p.add_argument("--format", choices=("text", "github"), default="text", help="出力形式（github: GitHub Actions の注釈）")
+    p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""URL and output-path scheme as pure functions.  All links are relative, and
+point at ``index.html`` files explicitly so the site also works from ``file://``."""
+from __future__ import annotations
+
+from posixpath import relpath
+
+INDEX = "index.html"
+
+
+def site_index() -> str:
+    return INDEX
+
+
+def municipality_page(slug: str) -> str:
+    return f"{slug}/{INDEX}"
+
+
+def assessment_page(municipality: str, slug: str) -> str:
+    return f"{municipality}/{slug}/{INDEX}"
+
+
+def asset(name: str) -> str:
+    return f"assets/{name}"
+
+
+def relative(from_page: str, to: str) -> str:
+    """Relative URL from one output path to another (both relative to the site root)."""
+    start = from_page.rsplit("/", 1)[0] if "/" in from_page else "."
+    return relpath(to, start)
