@@ -60,7 +60,32 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "github"), default="text", help="出力形式（github: GitHub Actions の注釈）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     p.set_defaults(func=cmd_check)
+
+    for register in _extra_commands():
+        register(sub)
     return parser
+
+
+def _extra_commands():
+    """Commands living in their own modules; each module offers ``register(subparsers)``."""
+    import importlib
+
+    out = []
+    for name in EXTRA_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"pia_site.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"pia_site.{name}":
+                raise
+            continue
+        out.append(module.register)
+    return out
+
+
+# one line per command module (pia_site/<module>.py with register(subparsers))
+EXTRA_COMMAND_MODULES = (
+    "commands_new",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,52 @@
+"""`pia-site new`: scaffold an assessment with every item of the form."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from . import catalog as cat
+from .scaffold import scaffold
+
+
+def cmd_new(args) -> int:
+    kind = cat.form_kind(args.form)
+    if kind is None:
+        print(f"評価書の種類「{args.form}」は使えません。全項目 か 重点項目 を指定してください。", file=sys.stderr)
+        return 2
+    edition = args.edition or cat.editions(kind)[-1]
+    form = cat.find_form(kind, edition)
+    if form is None:
+        print(f"{cat.FORM_NAMES[kind]}の様式の版「{edition}」は未対応です。対応している版: {'、'.join(cat.editions(kind))}", file=sys.stderr)
+        return 2
+    folder = args.content / args.municipality
+    target = folder / f"{args.name}.yaml"
+    if target.exists() and not args.force:
+        print(f"{target} はすでにあります。上書きする場合は --force を付けてください。", file=sys.stderr)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    muni = folder / "municipality.yaml"
+    if not muni.exists():
+        muni.write_text("# 団体の情報\nname:\nprefecture:\ncode: \"\"   # 全国地方公共団体コード（6 桁）\nbodies: []\n", encoding="utf-8")
+        print(f"{muni} を作りました。団体名・都道府県・団体コードを書いてください。", file=sys.stderr)
+    schema = args.schema_url or _relative_schema(folder)
+    tmp = target.with_suffix(".yaml.tmp")
+    tmp.write_text(scaffold(form, schema), encoding="utf-8")
+    tmp.replace(target)
+    print(f"{target} を作りました（{form.name} {form.edition}）。`pia-site check` で未記入の項目を確認できます。", file=sys.stderr)
+    return 0
+
+
+def _relative_schema(folder: Path) -> str:
+    return "../../schema/pia-assessment.schema.json"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("new", help="新しい評価書のひな形を作る")
+    p.add_argument("--municipality", required=True, help="団体のフォルダ名（例: koshigaya）")
+    p.add_argument("--form", required=True, help="全項目 または 重点項目")
+    p.add_argument("--edition", help="様式の版（既定: 最新）")
+    p.add_argument("--name", default="new-assessment", help="ファイル名（拡張子なし）")
+    p.add_argument("--content", type=Path, default=Path("content"))
+    p.add_argument("--schema-url", default="", help="yaml-language-server に渡す JSON Schema の場所")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_new)
