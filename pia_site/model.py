@@ -117,6 +117,15 @@ class ChangeRow:
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """Source text an importer could not place under an item (kept, never dropped)."""
+
+    source_line: int
+    text: str
+    near: str = ""  # the key path it was found near, if known
+
+
+@dataclass(frozen=True)
 class Assessment:
     slug: str
     municipality: str
@@ -126,6 +135,7 @@ class Assessment:
     files: tuple[FileEntry, ...]
     changes: tuple[ChangeRow, ...]
     ended: DateValue | None = None
+    unplaced: tuple[Unplaced, ...] = ()
     locations: Mapping[str, SourceLocation] = field(default_factory=dict)
 
     def cover(self, key: str) -> Any:

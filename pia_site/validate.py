@@ -18,7 +18,7 @@ from .load import SourceDocument, YMap, YNode, YScalar, YSeq
 from .markup import audit_html
 from .model import (
     Assessment, Block, ChangeRow, CheckItem, DateValue, Diagram, FileEntry, Instance, Municipality,
-    Period, RecordGroup, RecordItems, SiteConfig,
+    Period, RecordGroup, RecordItems, SiteConfig, Unplaced,
 )
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -400,7 +400,8 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
         return None, ck.diags
     doc_parts = [p for p in form.parts if p.scope in ("document", "file_block")]
     file_parts = [p for p in form.parts if p.scope == "file"]
-    allowed = {"form": "評価書の種類", "edition": "様式の版", "files": "特定個人情報ファイル", "ended": "事務の終了日"}
+    allowed = {"form": "評価書の種類", "edition": "様式の版", "files": "特定個人情報ファイル", "ended": "事務の終了日",
+               "unplaced": "取り込み時に配置できなかった記載"}
     allowed.update({p.key: p.printed for p in doc_parts})
     ck.unknown_keys(top, allowed, "")
     parts: dict[str, Any] = {}
@@ -422,10 +423,33 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     files = _files(ck, top.get("files"), file_parts) if file_parts else ()
     _check_block_files(ck, form, parts, files, top)
     ended = ck.date(top.get("ended"), "ended", "事務の終了日", False) if top.get("ended") is not None else None
+    unplaced = _unplaced(ck, top.get("unplaced")) if top.get("unplaced") is not None else ()
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return Assessment(slug, municipality, doc.path, form, parts, files, changes,
-                      ended if isinstance(ended, DateValue) else None, dict(ck.locations)), ck.diags
+                      ended if isinstance(ended, DateValue) else None, unplaced, dict(ck.locations)), ck.diags
+
+
+def _unplaced(ck: Checker, y: YNode) -> tuple[Unplaced, ...]:
+    """``unplaced: [{line: 120, text: …, near: key.path}]`` — each entry is a warning."""
+    seq = ck.sequence(y, "unplaced")
+    out: list[Unplaced] = []
+    for i, item in enumerate(seq.items if seq else ()):
+        ipath = f"unplaced.{i + 1}"
+        m = ck.mapping(item, ipath)
+        if m is None:
+            continue
+        ck.unknown_keys(m, {"line": "元の文書の行", "text": "記載", "near": "近くの項目"}, ipath)
+        line_raw = ck.scalar(m.get("line"), ipath + ".line") or ""
+        text = ck.scalar(m.get("text"), ipath + ".text") or ""
+        near = ck.scalar(m.get("near"), ipath + ".near") or ""
+        if not line_raw.isdigit():
+            ck.error("V070", "line には元の文書の行番号を数字で書いてください。", m.get("line") or m, ipath + ".line")
+            continue
+        _audit(ck, text, m.get("text"), ipath + ".text", "")
+        ck.warn("W020", f"元の文書の {line_raw} 行目の記載が項目に配置されていません: 「{text[:40]}{'…' if len(text) > 40 else ''}」 正しい項目へ移してください。", m, ipath)
+        out.append(Unplaced(int(line_raw), text, near))
+    return tuple(out)
 
 
 def _form_of(ck: Checker, top: YMap) -> Form | None:

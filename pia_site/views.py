@@ -116,6 +116,7 @@ class AssessmentView:
     parts: tuple[Box, ...]
     changes: tuple[ChangeRowView, ...]
     changes_box: Box | None
+    unplaced: tuple[tuple[int, Markup], ...] = ()
 
 
 class _Ctx:
@@ -302,7 +303,8 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
         municipality=next(m for m in site.municipalities if m.slug == a.municipality),
         assessor=a.cover("assessor") or "", published=ctx.date(published) if published else "",
         published_iso=published.iso if published else "", toc=tuple(toc), parts=tuple(parts),
-        changes=_changes(ctx, a), changes_box=changes_box)
+        changes=_changes(ctx, a), changes_box=changes_box,
+        unplaced=tuple((u.source_line, Markup(render_rich(u.text))) for u in a.unplaced))
 
 
 def _special(ctx: _Ctx, node: Node, values: Any) -> ValueView:
