@@ -226,7 +226,8 @@ def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, 
     """A repeated group: a heading for the group, then its instances with slot-bucket headers."""
     inner: list[Any] = []
     buckets = node.buckets or (DEFAULT_BUCKETS if node.max == 20 else ())
-    by_no = sorted(instances, key=lambda i: i.no)
+    # the form always prints slot 1, empty when the group has no instance
+    by_no = sorted(instances, key=lambda i: i.no) or [Instance("1", 1, {})]
     printed: set[tuple[int, int]] = set()
 
     for inst in by_no:
