@@ -1,0 +1,161 @@
+"""End-to-end build checks: determinism, atomic output, relative links, fidelity."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from pia_site.build import build
+from pia_site.diagnostics import DiagnosticsError
+
+from support import REPO, SHARED, make_content, tree_bytes, write
+
+CONTENT = REPO / "content"
+
+
+def run_build(content: Path, out: Path, env_extra: dict) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_extra}
+    return subprocess.run([sys.executable, "-m", "pia_site", "build", "--content", str(content), "--out", str(out)],
+                          capture_output=True, text=True, env=env, cwd=REPO)
+
+
+def test_two_builds_are_byte_identical_whatever_the_hash_seed_and_timezone(tmp_path):
+    a = run_build(CONTENT, tmp_path / "a", {"PYTHONHASHSEED": "1", "TZ": "UTC"})
+    b = run_build(CONTENT, tmp_path / "b", {"PYTHONHASHSEED": "4242", "TZ": "Asia/Tokyo"})
+    assert a.returncode == 0, a.stderr
+    assert b.returncode == 0, b.stderr
+    ta, tb = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
+    assert len(ta) > 3
+    assert ta == tb
+
+
+def test_failed_build_leaves_previous_output_untouched(tmp_path):
+    content = make_content(tmp_path, {"x": (CONTENT / "koshigaya" / "keijidosha-fuka.yaml").read_text(encoding="utf-8")})
+    out = tmp_path / "out"
+    build(content, out)
+    before = tree_bytes(out)
+    assert "koshigaya/x/index.html" in before
+    broken = (content / "koshigaya" / "x.yaml")
+    broken.write_text(broken.read_text(encoding="utf-8").replace("subjects: 10万人以上30万人未満", "subjects: 不明"), encoding="utf-8")
+    with pytest.raises(DiagnosticsError) as exc:
+        build(content, out)
+    assert any(d.code == "V031" for d in exc.value.diagnostics)
+    assert tree_bytes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out"]  # no temp dirs left behind
+
+
+def test_render_failure_midway_leaves_no_partial_output(tmp_path, monkeypatch):
+    content = make_content(tmp_path, {"x": (CONTENT / "koshigaya" / "keijidosha-fuka.yaml").read_text(encoding="utf-8")})
+    out = tmp_path / "out"
+    build(content, out)
+    before = tree_bytes(out)
+    import pia_site.write as writer
+
+    real = Path.write_bytes
+    calls = {"n": 0}
+
+    def flaky(self, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", flaky)
+    with pytest.raises(OSError):
+        build(content, out)
+    monkeypatch.setattr(Path, "write_bytes", real)
+    assert tree_bytes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out"]
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        for key in ("href", "src"):
+            if a.get(key) and tag in ("a", "link", "script", "img"):
+                self.links.append(a[key])
+
+
+def parse(path: Path) -> _Links:
+    p = _Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_all_links_are_relative_and_land_on_existing_files_and_anchors(tmp_path):
+    out = tmp_path / "site"
+    build(CONTENT, out)
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 3
+    parsed = {p: parse(p) for p in pages}
+    broken = []
+    for page, info in parsed.items():
+        for link in info.links:
+            parts = urlsplit(link)
+            assert not parts.scheme and not parts.netloc and not link.startswith("/"), f"{page}: {link}"
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.is_file():
+                broken.append(f"{page.relative_to(out)} -> {link}")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = parsed[target].ids if target in parsed else parse(target).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{page.relative_to(out)} -> {link} (no anchor)")
+    assert broken == []
+
+
+def test_every_id_is_unique_per_page(tmp_path):
+    out = tmp_path / "site"
+    build(CONTENT, out)
+    for page in out.rglob("*.html"):
+        ids = re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8"))
+        dup = {i for i in ids if ids.count(i) > 1}
+        assert not dup, (page, sorted(dup)[:5])
+
+
+@pytest.mark.skipif(not (SHARED / "tools" / "fidelity.py").exists(), reason="../shared is not beside the checkout")
+@pytest.mark.parametrize("seed,page,minimum", [
+    ("003_9cb340eda5728da8.txt", "koshigaya/keijidosha-fuka/index.html", 99.0),
+])
+def test_fidelity_of_sample_pages(tmp_path, seed, page, minimum):
+    out = tmp_path / "site"
+    build(CONTENT, out)
+    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "fidelity.py"), str(SHARED / "seeds" / seed), str(out / page), "--show", "30"],
+                          capture_output=True, text=True)
+    m = re.search(r"fidelity (\d+)/(\d+) = ([\d.]+)%", proc.stdout)
+    assert m, proc.stdout + proc.stderr
+    seen, total = int(m.group(1)), int(m.group(2))
+    assert total > 2000
+    assert 100 * seen / total >= minimum, proc.stdout
+
+
+def test_site_overrides_a_template_and_an_asset(tmp_path):
+    content = make_content(tmp_path)
+    write(tmp_path / "templates" / "partials" / "footer.html", "<footer><p>独自フッター {{ site.title }}</p></footer>\n")
+    write(tmp_path / "assets" / "style.css", "body{color:red}\n")
+    out = tmp_path / "out"
+    build(content, out)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "独自フッター テストサイト" in html
+    assert (out / "assets" / "style.css").read_text() == "body{color:red}\n"
+
+
+def test_strict_undefined_fails_loudly(tmp_path):
+    content = make_content(tmp_path)
+    write(tmp_path / "templates" / "partials" / "footer.html", "<footer>{{ site.no_such_field }}</footer>\n")
+    with pytest.raises(Exception) as exc:
+        build(content, tmp_path / "out")
+    assert "no_such_field" in str(exc.value)
+    assert not (tmp_path / "out").exists()
