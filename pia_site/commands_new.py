@@ -28,7 +28,7 @@ def cmd_new(args) -> int:
     if not muni.exists():
         muni.write_text("# 団体の情報\nname:\nprefecture:\ncode: \"\"   # 全国地方公共団体コード（6 桁）\nbodies: []\n", encoding="utf-8")
         print(f"{muni} を作りました。団体名・都道府県・団体コードを書いてください。", file=sys.stderr)
-    schema = args.schema_url or _relative_schema(folder)
+    schema = args.schema_url or _relative_schema(folder, form)
     tmp = target.with_suffix(".yaml.tmp")
     tmp.write_text(scaffold(form, schema), encoding="utf-8")
     tmp.replace(target)
@@ -36,8 +36,10 @@ def cmd_new(args) -> int:
     return 0
 
 
-def _relative_schema(folder: Path) -> str:
-    return "../../schema/pia-assessment.schema.json"
+def _relative_schema(folder: Path, form) -> str:
+    from .schema import schema_filename
+
+    return f"../_schema/{schema_filename(form)}"
 
 
 def register(sub) -> None:
