@@ -1,10 +1,17 @@
 """Render: site views -> {output path: html}.  One Jinja environment, autoescape
-on, StrictUndefined; a site's own ``templates/`` overrides any default template."""
+on, StrictUndefined; a site's own ``templates/`` overrides any default template.
+
+Each page is described by a ``PageSpec`` naming the inputs it depends on, so an
+incremental builder can re-render exactly the pages an edit affects.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta
 
 from . import urls
 from .model import Site
@@ -12,40 +19,90 @@ from .views import assessment_view, index_view, municipality_view
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 
+# input keys a page may depend on
+SITE = "site"            # site.yaml
+CATALOG = "catalog"      # the form catalog files
+
+
+def municipality_key(slug: str) -> str:
+    return f"municipality:{slug}"
+
+
+def assessment_key(municipality: str, slug: str) -> str:
+    return f"assessment:{municipality}/{slug}"
+
+
+def listing_key(municipality: str) -> str:
+    """The listing data of one municipality: its record and its assessments' titles, numbers, dates."""
+    return f"listing:{municipality}"
+
+
+def template_key(name: str) -> str:
+    return f"template:{name}"
+
 
 def make_environment(site_templates: Path | None = None) -> Environment:
     loaders = []
     if site_templates is not None and site_templates.is_dir():
         loaders.append(FileSystemLoader(str(site_templates)))
     loaders.append(FileSystemLoader(str(DEFAULT_TEMPLATES)))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=False,
-        lstrip_blocks=False,
-    )
-    return env
+    return Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def template_closure(env: Environment, name: str) -> frozenset[str]:
+    """The template and every template it extends, includes or imports."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        t = todo.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        source = env.loader.get_source(env, t)[0]
+        todo.extend(r for r in meta.find_referenced_templates(env.parse(source)) if r)
+    return frozenset(seen)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    template: str
+    deps: frozenset[str]
+    context: Callable[[], dict]
 
 
 def _root(page: str) -> str:
-    depth = page.count("/")
-    return "../" * depth
+    return "../" * page.count("/")
 
 
-def render_site(site: Site, env: Environment) -> dict[str, str]:
-    """Every page of the site, keyed by its output path (POSIX, relative)."""
-    out: dict[str, str] = {}
-
-    def page(path: str, template: str, **ctx) -> None:
-        if path in out:
-            raise ValueError(f"two pages render to {path}")
-        out[path] = env.get_template(template).render(site=site.config, root=_root(path), page=path, **ctx)
-
-    page(urls.site_index(), "index.html", groups=index_view(site))
+def page_specs(site: Site, env: Environment) -> list[PageSpec]:
+    """Every page of the site with the inputs it depends on."""
+    closure = lru_cache(maxsize=None)(lambda name: frozenset(template_key(t) for t in template_closure(env, name)))
+    base = frozenset({SITE})
+    specs = [PageSpec(urls.site_index(), "index.html",
+                      base | closure("index.html") | {listing_key(m.slug) for m in site.municipalities},
+                      lambda: {"groups": index_view(site)})]
     for m in site.municipalities:
-        page(urls.municipality_page(m.slug), "municipality.html", view=municipality_view(site, m))
+        specs.append(PageSpec(urls.municipality_page(m.slug), "municipality.html",
+                              base | closure("municipality.html") | {listing_key(m.slug)},
+                              lambda m=m: {"view": municipality_view(site, m)}))
     for a in site.assessments:
-        page(urls.assessment_page(a.municipality, a.slug), "assessment.html", view=assessment_view(site, a))
+        specs.append(PageSpec(urls.assessment_page(a.municipality, a.slug), "assessment.html",
+                              base | closure("assessment.html") | {CATALOG, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)},
+                              lambda a=a: {"view": assessment_view(site, a)}))
+    return specs
+
+
+def render_page(site: Site, env: Environment, spec: PageSpec) -> str:
+    return env.get_template(spec.template).render(site=site.config, root=_root(spec.path), page=spec.path, **spec.context())
+
+
+def render_site(site: Site, env: Environment, only: set[str] | None = None) -> dict[str, str]:
+    """Pages keyed by output path (POSIX, relative); ``only`` restricts to those paths."""
+    out: dict[str, str] = {}
+    for spec in page_specs(site, env):
+        if spec.path in out:
+            raise ValueError(f"two pages render to {spec.path}")
+        if only is None or spec.path in only:
+            out[spec.path] = render_page(site, env, spec)
     return out
