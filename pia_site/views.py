@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from . import urls
 from .catalog import Form, Node
-from .filters import file_ordinal_names, period_ja, wareki
+from .filters import file_ordinal_names, wareki
 from .markup import render_plain, render_rich
 from .model import Assessment, Block, CheckItem, DateValue, FileEntry, Instance, Municipality, Period, RecordItems, Site, SiteConfig
 
@@ -155,8 +155,11 @@ def _value(ctx: _Ctx, node: Node, value: Any, siblings: dict, scope: dict) -> Va
         return ValueView(kind, Markup.escape(value or ""), empty=not value)
     if kind == "period":
         if isinstance(value, Period):
-            text = period_ja(value, ctx.config.gannen, ctx.config.seireki)
-            return ValueView(kind, Markup.escape(text), iso=f"{value.start.iso if value.start else ''}/{value.end.iso if value.end else ''}")
+            def t(d: DateValue | None) -> Markup:
+                return Markup('<time datetime="{}">{}</time>').format(d.iso, ctx.date(d)) if d else Markup("")
+            start, end = t(value.start), t(value.end)
+            html = (start + Markup("から") if start else Markup("")) + (end + Markup("まで") if end else Markup(""))
+            return ValueView(kind, html)
         return ValueView(kind, Markup.escape(value or ""), empty=not value)
     if kind == "flag":
         return ValueView(kind, selected="true" if value else None)
