@@ -78,7 +78,7 @@ def _container(node: Node, extra: dict | None = None) -> dict:
         if m.kind in ("ref", "fixed", "derived", "heading"):
             continue
         if m.kind == "group":
-            inst = _container(m, {"id": {"type": "string", "pattern": ID_PATTERN, "title": "識別子（リンク用）"},
+            inst = _container(m, {"id": {"type": ["string", "integer"], "pattern": ID_PATTERN, "title": "識別子（リンク用）"},
                                   "no": {"type": ["string", "integer"], "title": "番号"}})
             props[m.key] = {"title": m.printed, "description": _describe(m), "type": ["array", "null"], "items": inst, "maxItems": m.max or 10000}
         elif m.is_container:
@@ -125,7 +125,7 @@ def form_schema(form: Form) -> dict:
         elif part.scope == "file":
             file_props[part.key] = {"title": part.printed, **(_leaf(part) if part.kind in ("record_items", "diagrams") else _container(part))}
         elif part.scope == "file_block":
-            block = _container(part, {"id": {"type": "string", "pattern": ID_PATTERN}, "files": {"type": "array", "items": {"type": "string"}, "title": "対象ファイル"}})
+            block = _container(part, {"id": {"type": ["string", "integer"], "pattern": ID_PATTERN}, "files": {"type": "array", "items": {"type": "string"}, "title": "対象ファイル"}})
             props[part.key] = {"title": part.printed, "type": "array", "items": block}
             required.append(part.key)
         elif part.kind in ("record_items", "diagrams"):
