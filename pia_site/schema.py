@@ -48,7 +48,8 @@ def _leaf(node: Node) -> dict:
         return {**base, "anyOf": [{"enum": list(node.family.texts), "markdownEnumDescriptions": []}, {"enum": options}, DASH, NULL]}
     if k == "check":
         plain = [o.text for o in node.family.options]
-        detailed = {o.text: {"type": ["string", "null"]} for o in node.family.options if o.detail}
+        detailed = {o.text: {"type": ["string", "integer", "null"] if o.detail == "count" else ["string", "number", "null"]}
+                    for o in node.family.options if o.detail}
         item = {"anyOf": [{"enum": plain}]}
         if detailed:
             item["anyOf"].append({"type": "object", "properties": detailed, "additionalProperties": False, "minProperties": 1, "maxProperties": 1})
