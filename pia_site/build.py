@@ -9,6 +9,7 @@ from .link import check_targets
 from .load import load_content
 from .model import Site, SiteConfig
 from .render import make_environment, render_site
+from .search import build_search_index
 from .validate import validate_assessment, validate_municipality, validate_site
 from .write import WriteReport, write_site
 
@@ -57,5 +58,5 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
         raise DiagnosticsError(diags)
     root = project_dir(content)
     pages = render_site(site, make_environment(root / "templates"))
-    written = write_site(pages, out, root / "assets")
+    written = write_site(pages, out, root / "assets", extra=build_search_index(site))
     return BuildReport(tuple(diags), written)

@@ -82,6 +82,9 @@ def page_specs(site: Site, env: Environment) -> list[PageSpec]:
     specs = [PageSpec(urls.site_index(), "index.html",
                       base | closure("index.html") | {listing_key(m.slug) for m in site.municipalities},
                       lambda: {"groups": index_view(site)})]
+    specs.append(PageSpec("search/index.html", "search.html",
+                          base | closure("search.html") | {listing_key(m.slug) for m in site.municipalities},
+                          lambda: {"groups": index_view(site)}))
     for m in site.municipalities:
         specs.append(PageSpec(urls.municipality_page(m.slug), "municipality.html",
                               base | closure("municipality.html") | {listing_key(m.slug)},

@@ -96,9 +96,11 @@ def value_text(v: ValueView) -> str:
                     out.append(_plain(o.text + (f" ( {o.detail} )" if o.detail else "")))
         return _join(out)
     if k == "record_items":
-        out = [f"{no}. {_plain(item)}" for _name, items in v.record_groups for no, item in items]
-        names = [_plain(name) for name, _items in v.record_groups]
-        return _join(names + out + [html_text(v.html)])
+        out = []
+        for name, items in v.record_groups:
+            out.append(_plain(name))
+            out.extend(f"{no}. {_plain(item)}" for no, item in items)
+        return _join(out + [html_text(v.html)])
     return ""  # flag, fixed, ref, heading: form text
 
 
@@ -113,7 +115,7 @@ def _rows(rows: tuple[Row, ...], section: tuple[str, ...]) -> Iterator[Unit]:
 
 def _box(b: Box, section: tuple[str, ...]) -> Iterator[Unit]:
     here = section + (_plain(b.heading),)
-    if b.subheading:
+    if b.subheading and b.level > 2:  # a group instance's title (a part's is a file name)
         yield Unit(b.anchor, _plain(b.heading), section, _plain(b.subheading))
     yield from _rows(b.flags, here)
     for part in b.body:

@@ -1,0 +1,350 @@
+/* pia-site search client: exact substring search over the static n-gram index
+ * built by pia_site/search (see its docstrings for the file formats).
+ *
+ *   window.piaSearch.search(query, {filters, limit, offset})
+ *     -> Promise<[{url, title, municipality, form, snippet, highlights, ...}]>
+ *
+ * filters: {prefecture, municipality (slug), form (全項目評価書 | 重点項目評価書,
+ * or 全項目 | 重点項目), jimu (part of the 事務 name), from, to (公表日, YYYY-MM-DD)}.
+ * Without a limit every result is returned.  The index is found next to this
+ * script (../search/data/), or where the script tag's data-index says.
+ * No dependencies; data reaches the page only as DOM text nodes.
+ */
+(function () {
+  "use strict";
+
+  // ---- normalisation: mirrors pia_site/search/normalise.py --------------------------------
+  var WS = "\t\n\x0b\x0c\r \x1c\x1d\x1e\x1f\x85\u1680\u2028\u2029\u200b\u200c\u200d\u2060\ufeff";
+  var DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63";
+  function fold(ch, keepSeparator) {
+    if (ch === "\n" && keepSeparator) return ch;
+    if (ch === "\u30fc" || WS.indexOf(ch) >= 0) return "";
+    if (DASHES.indexOf(ch) >= 0) return "-";
+    if (ch === "\u301c") return "~";
+    return ch;
+  }
+  function normaliseMode(s, keepSeparator) {
+    var t = String(s).normalize("NFKC").toLowerCase();
+    var out = "";
+    for (var i = 0; i < t.length; i++) out += fold(t[i], keepSeparator);
+    return out;
+  }
+  function normalise(s) { return normaliseMode(s, false); }
+
+  function fnv1a(gram) {
+    var h = 0x811c9dc5;
+    for (var ch of gram) { h ^= ch.codePointAt(0); h = Math.imul(h, 0x01000193) >>> 0; }
+    return h >>> 0;
+  }
+  function queryGrams(q) {
+    var cps = Array.from(q);
+    if (cps.length === 1) return cps;
+    var set = {};
+    for (var i = 0; i + 1 < cps.length; i++) set[cps[i] + cps[i + 1]] = 1;
+    return Object.keys(set).sort();
+  }
+
+  // ---- fetching -----------------------------------------------------------------------------
+  var script = document.currentScript;
+  var base = new URL((script && script.dataset.index) || "../search/data/", script ? script.src : location.href);
+  var siteRoot = new URL("../../", base);
+  var stats = { requests: 0, bytes: 0 };
+  var cache = new Map();
+
+  function load(path) {
+    if (!cache.has(path)) {
+      var p = fetch(new URL(path, base)).then(function (res) {
+        if (!res.ok) throw new Error("search index: " + res.status + " " + path);
+        return res.arrayBuffer();
+      }).then(function (raw) {
+        stats.requests += 1;
+        stats.bytes += raw.byteLength;
+        var stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate"));
+        return new Response(stream).arrayBuffer();
+      });
+      p.catch(function () { cache.delete(path); });
+      cache.set(path, p);
+    }
+    return cache.get(path);
+  }
+  var utf8 = new TextDecoder("utf-8");
+  function loadJSON(path) { return load(path).then(function (b) { return JSON.parse(utf8.decode(b)); }); }
+
+  var metaPromise = null;
+  function meta() {
+    if (!metaPromise) {
+      metaPromise = loadJSON("meta.z").then(function (m) {
+        if (m.format !== 1 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32") throw new Error("search index: unknown format");
+        var first = m.docs.firstChunk, chunkDoc = new Int32Array(m.chunks);
+        for (var d = 0; d < first.length; d++) {
+          var end = d + 1 < first.length ? first[d + 1] : m.chunks;
+          for (var c = first[d]; c < end; c++) chunkDoc[c] = d;
+        }
+        m.chunkDoc = chunkDoc;
+        return m;
+      });
+      metaPromise.catch(function () { metaPromise = null; });
+    }
+    return metaPromise;
+  }
+
+  // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload.
+  var shards = new Map();
+  function shard(id) {
+    if (!shards.has(id)) {
+      shards.set(id, load("g/" + id.toString(16) + ".z").then(function (buf) {
+        var b = new Uint8Array(buf), pos = 0, map = new Map();
+        function v() { var n = 0, mul = 1, x; do { x = b[pos++]; n += (x & 127) * mul; mul *= 128; } while (x & 128); return n; }
+        var n = v();
+        for (var i = 0; i < n; i++) {
+          var len = v(), gram = utf8.decode(b.subarray(pos, pos + len)); pos += len;
+          var head = v(), count = Math.floor(head / 2), ids = new Uint32Array(count);
+          if (head & 1) {
+            var byte0 = v(), nbytes = v(), k = 0;
+            for (var j = 0; j < nbytes; j++) {
+              var x = b[pos + j];
+              for (var bit = 0; x && bit < 8; bit++, x >>= 1) if (x & 1) ids[k++] = (byte0 + j) * 8 + bit;
+            }
+            pos += nbytes;
+          } else {
+            var prev = 0;
+            for (var j2 = 0; j2 < count; j2++) { prev += v(); ids[j2] = prev; }
+          }
+          map.set(gram, ids);
+        }
+        return map;
+      }));
+      shards.get(id).catch(function () { shards.delete(id); });
+    }
+    return shards.get(id);
+  }
+
+  function intersect(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out.push(a[i]); i++; j++; }
+    }
+    return out;
+  }
+
+  // ---- facets -------------------------------------------------------------------------------
+  function dateInt(s) {
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(s || "");
+    return m ? +m[1] * 10000 + +m[2] * 100 + +(m[3] || 1) : 0;
+  }
+  function allowedDocs(m, f) {
+    f = f || {};
+    var n = m.docs.form.length, ok = new Uint8Array(n).fill(1), any = false;
+    var pref = f.prefecture ? m.prefectures.indexOf(f.prefecture) : -1;
+    var muni = -1;
+    if (f.municipality) m.municipalities.forEach(function (x, i) { if (x[0] === f.municipality) muni = i; });
+    var form = -1;
+    if (f.form) m.forms.forEach(function (x, i) { if (x === f.form || x.indexOf(f.form) === 0) form = i; });
+    var jimu = f.jimu ? normalise(f.jimu) : "";
+    var jimuOk = jimu ? m.jimu.map(function (x) { return normalise(x).indexOf(jimu) >= 0; }) : null;
+    var from = f.from ? dateInt(f.from) : 0, to = f.to ? dateInt(f.to) : 0;
+    for (var d = 0; d < n; d++) {
+      var mi = m.docs.municipality[d], pub = m.docs.published[d];
+      if ((f.prefecture && (mi < 0 || m.municipalities[mi][2] !== pref)) ||
+          (f.municipality && mi !== muni) ||
+          (f.form && m.docs.form[d] !== form) ||
+          (jimuOk && !jimuOk[m.docs.jimu[d]]) ||
+          (from && (!pub || pub < from)) || (to && (!pub || pub > to))) { ok[d] = 0; any = true; }
+    }
+    return any ? ok : null;
+  }
+
+  // ---- snippets -----------------------------------------------------------------------------
+  var SEGMENT = /[^]([\p{M}\uff9e\uff9f]*)/gu;
+  // Map a normalised-text range back to the display text by normalising it segment by segment.
+  function displayMap(text, norm) {
+    var starts = [], ends = [], out = "", m;
+    SEGMENT.lastIndex = 0;
+    while ((m = SEGMENT.exec(text))) {
+      var piece = normaliseMode(m[0], true);
+      for (var k = 0; k < piece.length; k++) { starts.push(m.index); ends.push(m.index + m[0].length); }
+      out += piece;
+    }
+    return out === norm ? { starts: starts, ends: ends } : null;
+  }
+  function snippet(text, norm, q) {
+    var map = displayMap(text, norm), ranges = [];
+    var at = norm.indexOf(q);
+    while (at >= 0 && map) {
+      ranges.push([map.starts[at], map.ends[at + q.length - 1]]);
+      at = norm.indexOf(q, at + q.length);
+    }
+    var s = ranges.length ? Math.max(0, ranges[0][0] - 40) : 0, e = Math.min(text.length, s + 140);
+    var prefix = s > 0 ? "…" : "", out = prefix + text.slice(s, e).replace(/\n/g, " ") + (e < text.length ? "…" : "");
+    var hl = [];
+    ranges.forEach(function (r) {
+      if (r[0] >= s && r[0] < e) hl.push([r[0] - s + prefix.length, Math.min(r[1], e) - s + prefix.length]);
+    });
+    return { snippet: out, highlights: hl };
+  }
+
+  // ---- search -------------------------------------------------------------------------------
+  function search(query, opts) {
+    opts = opts || {};
+    var q = normalise(query || "");
+    var limit = opts.limit == null ? Infinity : opts.limit, offset = opts.offset || 0;
+    var results = [];
+    results.more = false;
+    results.query = q;
+    if (!q) return Promise.resolve(results);
+    return meta().then(function (m) {
+      var grams = queryGrams(q);
+      return Promise.all(grams.map(function (g) {
+        return shard(fnv1a(g) % m.shards).then(function (map) { return map.get(g) || new Uint32Array(0); });
+      })).then(function (lists) {
+        lists.sort(function (a, b) { return a.length - b.length; });
+        var cand = Array.from(lists[0]);
+        for (var i = 1; i < lists.length && cand.length; i++) cand = intersect(cand, lists[i]);
+        var ok = allowedDocs(m, opts.filters);
+        if (ok) cand = cand.filter(function (c) { return ok[m.chunkDoc[c]]; });
+        var want = offset + limit, found = 0, next = 0;
+        function step() {
+          if (next >= cand.length || found >= want) { results.more = results.more || next < cand.length; return results; }
+          var batch = cand.slice(next, next + 4);
+          next += batch.length;
+          return Promise.all(batch.map(function (c) { return loadJSON("t/" + c + ".z"); })).then(function (chunks) {
+            chunks.forEach(function (ch) {
+              var mi = m.docs.municipality[ch.doc], muni = m.municipalities[mi] || ["", "", -1];
+              ch.units.forEach(function (u) {
+                if (u[4].indexOf(q) < 0) return;
+                if (found >= want) { results.more = true; return; }
+                found += 1;
+                if (found <= offset) return;
+                var sn = snippet(u[3], u[4], q);
+                results.push({
+                  url: new URL(ch.url + "#" + u[0], siteRoot).href,
+                  anchor: u[0], title: u[1], section: ch.sections[u[2]],
+                  assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
+                  municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
+                  form: m.forms[m.docs.form[ch.doc]], jimu: m.jimu[m.docs.jimu[ch.doc]],
+                  published: pubIso(m.docs.published[ch.doc]),
+                  snippet: sn.snippet, highlights: sn.highlights
+                });
+              });
+            });
+            return step();
+          });
+        }
+        return step();
+      });
+    });
+  }
+  function pubIso(n) {
+    if (!n) return "";
+    var s = String(n);
+    return s.slice(0, 4) + "-" + s.slice(4, 6) + "-" + s.slice(6, 8);
+  }
+
+  window.piaSearch = { search: search, normalise: normalise, meta: meta, stats: stats, base: base.href };
+
+  // ---- the search page ----------------------------------------------------------------------
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function marked(text, ranges) {
+    var p = el("p", "snippet"), at = 0;
+    ranges.forEach(function (r) {
+      if (r[0] < at) return;
+      p.appendChild(document.createTextNode(text.slice(at, r[0])));
+      p.appendChild(el("mark", null, text.slice(r[0], r[1])));
+      at = r[1];
+    });
+    p.appendChild(document.createTextNode(text.slice(at)));
+    return p;
+  }
+  var PAGE = 50;
+
+  function setupPage() {
+    var form = document.getElementById("pia-search");
+    if (!form) return;
+    var status = document.getElementById("pia-status"), out = document.getElementById("pia-results");
+    if (location.protocol === "file:") {
+      status.textContent = "検索は Web サーバーから開いたときに使えます。下の団体一覧から評価書をご覧ください。";
+      var fallback = document.getElementById("pia-file");
+      if (fallback) fallback.hidden = false;
+      return;
+    }
+    form.hidden = false;
+    var input = form.elements.q, seq = 0, timer = 0, shown = 0;
+    var fields = ["prefecture", "municipality", "form", "jimu", "from", "to"];
+
+    meta().then(function (m) {
+      var list = document.getElementById("pia-jimu-list");
+      if (list) m.jimu.forEach(function (j) { if (j) { var o = el("option"); o.value = j; list.appendChild(o); } });
+    }).catch(function () {});
+
+    function filters() {
+      var f = {};
+      fields.forEach(function (k) { var e = form.elements[k]; if (e && e.value) f[k] = e.value; });
+      return f;
+    }
+    function run(append) {
+      var my = ++seq, q = input.value, f = filters();
+      var params = new URLSearchParams();
+      if (q) params.set("q", q);
+      Object.keys(f).forEach(function (k) { params.set(k, f[k]); });
+      history.replaceState(null, "", "?" + params.toString());
+      if (!append) { shown = 0; }
+      if (!normalise(q)) { out.replaceChildren(); status.textContent = ""; return; }
+      status.textContent = "検索しています…";
+      search(q, { filters: f, offset: shown, limit: PAGE }).then(function (res) {
+        if (my !== seq) return;
+        render(res, append);
+      }).catch(function (err) {
+        if (my !== seq) return;
+        status.textContent = "検索できませんでした（" + err.message + "）。";
+      });
+    }
+    function render(res, append) {
+      if (!append) out.replaceChildren();
+      var more = document.getElementById("pia-more");
+      if (more) more.remove();
+      var group = append ? out.lastElementChild : null, list = group ? group.querySelector("ol") : null;
+      res.forEach(function (r) {
+        if (!group || group.dataset.doc !== String(r.doc)) {
+          group = el("section", "hit-group");
+          group.dataset.doc = String(r.doc);
+          var h = el("h2"), a = el("a", null, r.assessment);
+          a.href = r.assessmentUrl;
+          h.appendChild(a);
+          group.appendChild(h);
+          group.appendChild(el("p", "meta", [r.prefecture + " " + r.municipality, r.form, r.published ? "公表日 " + r.published : ""].filter(Boolean).join("・")));
+          list = el("ol", "hits");
+          group.appendChild(list);
+          out.appendChild(group);
+        }
+        var li = el("li", "hit"), link = el("a", null, (r.section ? r.section + " › " : "") + r.title);
+        link.href = r.url;
+        li.appendChild(link);
+        li.appendChild(marked(r.snippet, r.highlights));
+        list.appendChild(li);
+      });
+      shown += res.length;
+      status.textContent = shown === 0 ? "「" + input.value + "」を含む項目はありません。"
+        : "「" + input.value + "」を含む項目 " + shown + " 件" + (res.more ? "（続きがあります）" : "");
+      if (res.more) {
+        var btn = el("button", "more", "さらに表示");
+        btn.type = "button";
+        btn.id = "pia-more";
+        btn.addEventListener("click", function () { run(true); });
+        out.appendChild(btn);
+      }
+    }
+    form.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(timer); run(false); });
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { run(false); }, 250); });
+    form.addEventListener("change", function (e) { if (e.target !== input) { clearTimeout(timer); run(false); } });
+    var params = new URLSearchParams(location.search);
+    fields.forEach(function (k) { var e = form.elements[k]; if (e && params.get(k)) e.value = params.get(k); });
+    if (params.get("q")) { input.value = params.get("q"); run(false); }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupPage);
+  else setupPage();
+})();

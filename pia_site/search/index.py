@@ -1,0 +1,229 @@
+"""Index: Site -> {output path: bytes} of the static search index.
+
+Layout (all under ``search/data/``, every file zlib-deflated, bytes depend only on
+the site):
+
+``meta.z``
+    JSON: format version, normalisation id, shard count, chunk count, and the
+    facet columns of every assessment (municipality, form, 事務, 公表日, first chunk).
+``g/<shard>.z``
+    Postings: every gram (1 and 2 characters of normalised text) whose FNV-1a
+    hash falls in the shard, with the sorted ids of the chunks that contain it
+    (delta varints, or a bitmap when that is smaller).  A query downloads only
+    the shards of its own grams.
+``t/<chunk>.z``
+    JSON: one chunk of consecutive units of one assessment (≈ ``chunk_chars``
+    characters): anchor, title, section path, display text and normalised text.
+    Fetched only for candidate chunks; the client checks each candidate unit's
+    normalised text for the query, so every result contains it: precision 1.0.
+    Every unit containing the query is in a chunk containing all its grams, so
+    no result is missed: recall 1.0.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from array import array
+from dataclasses import dataclass
+
+from ..model import Site
+from .normalise import SEPARATOR, VERSION, normalise_text
+from .units import Doc, site_docs
+
+FORMAT = 1
+PREFIX = "search/data/"
+CHUNK_CHARS = 4000
+SHARD_BYTES = 8192
+SECTION_JOIN = " › "
+
+
+def fnv1a(gram: str) -> int:
+    """32-bit FNV-1a over the code points of a gram (mirrored in search.js)."""
+    h = 0x811C9DC5
+    for ch in gram:
+        h ^= ord(ch)
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def grams(norm: str) -> set[str]:
+    """Every 1- and 2-character gram of a normalised text, none across a separator."""
+    out = set(norm)
+    out.update(a + b for a, b in zip(norm, norm[1:]))
+    return {g for g in out if SEPARATOR not in g}
+
+
+def query_grams(q: str) -> list[str]:
+    """The grams a normalised query is looked up by: itself if one character, else its bigrams."""
+    if len(q) == 1:
+        return [q]
+    return sorted({q[i:i + 2] for i in range(len(q) - 1)})
+
+
+def shard_of(gram: str, shards: int) -> int:
+    return fnv1a(gram) % shards
+
+
+def varint(n: int, out: bytearray) -> None:
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def encode_postings(ids: array, out: bytearray) -> None:
+    """``count<<1 | kind``; kind 0: first id then gaps as varints; kind 1: bitmap from byte ``base``."""
+    delta = bytearray()
+    prev = 0
+    for i in ids:
+        varint(i - prev, delta)
+        prev = i
+    base = ids[0] >> 3
+    nbytes = (ids[-1] >> 3) - base + 1
+    if nbytes + 4 < len(delta):
+        bits = bytearray(nbytes)
+        for i in ids:
+            bits[(i >> 3) - base] |= 1 << (i & 7)
+        varint(len(ids) << 1 | 1, out)
+        varint(base, out)
+        varint(nbytes, out)
+        out += bits
+    else:
+        varint(len(ids) << 1, out)
+        out += delta
+
+
+def _deflate(data: bytes) -> bytes:
+    c = zlib.compressobj(9, zlib.DEFLATED, 15, 9)
+    return c.compress(data) + c.flush()
+
+
+def _json(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    doc: int
+    units: tuple  # (Unit, normalised text) pairs
+
+
+def chunk_docs(docs: list[Doc], chunk_chars: int) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for d, doc in enumerate(docs):
+        cur: list = []
+        size = 0
+        for u in doc.units:
+            n = normalise_text(u.text)
+            if not n.replace(SEPARATOR, ""):
+                continue
+            if cur and size + len(n) > chunk_chars:
+                chunks.append(Chunk(d, tuple(cur)))
+                cur, size = [], 0
+            cur.append((u, n))
+            size += len(n)
+        if cur:
+            chunks.append(Chunk(d, tuple(cur)))
+    return chunks
+
+
+def _date_int(iso: str) -> int:
+    if not iso:
+        return 0
+    parts = iso.split("-") + ["0", "0"]
+    return int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2] or 0)
+
+
+def build_search_index(site: Site, *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,
+                       prefix: str = PREFIX) -> dict[str, bytes]:
+    """The search index of a site as ``{output path: bytes}`` for ``write_site(extra=…)``."""
+    return index_docs(site, site_docs(site), chunk_chars=chunk_chars, shard_bytes=shard_bytes, prefix=prefix)
+
+
+def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,
+               prefix: str = PREFIX) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    chunks = chunk_docs(docs, chunk_chars)
+
+    # Postings: gram -> ascending chunk ids.
+    postings: dict[str, array] = {}
+    for cid, ch in enumerate(chunks):
+        gs: set[str] = set()
+        for _u, n in ch.units:
+            gs |= grams(n)
+        for g in gs:
+            p = postings.get(g)
+            if p is None:
+                postings[g] = p = array("I")
+            p.append(cid)
+
+    encoded: dict[str, bytes] = {}
+    total = 0
+    for g, ids in postings.items():
+        buf = bytearray()
+        gb = g.encode("utf-8")
+        varint(len(gb), buf)
+        buf += gb
+        encode_postings(ids, buf)
+        encoded[g] = bytes(buf)
+        total += len(buf)
+    shards = 1
+    while total / shards > shard_bytes and shards < 1 << 16:
+        shards <<= 1
+    by_shard: dict[int, list[tuple[bytes, bytes]]] = {}
+    for g, data in encoded.items():
+        by_shard.setdefault(shard_of(g, shards), []).append((g.encode("utf-8"), data))
+    for s, entries in by_shard.items():
+        entries.sort()
+        buf = bytearray()
+        varint(len(entries), buf)
+        for _k, data in entries:
+            buf += data
+        files[f"{prefix}g/{s:x}.z"] = _deflate(bytes(buf))
+
+    # Chunks of text.
+    for cid, ch in enumerate(chunks):
+        doc = docs[ch.doc]
+        sections: list[str] = []
+        sidx: dict[str, int] = {}
+        units = []
+        for u, n in ch.units:
+            path = SECTION_JOIN.join(u.section)
+            if path not in sidx:
+                sidx[path] = len(sections)
+                sections.append(path)
+            units.append([u.anchor, u.title, sidx[path], u.text, n])
+        files[f"{prefix}t/{cid}.z"] = _deflate(_json({"doc": ch.doc, "url": doc.url, "title": doc.title,
+                                                      "sections": sections, "units": units}))
+
+    # Meta: facets and the chunk ranges of every assessment.
+    munis = sorted(site.municipalities, key=lambda m: (m.code, m.slug))
+    prefs: list[str] = []
+    for m in munis:
+        if m.prefecture not in prefs:
+            prefs.append(m.prefecture)
+    midx = {m.slug: i for i, m in enumerate(munis)}
+    forms = sorted({d.form for d in docs})
+    jimu = sorted({d.jimu for d in docs})
+    first = []
+    for cid, ch in enumerate(chunks):
+        while len(first) <= ch.doc:
+            first.append(cid)
+    while len(first) < len(docs):
+        first.append(len(chunks))
+    meta = {
+        "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "shards": shards, "chunks": len(chunks),
+        "units": sum(len(c.units) for c in chunks),
+        "prefectures": prefs,
+        "municipalities": [[m.slug, m.name, prefs.index(m.prefecture)] for m in munis],
+        "forms": forms, "jimu": jimu,
+        "docs": {
+            "municipality": [midx.get(d.municipality, -1) for d in docs],
+            "form": [forms.index(d.form) for d in docs],
+            "jimu": [jimu.index(d.jimu) for d in docs],
+            "published": [_date_int(d.published) for d in docs],
+            "firstChunk": first,
+        },
+    }
+    files[f"{prefix}meta.z"] = _deflate(_json(meta))
+    return files
