@@ -1,0 +1,119 @@
+"""Shared fixtures: the repository, shared/, the sample build, a local HTTP server
+and a headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def working_directory(path: Path):
+    """Run a block in ``path`` (diagnostics show paths relative to the working directory)."""
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir(repo_root: Path) -> Path:
+    """``shared/`` beside the checkout (seeds, domain notes); tests needing it skip without it."""
+    path = Path(repo_root).parent / "shared"
+    if not path.is_dir():
+        pytest.skip(f"shared directory not found: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_build(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site in content/, built once per session; returns the output directory.
+
+    Missing or invalid sample content is a test failure, never a skip."""
+    from pia_site.build import build
+    from pia_site.diagnostics import DiagnosticsError, format_diagnostics
+
+    out = tmp_path_factory.mktemp("sample") / "build"
+    with working_directory(repo_root):
+        try:
+            build(Path("content"), out)
+        except DiagnosticsError as exc:
+            pytest.fail("the sample content in content/ does not build:\n" + format_diagnostics(exc.diagnostics), pytrace=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """``serve(directory) -> base URL``: a threaded static HTTP server on 127.0.0.1 (ephemeral port)."""
+    servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - keep the test output clean
+            pass
+
+    def start(directory: Path) -> str:
+        handler = functools.partial(QuietHandler, directory=str(directory))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, name=f"http-{directory.name}", daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        host, port = server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_build: Path, serve) -> str:
+    """Base URL of the sample build served over HTTP."""
+    return serve(sample_build)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found (scripts/test installs Debian's chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path):
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
