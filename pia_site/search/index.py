@@ -130,8 +130,8 @@ def chunk_docs(docs: list[Doc], chunk_chars: int) -> list[Chunk]:
 def _date_int(iso: str) -> int:
     if not iso:
         return 0
-    parts = iso.split("-") + ["0", "0"]
-    return int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2] or 0)
+    parts = iso.split("-")
+    return int(parts[0]) * 10000 + int(parts[1]) * 100 + (int(parts[2]) if len(parts) > 2 else 1)
 
 
 def build_search_index(site: Site, *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,

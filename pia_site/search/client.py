@@ -1,0 +1,177 @@
+"""A pure-Python reference of ``assets/search.js``'s query algorithm.
+
+It reads the same files the browser does (from a build directory or the
+``{path: bytes}`` that ``build_search_index`` returns), step by step as the
+client does: normalise the query, fetch the shards of its grams, intersect
+their postings, drop chunks of assessments the filters exclude, fetch the
+candidate chunks in order and keep the units whose normalised text contains the
+query.  Tests and benchmarks use it to check recall and precision against a
+brute-force scan and to count the bytes a query downloads.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .index import PREFIX, fnv1a, query_grams
+from .normalise import normalise_query
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: int
+    chunk: int
+    url: str  # site-relative, with #anchor
+    title: str
+    section: str
+    text: str
+
+
+@dataclass
+class IndexReader:
+    fetch: Callable[[str], bytes]  # path under search/data/ -> raw (deflated) bytes
+    cache: dict[str, object] = field(default_factory=dict)
+    fetched: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes) in fetch order
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, bytes], prefix: str = PREFIX) -> "IndexReader":
+        return cls(lambda p: files[prefix + p])
+
+    @classmethod
+    def from_dir(cls, out_dir: Path, prefix: str = PREFIX) -> "IndexReader":
+        return cls(lambda p: (Path(out_dir) / prefix / p).read_bytes())
+
+    @property
+    def bytes_fetched(self) -> int:
+        return sum(n for _p, n in self.fetched)
+
+    def _load(self, path: str) -> bytes:
+        raw = self.fetch(path)
+        self.fetched.append((path, len(raw)))
+        return zlib.decompress(raw)
+
+    def _cached(self, path: str, parse):
+        if path not in self.cache:
+            self.cache[path] = parse(self._load(path))
+        return self.cache[path]
+
+    def meta(self) -> dict:
+        def parse(b: bytes) -> dict:
+            m = json.loads(b)
+            chunk_doc = [0] * m["chunks"]
+            first = m["docs"]["firstChunk"]
+            for d, start in enumerate(first):
+                end = first[d + 1] if d + 1 < len(first) else m["chunks"]
+                for c in range(start, end):
+                    chunk_doc[c] = d
+            m["chunkDoc"] = chunk_doc
+            return m
+        return self._cached("meta.z", parse)
+
+    def shard(self, sid: int) -> dict[str, list[int]]:
+        return self._cached(f"g/{sid:x}.z", parse_shard)
+
+    def postings(self, gram: str) -> list[int]:
+        return self.shard(fnv1a(gram) % self.meta()["shards"]).get(gram, [])
+
+    def chunk(self, cid: int) -> dict:
+        return self._cached(f"t/{cid}.z", json.loads)
+
+    def allowed(self, filters: Mapping[str, str] | None) -> list[bool] | None:
+        if not filters:
+            return None
+        m = self.meta()
+        docs = m["docs"]
+        jimu = normalise_query(filters.get("jimu", ""))
+        ok = []
+        for d in range(len(docs["form"])):
+            mi = docs["municipality"][d]
+            muni = m["municipalities"][mi] if mi >= 0 else ["", "", -1]
+            pub = docs["published"][d]
+            form = m["forms"][docs["form"][d]]
+            good = True
+            if filters.get("prefecture") and (mi < 0 or m["prefectures"][muni[2]] != filters["prefecture"]):
+                good = False
+            if filters.get("municipality") and muni[0] != filters["municipality"]:
+                good = False
+            if filters.get("form") and not form.startswith(filters["form"]):
+                good = False
+            if jimu and jimu not in normalise_query(m["jimu"][docs["jimu"][d]]):
+                good = False
+            if filters.get("from") and (not pub or pub < _date_int(filters["from"])):
+                good = False
+            if filters.get("to") and (not pub or pub > _date_int(filters["to"])):
+                good = False
+            ok.append(good)
+        return ok
+
+    def search(self, query: str, filters: Mapping[str, str] | None = None, limit: int | None = None) -> list[Hit]:
+        q = normalise_query(query)
+        if not q:
+            return []
+        m = self.meta()
+        lists = sorted((self.postings(g) for g in query_grams(q)), key=len)
+        cand = lists[0]
+        for other in lists[1:]:
+            s = set(other)
+            cand = [c for c in cand if c in s]
+        ok = self.allowed(filters)
+        if ok is not None:
+            cand = [c for c in cand if ok[m["chunkDoc"][c]]]
+        hits: list[Hit] = []
+        for cid in cand:
+            if limit is not None and len(hits) >= limit:
+                break
+            ch = self.chunk(cid)
+            for anchor, title, sidx, text, norm in ch["units"]:
+                if q in norm and (limit is None or len(hits) < limit):
+                    hits.append(Hit(ch["doc"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
+        return hits
+
+
+def _date_int(s: str) -> int:
+    y, m, *rest = (s.split("-") + ["1"])[:3]
+    return int(y) * 10000 + int(m) * 100 + int(rest[0] or 1)
+
+
+def parse_shard(data: bytes) -> dict[str, list[int]]:
+    pos = 0
+
+    def v() -> int:
+        nonlocal pos
+        n = shift = 0
+        while True:
+            x = data[pos]
+            pos += 1
+            n |= (x & 0x7F) << shift
+            shift += 7
+            if not x & 0x80:
+                return n
+
+    out: dict[str, list[int]] = {}
+    for _ in range(v()):
+        n = v()
+        gram = data[pos:pos + n].decode("utf-8")
+        pos += n
+        head = v()
+        count = head >> 1
+        ids: list[int] = []
+        if head & 1:
+            base, nbytes = v(), v()
+            for j in range(nbytes):
+                x = data[pos + j]
+                for bit in range(8):
+                    if x >> bit & 1:
+                        ids.append((base + j) * 8 + bit)
+            pos += nbytes
+        else:
+            prev = 0
+            for _ in range(count):
+                prev += v()
+                ids.append(prev)
+        assert len(ids) == count, "corrupt shard"
+        out[gram] = ids
+    return out

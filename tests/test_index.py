@@ -1,0 +1,242 @@
+"""Search index (pia_site/search): normalisation, grams, shards, determinism, and
+recall = precision = 1.0 of the client's query algorithm (its pure-Python
+reference, pia_site.search.client) against a brute-force scan of the units."""
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import subprocess
+import sys
+import zlib
+from array import array
+from pathlib import Path
+
+import pytest
+
+from pia_site.search import build_search_index
+from pia_site.search.client import IndexReader, parse_shard
+from pia_site.search.index import PREFIX, encode_postings, fnv1a, grams, index_docs, query_grams, shard_of, varint
+from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
+from pia_site.search.units import html_text, site_docs
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def site():
+    from pia_site.build import load_site
+
+    s, diags = load_site(REPO / "content")
+    assert s is not None, diags
+    return s
+
+
+@pytest.fixture(scope="module")
+def docs(site):
+    return site_docs(site)
+
+
+@pytest.fixture(scope="module")
+def files(site):
+    return build_search_index(site)
+
+
+# --- normalisation ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("a, b", [
+    ("ＩＣカード", "ICカード"),
+    ("ＩＣカード", "icカード"),
+    ("サーバー", "サーバ"),
+    ("ｻｰﾊﾞｰ", "サーバ"),
+    ("ｶﾞｲﾄﾞ", "ガイド"),
+    ("コンピューター", "コンピュータ"),
+    ("個人 情報", "個人情報"),
+    ("個人\u3000情報", "個人情報"),
+    ("①入手元", "1入手元"),
+    ("ＡＢＣ１２３", "abc123"),
+    ("Ａ－Ｂ", "a‐b"),
+    ("1〜3", "1～3"),
+])
+def test_normalisation_folds(a, b):
+    assert normalise_query(a) == normalise_query(b)
+
+
+@pytest.mark.parametrize("a, b", [("ひらがな", "ヒラガナ"), ("高", "髙"), ("サーバ", "サーブ")])
+def test_normalisation_keeps_apart(a, b):
+    assert normalise_query(a) != normalise_query(b)
+
+
+def test_normalisation_separator_only_in_text_mode():
+    assert normalise_text("a b\nc") == "ab\nc"
+    assert normalise_query("a b\nc") == "abc"
+    assert SEPARATOR not in normalise_query("x\ny")
+
+
+def test_normalised_substring_stays_substring(docs):
+    """The folds are context-free: a substring of a text normalises to a substring of its normalisation."""
+    rnd = random.Random(7)
+    texts = [u.text for d in docs for u in d.units]
+    for _ in range(2000):
+        t = rnd.choice(texts)
+        i = rnd.randrange(len(t))
+        q = t[i:i + rnd.randint(1, 12)]
+        if SEPARATOR in q:
+            continue
+        assert normalise_query(q) in normalise_text(t), (q, t)
+
+
+def test_html_text_strips_tags_and_unescapes():
+    assert html_text("<p>a&lt;b&gt;</p> <ul><li>x</li><li>y</li></ul>") == "a<b> x y"
+
+
+# --- grams and shards ---------------------------------------------------------------------
+
+
+def test_grams():
+    assert grams("abc") == {"a", "b", "c", "ab", "bc"}
+    assert grams("ab\ncd") == {"a", "b", "c", "d", "ab", "cd"}
+    assert query_grams("個") == ["個"]
+    assert query_grams("個人情報") == sorted(["個人", "人情", "情報"])
+    assert query_grams("ああああ") == ["ああ"]
+
+
+def test_fnv1a_vectors():
+    # Standard 32-bit FNV-1a test vectors (ASCII: code points = bytes).
+    assert fnv1a("") == 0x811C9DC5
+    assert fnv1a("a") == 0xE40C292C
+    assert fnv1a("foobar") == 0xBF9CF968
+    assert shard_of("a", 16) == 0xE40C292C % 16
+
+
+def test_postings_roundtrip_both_encodings():
+    for ids in ([0], [5, 6, 900], list(range(0, 4000, 3)), list(range(100, 200)), [7, 8, 9, 10, 11, 12, 13, 14, 15, 16]):
+        buf = bytearray()
+        varint(1, buf)
+        g = "ab".encode()
+        varint(len(g), buf)
+        buf += g
+        encode_postings(array("I", ids), buf)
+        assert parse_shard(bytes(buf)) == {"ab": ids}
+
+
+def test_query_downloads_only_its_shards(files):
+    reader = IndexReader.from_files(files)
+    shards = reader.meta()["shards"]
+    assert shards > 1
+    reader.search("委託先")
+    got = {p for p, _n in reader.fetched if p.startswith("g/")}
+    assert got == {f"g/{shard_of(g, shards):x}.z" for g in query_grams(normalise_query("委託先"))}
+    assert all(p == "meta.z" or p.startswith(("g/", "t/")) for p, _n in reader.fetched)
+
+
+def test_index_files_layout(files):
+    assert f"{PREFIX}meta.z" in files
+    for path, data in files.items():
+        assert path.startswith(PREFIX)
+        zlib.decompress(data)
+
+
+# --- recall and precision -----------------------------------------------------------------
+
+
+def brute_force(docs, q: str) -> list[str]:
+    """Every unit whose normalised text contains the normalised query, in site order
+    (several units of the 取り込み時に配置できなかった記載 share one anchor)."""
+    nq = normalise_query(q)
+    return [f"{d.url}#{u.anchor}" for d in docs for u in d.units if nq and nq in normalise_text(u.text)]
+
+
+def substring_queries(docs, n: int, lengths=range(1, 11), seed: int = 5) -> list[str]:
+    rnd = random.Random(seed)
+    texts = [u.text for d in docs for u in d.units if len(u.text) >= 1]
+    out = []
+    while len(out) < n:
+        t = rnd.choice(texts)
+        k = rnd.choice(list(lengths))
+        if len(t) < k:
+            continue
+        i = rnd.randrange(len(t) - k + 1)
+        q = t[i:i + k]
+        if SEPARATOR in q or not normalise_query(q):
+            continue
+        out.append(q)
+    return out
+
+
+def test_units_have_unique_anchors(docs):
+    for d in docs:
+        anchors = [u.anchor for u in d.units if u.anchor != "unplaced"]
+        assert len(anchors) == len(set(anchors)), d.url
+
+
+def test_unit_anchors_exist_on_pages(docs, sample_build):
+    for d in docs:
+        page = (sample_build / d.url).read_text("utf-8")
+        for u in d.units:
+            assert f'id="{u.anchor}"' in page, (d.url, u.anchor)
+
+
+def test_recall_and_precision_on_substring_queries(docs, files):
+    reader = IndexReader.from_files(files)
+    queries = substring_queries(docs, 400) + ["個人情報", "委託先", "サーバ", "サーバー", "ＩＣカード", "税", "の", "ー"]
+    for q in queries:
+        truth = brute_force(docs, q)
+        got = [h.url for h in reader.search(q)]
+        assert got == truth, q
+        assert truth or q in ("ー",), q  # taken from the text, so found (ー alone normalises to nothing)
+
+
+def test_known_queries(docs, files):
+    reader = IndexReader.from_files(files)
+    for q in ("個人情報", "委託先", "サーバ", "ＩＣカード"):
+        assert reader.search(q), q
+    assert {h.url for h in reader.search("サーバ")} == {h.url for h in reader.search("サーバー")}
+    assert {h.url for h in reader.search("ＩＣカード")} == {h.url for h in reader.search("icカード")}
+
+
+def test_limit_returns_the_first_results_in_order(files):
+    reader = IndexReader.from_files(files)
+    full = reader.search("個人情報")
+    assert [h.url for h in IndexReader.from_files(files).search("個人情報", limit=7)] == [h.url for h in full[:7]]
+
+
+def test_filters(docs, files, site):
+    reader = IndexReader.from_files(files)
+    all_hits = reader.search("情報")
+    for d_index, d in enumerate(docs):
+        muni = d.municipality
+        hits = reader.search("情報", {"municipality": muni})
+        assert {h.url for h in hits} == {h.url for h in all_hits if h.url.startswith(muni + "/")}
+        form = d.form
+        assert {h.url for h in reader.search("情報", {"form": form[:3]})} == {
+            h.url for h in all_hits if docs[h.doc].form == form}
+    assert reader.search("情報", {"from": "2100-01-01"}) == []
+    assert reader.search("情報", {"jimu": "存在しない事務"}) == []
+
+
+def test_small_chunks_and_many_shards_keep_recall(site, docs):
+    files = index_docs(site, docs, chunk_chars=300, shard_bytes=512)
+    reader = IndexReader.from_files(files)
+    assert reader.meta()["shards"] >= 64
+    for q in substring_queries(docs, 150, seed=11):
+        assert [h.url for h in reader.search(q)] == brute_force(docs, q), q
+
+
+# --- determinism --------------------------------------------------------------------------
+
+
+def _build(out: Path, seed: str, tz: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz)
+    subprocess.run([sys.executable, "-m", "pia_site", "build", "--content", str(REPO / "content"), "--out", str(out)],
+                   check=True, env=env, cwd=REPO, capture_output=True)
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_build_is_byte_identical_across_hash_seeds(tmp_path):
+    a = _build(tmp_path / "a", "1", "UTC")
+    b = _build(tmp_path / "b", "4242", "Asia/Tokyo")
+    assert any(k.startswith(PREFIX) for k in a)
+    assert a == b
