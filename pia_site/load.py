@@ -69,6 +69,19 @@ YNode = Union[YScalar, YMap, YSeq]
 class SourceDocument:
     path: str  # as shown to authors (relative to the working directory when possible)
     root: YNode | None
+    text: str = field(default="", repr=False, compare=False)  # the decoded source, for precise positions
+
+    def locate(self, snippet: str, after: SourceLocation) -> SourceLocation | None:
+        """Position of the first occurrence of ``snippet`` at or after ``after`` (same line/column scheme)."""
+        if not self.text or not snippet:
+            return None
+        lines = self.text.split("\n")
+        start_line = max(after.line - 1, 0)
+        for i in range(start_line, len(lines)):
+            col = lines[i].find(snippet, (after.column - 1) if i == start_line else 0)
+            if col >= 0:
+                return SourceLocation(self.path, i + 1, col + 1)
+        return None
 
 
 @dataclass(frozen=True)
@@ -221,7 +234,7 @@ def load_document(path: Path) -> tuple[SourceDocument, list[Diagnostic]]:
     if text is None:
         return SourceDocument(shown, None), diags
     root, more = parse_yaml(text, shown)
-    return SourceDocument(shown, root), diags + more
+    return SourceDocument(shown, root, text), diags + more
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:

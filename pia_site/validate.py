@@ -194,18 +194,11 @@ def _value(ck: Checker, node: Node, y: YNode | None, path: str) -> Any:
 
 
 def _audit(ck: Checker, raw: str, y: YNode | None, path: str, label: str) -> None:
+    """Allowlist audit of inline HTML, each problem located at the offending tag."""
     for p in audit_html(raw):
-        loc = ck._loc(y)
-        before = raw[: p.offset]
-        nl = before.count("\n")
-        block = 1 if (y is not None and nl >= 0 and _is_block_scalar(ck, y)) else 0
-        line = loc.line + nl + block
-        col = (p.offset - before.rfind("\n")) if nl else loc.column + p.offset
-        ck.diags.append(Diagnostic("H001", p.message, SourceLocation(loc.path, line, col), path, label))
-
-
-def _is_block_scalar(ck: Checker, y: YNode) -> bool:
-    return isinstance(y, YScalar) and y.value is not None and "\n" in y.value
+        snippet = raw[p.offset:].split("\n", 1)[0][:40]
+        loc = ck.doc.locate(snippet, ck._loc(y)) or ck._loc(y)
+        ck.diags.append(Diagnostic("H001", p.message, loc, path, label))
 
 
 def _checks(ck: Checker, node: Node, y: YNode | None, path: str, label: str):

@@ -131,3 +131,16 @@ def test_unsupported_form_or_edition(tmp_path):
     assert [d.code for d in diags] == ["V005"]
     _, diags = validate_text(tmp_path, "form: 全項目評価書\nedition: 平成26年4月\n")
     assert [d.code for d in diags] == ["V006"] and "平成30年5月" in diags[0].message
+
+
+@pytest.mark.parametrize("src,line,col", [
+    ("  declaration: |-\n    ok <img src=x onerror=alert(1)>\n", 8, 8),
+    ('  notes: "ab <img src=x>"\n', 7, 14),
+    ("  notes: |\n    first line\n      second <script>x</script>\n", 9, 14),
+])
+def test_html_problems_point_at_the_tag(tmp_path, src, line, col):
+    header = "form: 重点項目評価書\nedition: 令和6年10月\ncover:\n  number: '7'\n  title: t\n  assessor: a\n"
+    _, diags = validate_text(tmp_path, header + src)
+    h = [d for d in diags if d.code == "H001"]
+    assert h, diags
+    assert (h[0].location.line, h[0].location.column) == (line, col)
