@@ -33,7 +33,7 @@ ALL_KINDS = CONTAINER_KINDS | VALUE_KINDS | STATIC_KINDS | SPECIAL_KINDS
 NODE_FIELDS = {
     "key", "no", "label", "kind", "star", "star_note", "important", "options", "count", "rows",
     "children", "optional", "aliases", "text", "scope", "source", "instance_label", "max", "buckets",
-    "month", "note",
+    "month", "note", "role",
 }
 SCOPES = {"document", "file", "file_block"}
 DASHES = {"—", "―", "－", "-", "ー", "‐"}
@@ -114,6 +114,7 @@ class Node:
     buckets: tuple[tuple[int, int], ...] = ()
     month: bool = False
     note: str = ""
+    role: str = ""  # "title": printed in the header of its group instance (委託事項n <title>)
 
     @property
     def id(self) -> str:
@@ -275,7 +276,7 @@ def _build_node(raw: dict, parent_path: tuple[str, ...], families: dict[str, Fam
         scope=str(raw.get("scope", "document")), source=str(raw.get("source", "") or ""),
         instance_label=str(raw.get("instance_label", "") or ""), max=int(raw.get("max", 0) or 0),
         buckets=tuple(tuple(b) for b in raw.get("buckets") or ()), month=bool(raw.get("month", False)),
-        note=str(raw.get("note", "") or ""),
+        note=str(raw.get("note", "") or ""), role=str(raw.get("role", "") or ""),
     )
     if node.scope not in SCOPES:
         raise CatalogError(f"{node.id}: unknown scope {node.scope!r}")

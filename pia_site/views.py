@@ -238,7 +238,7 @@ def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, 
             if b not in printed and b[0] <= inst.no and (ctx.config.empty_buckets or b[1] >= inst.no):
                 inner.append(Bucket(f"{node.instance_label}{b[0]}～{b[1]}"))
                 printed.add(b)
-        title_key = next((c.key for c in node.children if c.key in ("title", "recipient")), None)
+        title_key = next((c.key for c in node.children if c.role == "title"), None)
         sub = inst.values.get(title_key) if title_key else None
         box = _box(ctx, _without(node, title_key), inst.values, f"{anchor}.{inst.id}", level + 1, scope,
                    heading=f"{node.instance_label}{inst.no}", subheading=sub or "")
