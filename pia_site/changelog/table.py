@@ -1,0 +1,111 @@
+"""Read a tab-separated 変更箇所 table as converted from the PDFs (changelog.md §8).
+
+* rows start after the first header row (``変更日<TAB>項目<TAB>…``); the header repeats at
+  page breaks and is skipped, as are blank lines and markdown separator rows (``-----``);
+* seven-cell rows carry a spurious copy column: before = cell 3, after = cell 5, timing = cell 6,
+  reason = cell 7 (001 L1253–1275);
+* a row whose first cell is not a date lost its date cell (001 L1364);
+* ``<p>事前</p>`` is 事前; 和暦 dates (``令和1年`` / ``令和元年``) become ISO.
+
+Line numbers are the physical lines of the file (1-based).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..model import ChangeRow, DateValue
+from .normalize import nfkc, strip_html
+
+DATE_RE = re.compile(r"^(平成|令和|昭和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+ERA_BASE = {"昭和": 1925, "平成": 1988, "令和": 2018}
+TIMINGS = ("事前", "事後")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    row: ChangeRow
+    raw_date: str
+    date_problem: str = ""  # e.g. an impossible 和暦 date
+
+
+def parse_wareki(text: str) -> tuple[DateValue | None, str]:
+    """``令和1年6月21日`` -> DateValue('2019-06-21'); problems are reported, not fatal."""
+    s = nfkc(strip_html(text or "")).strip()
+    if not s:
+        return None, ""
+    m = DATE_RE.match(s)
+    if not m:
+        return None, f"not a date: {s}"
+    era, y, mo, d = m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
+    year = ERA_BASE[era] + (1 if y == "元" else int(y))
+    try:
+        date = dt.date(year, mo, d)
+    except ValueError:
+        return None, f"impossible date: {s}"
+    problem = ""
+    if era == "平成" and date >= dt.date(2019, 5, 1):
+        problem = f"平成 date after 2019-04-30: {s}"
+    if era == "令和" and date < dt.date(2019, 5, 1):
+        problem = f"令和 date before 2019-05-01: {s}"
+    return DateValue(date.isoformat()), problem
+
+
+def _plain(cell: str) -> str:
+    return nfkc(strip_html(cell)).strip()
+
+
+def _is_header(cells: list[str]) -> bool:
+    return len(cells) >= 2 and _plain(cells[0]) == "変更日" and _plain(cells[1]) == "項目"
+
+
+def _is_separator(cells: list[str]) -> bool:
+    return all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) or not c.strip() for c in cells) and any(c.strip() for c in cells)
+
+
+def parse_table(text: str, start: int = 1, end: int | None = None) -> list[TableRow]:
+    """Rows of the 変更箇所 table in ``text`` (optionally limited to lines start..end)."""
+    lines = text.split("\n")
+    out: list[TableRow] = []
+    in_table = False
+    last = end if end is not None else len(lines)
+    for lineno in range(max(1, start), min(last, len(lines)) + 1):
+        line = lines[lineno - 1].rstrip("\r")
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if _is_header(cells):
+            in_table = True
+            continue
+        if not in_table or _is_separator(cells):
+            continue
+        if len(cells) == 1 and not _plain(cells[0]):
+            continue
+        out.append(_row(lineno, cells))
+    return out
+
+
+def _row(lineno: int, cells: list[str]) -> TableRow:
+    cells = [c.strip() for c in cells]
+    first = _plain(cells[0]) if cells else ""
+    date, problem = parse_wareki(first)
+    if first and date is None and not problem.startswith("impossible"):
+        cells = [""] + cells  # the date cell is missing (001 L1364)
+        problem = ""
+    while len(cells) < 6:
+        cells.append("")
+    timing_idx = next((i for i in range(4, len(cells)) if _plain(cells[i]) in TIMINGS), None)
+    if timing_idx is not None and timing_idx >= 5:
+        # a spurious copy column (4th cell) before the after-text
+        before, after = cells[2], cells[timing_idx - 1]
+        timing = _plain(cells[timing_idx])
+        note = cells[timing_idx + 1] if timing_idx + 1 < len(cells) else ""
+    else:
+        before, after = cells[2], cells[3]
+        timing = _plain(cells[4]) if _plain(cells[4]) in TIMINGS else ""
+        note = cells[5] if len(cells) > 5 else ""
+        if not timing and cells[4].strip():
+            note = (cells[4] + " " + note).strip()
+    row = ChangeRow(lineno, date, cells[1], before or None, after or None, timing or None, _plain(note) and note or None)
+    return TableRow(row, first, problem)

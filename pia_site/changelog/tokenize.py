@@ -1,0 +1,116 @@
+"""Tokenizer for normalized 項目 text (changelog.md §6.2 step 3).
+
+Tokens are found by their markers, never by spaces (``V開示請求``, ``概要4特定…`` and
+``移転移転先1①`` are all valid).  Types:
+
+======  =====================================================  ==============================
+PART    ``I``–``VI`` (start or after whitespace, not before a    value: ``III`` / ``(別添1)`` /
+        Latin letter, optional ``.``), ``表紙``, ``(別添n)``,     ``表紙`` / ``別紙1``
+        ``別添n``, ``別紙n``
+ITEM    1–2 digits at a token boundary (not after 第, a digit,   value: the number
+        a Latin letter or katakana) followed by ``.``, a space
+        or a CJK character, not by 年月日件条号項ヶ人
+RISK    ``リスクn`` / ``リスク:``                                  value: n or 0 (unnumbered)
+GROUP   ``システムn`` ``委託事項n`` ``提供先n`` ``移転先n``         value: (label, n)
+CIRC    ①–⑳                                                    value: n
+FILEQ   ``(…)`` ending the title text right after a PART        value: the qualifier
+TEXT    everything else                                         value: the text
+======  =====================================================  ==============================
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .normalize import CIRCLED
+
+ROMAN = ("VI", "IV", "V", "III", "II", "I")
+_KATAKANA = "\u30a0-\u30ff\uff66-\uff9f"
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+GROUP_WORDS = ("システム", "委託事項", "提供先", "移転先")
+
+_MARKERS = re.compile(
+    r"(?P<annex>\(\s*別添\s*(?P<annex_n>\d{1,2})\s*\)|別添\s*(?P<annex_m>\d{1,2})(?!\d))"
+    r"|(?P<besshi>\(?\s*別紙\s*(?P<besshi_n>\d{1,2})\s*\)?)"
+    r"|(?P<cover>表紙)"
+    r"|(?P<roman>(?:^|(?<=\s))(?:VI|IV|V|III|II|I)(?![A-Za-z])\.?)"
+    r"|(?P<risk>リスク\s*(?P<risk_n>\d{1,2})(?!\d)\s*:?|リスク\s*:)"
+    rf"|(?P<group>(?<!再)(?P<group_w>{'|'.join(GROUP_WORDS)})\s*(?P<group_n>\d{{1,2}})(?![\d年月日件条号項ヶ人]))"
+    rf"|(?P<circ>[{CIRCLED}])"
+    rf"|(?P<item>(?<![第\dA-Za-z{_KATAKANA}])(?P<item_n>\d{{1,2}})(?P<item_sep>\s*\.\s*|\s+|(?=[{_CJK}])))"
+)
+_NOT_AFTER_ITEM = set("年月日件条号項ヶ人")
+FILEQ_RE = re.compile(r"^(?P<title>.*?)\s*\((?P<q>[^()]{1,12})\)\s*$")
+
+
+@dataclass(frozen=True)
+class Token:
+    type: str  # PART ITEM RISK GROUP CIRC FILEQ TEXT
+    value: Any
+    text: str  # the source text of the token (normalized)
+    start: int = 0
+    end: int = 0
+
+    def __repr__(self) -> str:
+        return f"{self.type}({self.value!r})"
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split normalized 項目 text into tokens."""
+    out: list[Token] = []
+    pos = 0
+
+    def add_text(a: int, b: int) -> None:
+        chunk = text[a:b]
+        if chunk.strip():
+            out.append(Token("TEXT", chunk.strip(), chunk, a, b))
+
+    for m in _MARKERS.finditer(text):
+        kind = m.lastgroup
+        tok: Token | None = None
+        if m.group("annex"):
+            n = m.group("annex_n") or m.group("annex_m")
+            tok = Token("PART", f"(別添{int(n)})", m.group(0), m.start(), m.end())
+        elif m.group("besshi"):
+            tok = Token("PART", f"別紙{int(m.group('besshi_n'))}", m.group(0), m.start(), m.end())
+        elif m.group("cover"):
+            tok = Token("PART", "表紙", m.group(0), m.start(), m.end())
+        elif m.group("roman"):
+            tok = Token("PART", m.group("roman").rstrip("."), m.group(0), m.start(), m.end())
+        elif m.group("risk"):
+            n = m.group("risk_n")
+            tok = Token("RISK", int(n) if n else 0, m.group(0), m.start(), m.end())
+        elif m.group("group"):
+            tok = Token("GROUP", (m.group("group_w"), int(m.group("group_n"))), m.group(0), m.start(), m.end())
+        elif m.group("circ"):
+            tok = Token("CIRC", CIRCLED.index(m.group("circ")) + 1, m.group(0), m.start(), m.end())
+        elif m.group("item"):
+            after = text[m.end("item_n"): m.end("item_n") + 1]
+            nxt = text[m.end(): m.end() + 1]
+            if after in _NOT_AFTER_ITEM or nxt in _NOT_AFTER_ITEM:
+                continue
+            if not m.group("item_sep") and not nxt:
+                continue
+            tok = Token("ITEM", int(m.group("item_n")), m.group(0), m.start(), m.end())
+        if tok is None or m.start() < pos:
+            continue
+        add_text(pos, m.start())
+        out.append(tok)
+        pos = m.end()
+    add_text(pos, len(text))
+    return _split_fileq(out)
+
+
+def _split_fileq(tokens: list[Token]) -> list[Token]:
+    """``特定個人情報ファイルの概要(賦課)`` right after a PART -> TEXT + FILEQ."""
+    out: list[Token] = []
+    for i, t in enumerate(tokens):
+        if t.type == "TEXT" and i > 0 and tokens[i - 1].type == "PART":
+            m = FILEQ_RE.match(t.value)
+            if m and m.group("title").strip():
+                out.append(Token("TEXT", m.group("title").strip(), m.group("title"), t.start, t.start + len(m.group("title"))))
+                out.append(Token("FILEQ", m.group("q").strip(), f"({m.group('q')})", t.end - len(m.group("q")) - 2, t.end))
+                continue
+        out.append(t)
+    return out
