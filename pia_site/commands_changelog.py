@@ -1,0 +1,359 @@
+"""`pia-site changelog resolve|draft`: bring in old 変更箇所 tables, draft rows for new edits.
+
+* ``pia-site changelog resolve FILE --form 全項目|重点項目 --edition 令和7年5月 [--assessment YAML]``
+  reads a tab-separated 変更箇所 table (as converted from the PDFs) and prints one JSON object
+  per row: ``{"line", "targets": [{"id", "label_path", …}], "confidence", "status", "reason", …}``.
+* ``pia-site changelog draft --since REV [--content DIR]`` compares every assessment YAML at git
+  revision REV with the working tree and prints paste-ready change rows.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from . import catalog as cat
+from .catalog import Form, Node
+from .diagnostics import format_diagnostics, has_errors
+from .model import Assessment, CheckItem, DateValue, Diagram, Instance, Period, RecordItems
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+# ---------------------------------------------------------------------------
+# resolve
+
+def _load_assessment(path: Path) -> tuple[Assessment | None, str]:
+    from .load import load_document
+    from .validate import validate_assessment
+
+    if not path.is_file():
+        return None, f"{path} が見つかりません。"
+    doc, diags = load_document(path)
+    a, more = validate_assessment(doc, path.parent.name)
+    diags = list(diags) + list(more)
+    if a is None or has_errors(diags):
+        return None, format_diagnostics([d for d in diags if d.is_error])
+    return a, ""
+
+
+def _form_from_args(form_name: str | None, edition: str | None) -> tuple[Form | None, str]:
+    if not form_name:
+        return None, "--form（全項目 または 重点項目）を指定してください。"
+    kind = cat.form_kind(form_name)
+    if kind is None:
+        return None, f"評価書の種類「{form_name}」は使えません。全項目 か 重点項目 を指定してください。"
+    ed = edition or cat.editions(kind)[-1]
+    form = cat.find_form(kind, ed)
+    if form is None:
+        return None, f"{cat.FORM_NAMES[kind]}の様式の版「{ed}」は未対応です。対応している版: {'、'.join(cat.editions(kind))}"
+    return form, ""
+
+
+def _line_range(spec: str | None) -> tuple[int, int | None]:
+    if not spec:
+        return 1, None
+    a, _, b = spec.partition("-")
+    return int(a or 1), (int(b) if b else None)
+
+
+def cmd_resolve(args) -> int:
+    from .changelog import resolve_rows
+    from .changelog.table import parse_table
+
+    assessment = None
+    if args.assessment:
+        assessment, err = _load_assessment(Path(args.assessment))
+        if assessment is None:
+            print(err, file=sys.stderr)
+            return EXIT_ERRORS
+    if assessment is not None and not args.form:
+        form = assessment.form
+    else:
+        form, err = _form_from_args(args.form, args.edition)
+        if form is None:
+            print(err, file=sys.stderr)
+            return EXIT_USAGE
+        if assessment is not None and assessment.form is not form:
+            print(f"注意: --assessment の評価書は {assessment.form.name} {assessment.form.edition} です。そちらの様式で解決します。",
+                  file=sys.stderr)
+            form = assessment.form
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"{args.file} を読めません（{exc.strerror}）。", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        print(f"{args.file} は UTF-8 ではありません。UTF-8 で保存し直してください。", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        start, end = _line_range(args.lines)
+    except ValueError:
+        print("--lines は 1228-1364 のように書いてください。", file=sys.stderr)
+        return EXIT_USAGE
+    table = parse_table(text, start, end)
+    if not table:
+        print(f"{args.file} に変更箇所の表（変更日<TAB>項目<TAB>… の見出し行の後の行）が見つかりません。", file=sys.stderr)
+        return EXIT_ERRORS
+    rows = [t.row for t in table]
+    results = resolve_rows(rows, form, assessment)
+    out = sys.stdout
+    for t, r in zip(table, results):
+        d = r.to_json()
+        if t.date_problem:
+            d["date_problem"] = t.date_problem
+        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    counts = Counter(r.status for r in results)
+    summary = "、".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    print(f"{len(results)} 行: {summary}（{form.name} {form.edition}）", file=sys.stderr)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# draft
+
+def _printable(node: Node, v: Any) -> str:
+    from .filters import period_ja, wareki
+
+    if v is None or v == ():
+        return ""
+    if isinstance(v, bool):
+        return "○" if v else ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, DateValue):
+        return wareki(v, gannen=False, seireki="none")
+    if isinstance(v, Period):
+        return period_ja(v, gannen=False, seireki="none")
+    if isinstance(v, CheckItem):
+        return f"{v.text}({v.detail})" if v.detail else v.text
+    if isinstance(v, RecordItems):
+        lines = []
+        for g in v.groups:
+            lines.append(g.name)
+            lines.extend(f"{i}. {it}" for i, it in enumerate(g.items, g.start))
+        if v.note:
+            lines.append(v.note)
+        return "\n".join(lines)
+    if isinstance(v, Diagram):
+        return " ".join(x for x in (v.title, v.subtitle, v.notes) if x)
+    if isinstance(v, (tuple, list)):
+        parts = [_printable(node, x) for x in v]
+        sep = "\n" if any(isinstance(x, Diagram) for x in v) else "、"
+        return sep.join(p for p in parts if p)
+    return str(v)
+
+
+def leaf_values(a: Assessment) -> dict[str, tuple[Any, Node, tuple]]:
+    """Every value of the assessment by anchor path: (value, node, bindings)."""
+    out: dict[str, tuple[Any, Node, tuple]] = {}
+    form = a.form
+
+    def walk(node: Node, values: Any, path: str, bind: tuple):
+        if not hasattr(values, "get"):
+            return
+        for m in node.data_members():
+            p = f"{path}.{m.key}"
+            v = values.get(m.key)
+            if m.kind == "group":
+                for inst in v or ():
+                    if isinstance(inst, Instance):
+                        walk(m, inst.values, f"{p}.{inst.id}", bind + ((m.id, inst.no),))
+            elif m.is_container:
+                walk(m, v or {}, p, bind)
+            elif m.has_value:
+                out[p] = (v, m, bind)
+
+    for part in form.parts:
+        if part.kind == "changelog":
+            continue
+        if part.scope == "file":
+            for f in a.files:
+                base = f"files.{f.id}.{part.key}"
+                v = f.parts.get(part.key)
+                if part.is_container:
+                    walk(part, v or {}, base, ())
+                elif part.has_value:
+                    out[base] = (v, part, ())
+            continue
+        if part.scope == "file_block":
+            for b in a.parts.get(part.key, ()):
+                walk(part, b.values, f"{part.key}.{b.id}", ())
+            continue
+        v = a.parts.get(part.key)
+        if part.is_container:
+            walk(part, v or {}, part.key, ())
+        elif part.has_value:
+            out[part.key] = (v, part, ())
+    return out
+
+
+def _item_text(a: Assessment, node: Node, bind: tuple, anchor: str) -> str:
+    from .changelog.resolve import Target
+
+    labels = Target(node, bind).label_path(a.form)
+    chain = a.form.ancestors(node) + [node]
+    part = chain[0]
+    if len(a.files) > 1 and part.scope in ("file", "file_block") and labels:
+        name = ""
+        segs = anchor.split(".")
+        if segs[0] == "files":
+            name = next((f.name for f in a.files if f.id == segs[1]), "")
+        else:
+            block = next((b for b in a.parts.get(part.key, ()) if b.id == segs[1]), None)
+            if block is not None and len(block.files) == 1:
+                name = next((f.name for f in a.files if f.id == block.files[0]), "")
+        if name:
+            labels[0] = f"{labels[0]}({name})"
+    return " ".join(labels)
+
+
+def draft_rows(old: Assessment | None, new: Assessment) -> list[dict]:
+    """Change rows turning ``old`` into ``new`` (``old`` None: nothing to compare)."""
+    from .changelog.normalize import normalize_content
+
+    if old is None:
+        return []
+    before = leaf_values(old)
+    after = leaf_values(new)
+    rows = []
+    order = list(after) + [k for k in before if k not in after]
+    for anchor in order:
+        ov, _, _ = before.get(anchor, (None, None, ()))
+        nv, node, bind = after.get(anchor) or before[anchor]
+        if node.kind in ("derived", "ref", "fixed"):
+            continue
+        o, n = _printable(node, ov), _printable(node, nv)
+        if normalize_content(o) == normalize_content(n) and o.strip() == n.strip():
+            continue
+        if not o.strip() and not n.strip():
+            continue
+        rows.append({
+            "date": None,
+            "item": _item_text(new, node, bind, anchor),
+            "target": anchor,
+            "before": o if o.strip() else "—",
+            "after": n if n.strip() else "—",
+            "timing": "事前" if node.important else "事後",
+            "timing_note": None,
+        })
+    return rows
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper, value: str):
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+def _none(dumper, value):
+    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(type(None), _none)
+
+
+def rows_yaml(rows: list[dict]) -> str:
+    text = yaml.dump(rows, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6, default_flow_style=False)
+    # indent as list items under `changes:`
+    return "".join("  " + line if line.strip() else line for line in text.splitlines(True))
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True)
+
+
+def _assessment_files(content: Path) -> Iterator[Path]:
+    for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        for f in sorted(folder.iterdir()):
+            if f.is_file() and f.suffix in (".yaml", ".yml") and f.stem != "municipality" and not f.name.startswith("."):
+                yield f
+
+
+def _validate_text(text: str, shown: str, municipality: str) -> Assessment | None:
+    from .load import SourceDocument, parse_yaml
+    from .validate import validate_assessment
+
+    root, diags = parse_yaml(text, shown)
+    if root is None or has_errors(diags):
+        return None
+    a, more = validate_assessment(SourceDocument(shown, root), municipality)
+    return a if a is not None and not has_errors(more) else None
+
+
+def cmd_draft(args) -> int:
+    content = Path(args.content)
+    if not content.is_dir():
+        print(f"コンテンツのフォルダ {content} が見つかりません。--content で指定してください。", file=sys.stderr)
+        return EXIT_USAGE
+    top = _git(["rev-parse", "--show-toplevel"], content)
+    if top.returncode != 0:
+        print(f"{content} は git の作業ツリーではありません。", file=sys.stderr)
+        return EXIT_USAGE
+    root = Path(top.stdout.decode().strip())
+    rev = _git(["rev-parse", "--verify", "--quiet", f"{args.since}^{{commit}}"], root)
+    if rev.returncode != 0:
+        print(f"リビジョン「{args.since}」が見つかりません。", file=sys.stderr)
+        return EXIT_USAGE
+    total = 0
+    failed = False
+    for path in _assessment_files(content):
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        shown = path.as_posix()
+        new_text = path.read_text(encoding="utf-8-sig")
+        new = _validate_text(new_text, shown, path.parent.name)
+        if new is None:
+            print(f"{shown}: 作業ツリーの内容にエラーがあります。`pia-site check` で直してから実行してください。", file=sys.stderr)
+            failed = True
+            continue
+        shown_old = _git(["show", f"{args.since}:{rel}"], root)
+        if shown_old.returncode != 0:
+            print(f"# {shown}: {args.since} にはないファイルです（新規）。変更箇所の行は作りません。")
+            continue
+        old = _validate_text(shown_old.stdout.decode("utf-8-sig", errors="replace"), f"{shown}@{args.since}", path.parent.name)
+        if old is None:
+            print(f"{shown}: {args.since} の内容は検査を通らないため比較できません。", file=sys.stderr)
+            failed = True
+            continue
+        if old.form is not new.form:
+            print(f"# {shown}: 様式が {old.form.name} {old.form.edition} から {new.form.name} {new.form.edition} に変わりました。"
+                  "項目ごとの比較は同じ様式の間でだけ行います。")
+        rows = draft_rows(old if old.form is new.form else None, new)
+        if not rows:
+            continue
+        total += len(rows)
+        print(f"# {shown}: {args.since} からの変更 {len(rows)} 件。changes: の末尾に貼り付け、変更日・提出時期に係る説明を書いてください。")
+        print(rows_yaml(rows), end="")
+    if total == 0 and not failed:
+        print(f"{args.since} から項目の変更はありません。", file=sys.stderr)
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def register(sub) -> None:
+    p = sub.add_parser("changelog", help="変更箇所: 古い表の取り込み（resolve）と、変更の下書き（draft）")
+    csub = p.add_subparsers(dest="changelog_command", required=True)
+
+    r = csub.add_parser("resolve", help="変更箇所の表（タブ区切り）の各行の「項目」を様式の項目に対応づけ、JSON Lines で出力する")
+    r.add_argument("file", help="変更箇所の表（タブ区切りのテキスト。見出し行「変更日<TAB>項目<TAB>…」の後の行を読む）")
+    r.add_argument("--form", help="全項目 または 重点項目（--assessment を付けたときは省略可）")
+    r.add_argument("--edition", help="様式の版（例: 令和7年5月。既定: 最新）")
+    r.add_argument("--assessment", help="この評価書の YAML の記載を使って、システム名・委託事項・ファイルなどを決める")
+    r.add_argument("--lines", help="読む行の範囲（例: 1228-1364）")
+    r.set_defaults(func=cmd_resolve)
+
+    d = csub.add_parser("draft", help="git のリビジョンから変わった項目を、変更箇所の行（YAML）として出力する")
+    d.add_argument("--since", required=True, help="比較するリビジョン（例: HEAD~1、タグ名）")
+    d.add_argument("--content", type=Path, default=Path("content"), help="コンテンツのフォルダ（既定: content）")
+    d.set_defaults(func=cmd_draft)
