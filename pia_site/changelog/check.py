@@ -58,11 +58,11 @@ def changelog_diagnostics(assessment: Assessment, results: list[RowResult] | Non
             diags.append(Diagnostic("C101", msg, _where(a, row.line), key, "変更箇所", Severity.WARNING))
             continue
         if r.confidence < AUTO_LINK:
-            paths = "、".join(f"「{_label(r, t)}」" for t in r.targets)
+            paths = f"「{_label(r, r.targets[0])}」" + (f" ほか {len(r.targets) - 1} か所" if len(r.targets) > 1 else "")
             anchors = ", ".join(t.anchor for t in r.targets if t.anchor)
             diags.append(Diagnostic(
-                "C102", f"項目「{_short(row.item)}」は {paths} と推定しました（確からしさ {r.confidence:.2f}）。"
-                        f"正しければ target: [{anchors}] を書いてください。",
+                "C102", f"項目「{_short(row.item)}」の対象を {paths} と推定しました（確からしさ {r.confidence:.2f}。"
+                        f"番号の誤り・略記・表記ゆれを推測で補っています）。正しければ target: [{anchors}] を書いてください。",
                 _where(a, row.line), key, "変更箇所", Severity.WARNING))
         if row.timing == "事後" and not (row.timing_note or "").strip():
             starred = [t for t in r.targets if t.node.important]

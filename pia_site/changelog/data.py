@@ -11,6 +11,7 @@ Every concrete target gets the anchor path used as the HTML id (docs/catalog.md)
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 from typing import Any, Iterator, Sequence
@@ -41,7 +42,8 @@ def value_text(v: Any) -> str:
     if isinstance(v, Period):
         return f"{value_text(v.start)} {value_text(v.end)}"
     if isinstance(v, RecordItems):
-        return " ".join([g.name + " " + " ".join(g.items) for g in v.groups] + [v.note or ""])
+        return " ".join([g.name + " " + " ".join(f"{i}.{it}" for i, it in enumerate(g.items, g.start)) for g in v.groups]
+                        + [v.note or ""])
     if isinstance(v, Diagram):
         return " ".join(x or "" for x in (v.title, v.subtitle, v.notes))
     if isinstance(v, Instance):
@@ -71,8 +73,15 @@ def text_pieces(text: str | None) -> list[str]:
     return out
 
 
-def contains(value: Any, text: str | None) -> bool | None:
-    """Does the current value contain the cell's text?  None when the cell says nothing usable."""
+COVERAGE = 0.97  # share of a piece's characters found in order in the current text (OCR slips)
+
+
+def contains(value: Any, text: str | None, strict: bool = False) -> bool | None:
+    """Does the current value contain the cell's text?  None when the cell says nothing usable.
+
+    Not strict: a piece also counts when ≥ 97% of its characters occur in order in the value
+    (single-character OCR differences such as あつた/あった).
+    """
     pieces = text_pieces(text)
     if not pieces:
         return None
@@ -82,7 +91,17 @@ def contains(value: Any, text: str | None) -> bool | None:
     if all(p in hay for p in pieces):
         return True
     whole = "".join(pieces)
-    return len(hay) >= 2 and hay in whole and len(hay) >= 0.5 * len(whole)
+    if len(hay) >= 2 and hay in whole and len(hay) >= 0.5 * len(whole):
+        return True
+    if strict:
+        return False
+    for p in pieces:
+        if p in hay:
+            continue
+        sm = difflib.SequenceMatcher(None, p, hay, autojunk=False)
+        if sum(b.size for b in sm.get_matching_blocks()) < COVERAGE * len(p):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -211,7 +230,21 @@ def expand(a: Assessment, form: Form, t) -> list[_Concrete]:
     out: list[_Concrete] = []
     for c in starts:
         out.extend(_walk(c, chain, 1, t))
+    if t.node.kind == "derived":
+        for c in out:
+            c.value = _derived(a, t.node, c)
     return out
+
+
+def _derived(a: Assessment, node: Node, c: _Concrete) -> str:
+    """The printed value of a derived item (I-3, II-1, III-1: file names)."""
+    if node.source == "file_name":
+        return " ".join(f.name for f in a.files if f.id == c.file_id)
+    if node.source == "block_file_names":
+        block = next((b for b in (a.parts.get(node.path[0]) or ()) if b.id == c.block_id), None)
+        ids = block.files if block is not None else ()
+        return " ".join(f.name for f in a.files if f.id in ids)
+    return " ".join(f.name for f in a.files)
 
 
 def _walk(c: _Concrete, chain: list[Node], i: int, t) -> Iterator[_Concrete]:
@@ -332,7 +365,9 @@ def bind_results(rows: Sequence[ChangeRow], results: list, assessment: Assessmen
                     new_targets.append(concretize(t, c))
                     continue
                 # several: text matching with the after-text (single-target rows only)
-                matched = [c for c in good if not multi and contains(c.value, after)]
+                matched = [c for c in good if not multi and contains(c.value, after, strict=True)]
+                if not matched:
+                    matched = [c for c in good if not multi and contains(c.value, after)]
                 if len(matched) == 1:
                     c = matched[0]
                     conf -= P_TEXT_MATCH
@@ -379,7 +414,9 @@ def bind_results(rows: Sequence[ChangeRow], results: list, assessment: Assessmen
                 for c in expand(assessment, form, t):
                     if not c.problems:
                         concretes.append((t, c))
-            matched = [(t, c) for t, c in concretes if contains(c.value, after)]
+            matched = [(t, c) for t, c in concretes if contains(c.value, after, strict=True)]
+            if not matched:
+                matched = [(t, c) for t, c in concretes if contains(c.value, after)]
             if len(matched) == 1:
                 t, c = matched[0]
                 r.targets = [concretize(t, c)]

@@ -112,4 +112,5 @@ def normalize_content(text: str | None) -> str:
     """Content text for comparisons (value chaining, text matching): tags out, NFKC, compact."""
     if not text:
         return ""
-    return compact(nfkc(strip_html(text)))
+    plain = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", strip_html(text))  # Markdown escapes: 1\. -> 1.
+    return compact(nfkc(plain))
