@@ -85,6 +85,7 @@ def _extra_commands():
 # one line per command module (pia_site/<module>.py with register(subparsers))
 EXTRA_COMMAND_MODULES = (
     "commands_new",
+    "commands_import",
     "commands_changelog",
     "commands_schema",
 )

@@ -1,0 +1,127 @@
+"""Detect the form (様式3 重点 / 様式4 全項目) and its edition from the source.
+
+Evidence, strongest first: the edition stamp ``[令和6年10月 様式3]``; the document
+title ``特定個人情報保護評価書(重点項目評価書)``; the structure (part headings and
+labels that exist in only one of the forms).  Everything is compared with the
+catalog (titles, stamps, part headings); no form item is listed here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import catalog as cat
+from ..catalog import Form
+from .clean import Line, strip_heading
+from .errors import ImportFailure
+from .labels import LabelIndex, nkey
+
+STAMP_RE = re.compile(r"[\[［]\s*((?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月)\s*(様式\s*[34])\s*[\]］]")
+YOSHIKI_KIND = {"様式3": "juten", "様式4": "zenkoumoku"}
+
+
+@dataclass
+class Detection:
+    form: Form
+    stamp_line: int | None
+    notes: list[str] = field(default_factory=list)  # Japanese review notes
+
+
+def _edition_key(edition: str) -> tuple[int, int]:
+    m = re.match(r"(平成|令和)(\d+|元)年(\d+)月", edition)
+    if not m:
+        return (0, 0)
+    y = 1 if m.group(2) == "元" else int(m.group(2))
+    return ((1988 if m.group(1) == "平成" else 2018) + y, int(m.group(3)))
+
+
+def detect(lines: list[Line]) -> Detection:
+    notes: list[str] = []
+    stamp_kind = stamp_edition = None
+    stamp_line = None
+    for ln in lines[:400]:
+        m = STAMP_RE.search(ln.text)
+        if m:
+            stamp_edition = re.sub(r"\s", "", m.group(1)).replace("元年", "1年")
+            stamp_kind = YOSHIKI_KIND[re.sub(r"\s", "", m.group(2))]
+            stamp_line = ln.no
+            break
+    title_kind = _title_kind(lines)
+    kind = stamp_kind or title_kind or _structure_kind(lines)
+    if kind is None:
+        raise ImportFailure(
+            "特定個人情報保護評価書として認識できませんでした。表題（特定個人情報保護評価書(全項目評価書) など）、"
+            "様式の版（[令和6年10月 様式3] など）、項目の見出しのいずれも見つかりません。"
+            "ファイルが評価書のテキストか、文字化けしていないかを確認してください。")
+    if stamp_kind and title_kind and stamp_kind != title_kind:
+        notes.append(f"表題は{cat.FORM_NAMES[title_kind]}ですが、様式の版の表示は{cat.FORM_NAMES[stamp_kind]}です。様式の版の表示に従いました。")
+    editions = sorted(cat.editions(kind), key=_edition_key)
+    edition = None
+    if stamp_edition:
+        stamp_edition = _canon_edition(stamp_edition)
+        if stamp_edition in editions:
+            edition = stamp_edition
+        else:
+            newer = [e for e in editions if _edition_key(e) >= _edition_key(stamp_edition)]
+            edition = newer[0] if newer else editions[-1]
+            notes.append(f"様式の版「{stamp_edition}」はカタログにないため、「{edition}」の様式として取り込みました。項目の違いを確認してください。")
+    else:
+        edition = _edition_by_options(kind, editions, lines) or editions[-1]
+        notes.append(f"様式の版の表示（[{editions[-1]} {cat.find_form(kind, editions[-1]).yoshiki}] など）が見つからないため、「{edition}」の様式として取り込みました。")
+    form = cat.find_form(kind, edition)
+    assert form is not None
+    return Detection(form, stamp_line, notes)
+
+
+def _canon_edition(e: str) -> str:
+    m = re.match(r"(平成|令和)(\d+)年(\d+)月", e)
+    return f"{m.group(1)}{int(m.group(2))}年{int(m.group(3))}月" if m else e
+
+
+def _title_kind(lines: list[Line]) -> str | None:
+    titles = {}
+    for f in cat.all_forms():
+        titles[nkey(f.title)] = f.kind
+    for ln in lines[:60]:
+        k = nkey(strip_heading(ln.text))
+        for t, kind in titles.items():
+            if t and t in k:
+                return kind
+    return None
+
+
+def _structure_kind(lines: list[Line]) -> str | None:
+    """Count part headings of each form found in the text; the clear winner decides."""
+    scores: dict[str, int] = {}
+    for kind in ("juten", "zenkoumoku"):
+        form = cat.find_form(kind, cat.editions(kind)[-1])
+        idx = LabelIndex(form)
+        seen = set()
+        for ln in lines:
+            head = strip_heading(ln.cells[0] if ln.cells else "")
+            m = idx.match_part(head) if head else None
+            if m and m.numbered:
+                seen.add(m.node.key)
+        scores[kind] = len(seen)
+    best = max(scores, key=lambda k: scores[k])
+    other = min(scores, key=lambda k: scores[k])
+    if scores[best] >= 3 and scores[best] > scores[other]:
+        return best
+    return None
+
+
+def _edition_by_options(kind: str, editions: list[str], lines: list[Line]) -> str | None:
+    """Without a stamp: an option text found in only one edition decides (4情報 / 5情報)."""
+    if len(editions) < 2:
+        return editions[0] if editions else None
+    text = nkey("".join(ln.text for ln in lines))
+    hits = {}
+    for e in editions:
+        form = cat.find_form(kind, e)
+        others = [cat.find_form(kind, o) for o in editions if o != e]
+        own = {o.text for fam in form.families.values() for o in fam.options}
+        foreign = {o.text for f in others for fam in f.families.values() for o in fam.options}
+        unique = own - foreign
+        hits[e] = sum(1 for u in unique if nkey(u) in text)
+    best = max(editions, key=lambda e: (hits[e], _edition_key(e)))
+    return best if hits[best] else None
