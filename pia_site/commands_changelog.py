@@ -105,11 +105,16 @@ def cmd_resolve(args) -> int:
     rows = [t.row for t in table]
     results = resolve_rows(rows, form, assessment)
     out = sys.stdout
-    for t, r in zip(table, results):
-        d = r.to_json()
-        if t.date_problem:
-            d["date_problem"] = t.date_problem
-        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    try:
+        for t, r in zip(table, results):
+            d = r.to_json()
+            if t.date_problem:
+                d["date_problem"] = t.date_problem
+            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        out.flush()
+    except BrokenPipeError:  # `| head`
+        sys.stderr.close()
+        return EXIT_OK
     counts = Counter(r.status for r in results)
     summary = "、".join(f"{k} {v}" for k, v in sorted(counts.items()))
     print(f"{len(results)} 行: {summary}（{form.name} {form.edition}）", file=sys.stderr)

@@ -633,3 +633,45 @@ def test_changelog_draft_outside_git(tmp_path):
     (tmp_path / "content").mkdir()
     p = _cli("changelog", "draft", "--since", "HEAD", "--content", str(tmp_path / "content"), cwd=tmp_path)
     assert p.returncode == 2
+
+
+# ---------------------------------------------------------------------------
+# other ways real logs write the 項目 column
+
+VARIANTS = [
+    (ZEN, "Ⅰ　基本情報　１．特定個人情報ファイルを取り扱う事務　②事務の内容", ["basic_info.jimu.description"]),
+    (ZEN, "Ⅱ　特定個人情報ファイルの概要　３．特定個人情報の入手・使用　⑧使用方法　情報の突合", ["overview.acquisition_use.matching"]),
+    (ZEN, "Ⅲ　特定個人情報ファイルの取扱いプロセスにおけるリスク対策　３．特定個人情報の使用　リスク２：権限のない者（元職員、アクセス権限のない職員等）"
+          "によって不正に使用されるリスク　ユーザ認証の管理　具体的な管理方法", ["risk_measures.use.r2.user_auth_method"]),
+    (ZEN, "Ⅵ　評価実施手続　１．基礎項目評価　①実施日", ["procedures.basic_assessment.date"]),
+    (ZEN, "表紙　特記事項", ["cover.notes"]),
+    (ZEN, "Ⅳ　その他のリスク対策　１．監査　①自己点検　具体的なチェック方法", ["other_measures.audit.self_check_method"]),
+    (ZEN, "Ⅱ－６－①　保管場所", ["overview.storage.location"]),
+    (ZEN, "I-1-②", ["basic_info.jimu.description"]),
+    (ZEN, "Ⅲ－７　リスク１　⑤物理的対策", ["risk_measures.storage.r1.physical"]),
+    (ZEN, "Ⅱ４．特定個人情報ファイルの取扱いの委託 委託事項２ ⑥委託先名", ["overview.entrust.entries.2.contractor"]),
+    (ZEN, "別添２　特定個人情報ファイル記録項目", ["record_items"]),
+    (ZEN, "Ⅰ ２ システム３", ["basic_info.systems.3"]),
+    (ZEN, "Ⅱ 特定個人情報ファイルの概要 ６．特定個人情報の保管・消去 ②保管期間 期間", ["overview.storage.retention_period"]),
+    (ZEN, "Ⅱ ５．特定個人情報の提供・移転（委託に伴うものを除く。） 提供先２ ⑥提供方法", ["overview.transfer.provisions.2.methods"]),
+    (ZEN, "Ⅲ　７．リスク１　⑨", ["risk_measures.storage.r1.serious_incident"]),
+    (JUTEN, "Ⅱ　特定個人情報ファイルの概要　３．特定個人情報の入手・使用　⑥情報の突合", ["overview.acquisition_use.matching"]),
+    (JUTEN, "Ⅲ．２．特定個人情報の入手 リスク：目的外の入手が行われるリスク　リスクに対する措置の内容", ["risk_measures.acquisition.risk.measures"]),
+    (JUTEN, "Ⅰ　基本情報　２．システム２　②システムの機能", ["basic_info.systems.2.function"]),
+    # the 様式4 numeral for 開示請求 in a 様式3 log: the exact part title wins, with a penalty
+    (JUTEN, "V 開示請求、問合せ 1. 特定個人情報の開示・訂正・利用停止請求 ②請求方法", ["disclosure.request.method"]),
+]
+
+
+@pytest.mark.parametrize("form,text,paths", VARIANTS)
+def test_other_notations(form, text, paths):
+    r = resolve_text(text, form)
+    assert r.status == "resolved" and _paths(r) == paths, r.reason
+
+
+def test_whole_document_and_ditto():
+    assert resolve_text("評価書全体", ZEN).status == "unresolved"
+    rows = [ChangeRow(1, None, "Ⅰ 基本情報 7. 評価実施機関における担当部署 ①部署", "a", "b", "事後", "x"),
+            ChangeRow(2, None, "同上", "c", "d", "事後", "x")]
+    res = resolve_rows(rows, ZEN)
+    assert _paths(res[1]) == ["basic_info.department.name"]

@@ -191,8 +191,10 @@ def fuzzy_hits(c: Compacted, lv: Sequence[Sequence[Node]], threshold: float = FU
                 if m < 4:
                     continue
                 sm.set_seq2(v.text)
-                cuts = {k for k in c.cuts if 0.6 * m <= k <= 1.4 * m}
-                cuts.update(k for k in range(m - 2, m + 3) if 0 < k <= len(c.key))
+                # windows around the label's length; a much shorter window would be an abbreviation
+                lo = max(0.8 * m, m - 3)
+                cuts = {k for k in c.cuts if lo <= k <= 1.25 * m}
+                cuts.update(k for k in range(m - 2, m + 4) if lo <= k <= len(c.key))
                 for k in sorted(cuts):
                     sm.set_seq1(c.key[:k])
                     if sm.real_quick_ratio() < top - 1e-9 or sm.quick_ratio() < top - 1e-9:

@@ -37,7 +37,8 @@ P_CHAIN = 0.10
 P_LOCATOR = 0.05
 P_RELATIVE = 0.05
 P_TEXT_MATCH = 0.10
-ROW_LEVEL = ("no part", "relative", "part title")
+ROW_LEVEL = ("no part", "relative", "part title", "part numeral")
+_BRACKETS = re.compile(r"[()\[\]【】<>〈〉《》\-‐–—―~]")
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class RowResult:
     @property
     def linked(self) -> bool:
         """True when the row may link (resolved and confident enough)."""
-        return self.status == RESOLVED and self.confidence >= MIN_LINK and all(t.anchor or t.anchor is None for t in self.targets)
+        return self.status == RESOLVED and self.confidence >= MIN_LINK
 
     def to_json(self) -> dict:
         f = self.form
@@ -382,7 +383,8 @@ class _Descent:
         return [(st, self._part_title(st, part, text))]
 
     def _part_title(self, st: _State, part: Node, text: str) -> str:
-        if not text:
+        text = text.lstrip("-‐–—―ー:・ ")  # "III-2", "II：…"
+        if not compact(text):
             return ""
         hits = match_text(text, [[part]])
         if hits:
@@ -397,6 +399,13 @@ class _Descent:
         # not the title: does the text name something inside the part?
         if match_text(text, levels(part, self.form)):
             return text
+        others = [p for p in self.form.parts if p is not part]
+        exact = [h for h in match_text(text, [others], fuzzy=1.0, abbrev=False) if h.kind == "exact"]
+        if len(exact) == 1:
+            other = exact[0].node
+            st.node = other
+            st.penalize(f"part numeral {part.no} overridden by the title 「{other.label}」", P_PART_TITLE)
+            return text[exact[0].consumed:]
         piece, _, rest = text.partition(" ")
         st.penalize(f"part title mismatch 「{piece}」", P_PART_TITLE)
         return rest
@@ -520,7 +529,12 @@ class _Descent:
     def _on_group(self, st: _State, tok: Token, text: str):
         word, n = tok.value
         scope = st.node
-        gs = self._groups_under(scope, word) if scope is None or scope.kind != "group" or scope.instance_label == word or True else []
+        gs = self._groups_under(scope, word)
+        if gs and scope is not None and scope in gs and st.bind.get(scope.id) is None:
+            # "2. システム2": the item reached by its number is the group itself
+            st.bind[scope.id] = n
+            st.how = "group"
+            return [(st, text)]
         if gs and scope is not None and not (scope.kind == "group" and scope in gs):
             # found below the current node
             out = []
@@ -566,7 +580,7 @@ class _Descent:
 
     def _on_risk(self, st: _State, tok: Token, text: str):
         n = tok.value
-        for anc in ([st.node] if True else []) + self._walk_up(st):
+        for anc in [st.node] + self._walk_up(st):
             risks = [d for d in _descendants(anc, self.form) if d.kind == "risk"]
             if anc is not None and anc.kind == "risk":
                 risks = [anc] + risks
@@ -677,7 +691,7 @@ class _Descent:
             guard += 1
             cur, s = work.pop()
             s = s.strip()
-            if not compact(s):
+            if not compact(_BRACKETS.sub("", s)):
                 results.append(cur)
                 continue
             if s.startswith(")"):
@@ -699,7 +713,7 @@ class _Descent:
         if m and scope is not None:
             inner = m.group(1)
             hits = match_text(inner, lv)
-            if hits and Hit is not None and hits[0].consumed >= len(inner.strip()) - 1:
+            if hits and hits[0].consumed >= len(inner.strip()) - 1:
                 out = []
                 for h in hits:
                     s2 = st.copy()
@@ -825,12 +839,19 @@ def _first_matches_under(form: Form, tokens: Sequence[Token], node: Node) -> boo
     return False
 
 
+DITTO = {"同上", "〃", "同", "上に同じ", "上記に同じ", "同左"}
+
+
 def _descend(form: Form, text: str, previous: _State | None) -> _Outcome:
     norm = normalize(text, _circled_labels(form))
     tokens = tokenize(norm.text)
     d = _Descent(form)
     if not tokens:
         return _Outcome([], norm.continuation, False)
+    if previous is not None and compact(norm.text) in DITTO:
+        st = previous.copy()
+        st.penalize("「同上」: the previous row's section", P_RELATIVE)
+        return _Outcome([st], norm.continuation, True)
     if previous is not None and previous.node is not None and not _has_anchor_tokens(tokens):
         chain = [previous.node] + list(reversed(form.ancestors(previous.node)))
         for anc in chain:

@@ -34,13 +34,15 @@ _MARKERS = re.compile(
     r"(?P<annex>\(\s*別添\s*(?P<annex_n>\d{1,2})\s*\)|別添\s*(?P<annex_m>\d{1,2})(?!\d))"
     r"|(?P<besshi>\(?\s*別紙\s*(?P<besshi_n>\d{1,2})\s*\)?)"
     r"|(?P<cover>表紙)"
-    r"|(?P<roman>(?:^|(?<=\s))(?:VI|IV|V|III|II|I)(?![A-Za-z])\.?)"
+    r"|(?P<roman>(?:^|(?<=[\s(\[【]))(?:VI|IV|V|III|II|I)(?![A-Za-z])\.?)"
     r"|(?P<risk>リスク\s*(?P<risk_n>\d{1,2})(?!\d)\s*:?|リスク\s*:)"
     rf"|(?P<group>(?<!再)(?P<group_w>{'|'.join(GROUP_WORDS)})\s*(?P<group_n>\d{{1,2}})(?![\d年月日件条号項ヶ人]))"
     rf"|(?P<circ>[{CIRCLED}])"
     rf"|(?P<item>(?<![第\dA-Za-z{_KATAKANA}])(?P<item_n>\d{{1,2}})(?P<item_sep>\s*\.\s*|\s+|(?=[{_CJK}])))"
 )
 _NOT_AFTER_ITEM = set("年月日件条号項ヶ人")
+_HYPHEN_PATH = re.compile(r"(?:^|(?<=[\s(\[【]))(VI|IV|V|III|II|I)\s*[-‐–]\s*(\d{1,2})(?!\d)(?:\s*[-‐–]\s*)?")
+_ROMAN_DIGIT = re.compile(r"(?:^|(?<=[\s(\[【]))(VI|IV|V|III|II|I)(?=\d)")
 FILEQ_RE = re.compile(r"^(?P<title>.*?)\s*\((?P<q>[^()]{1,12})\)\s*$")
 
 
@@ -58,6 +60,9 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split normalized 項目 text into tokens."""
+    # "II4. …" (a Roman part numeral glued to the item number): give the number its boundary
+    text = _HYPHEN_PATH.sub(r"\1 \2. ", text)  # "II-6-①", "III-2 リスク1"
+    text = _ROMAN_DIGIT.sub(r"\1 ", text)
     out: list[Token] = []
     pos = 0
 
