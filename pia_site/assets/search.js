@@ -178,7 +178,7 @@
     var prefix = s > 0 ? "…" : "", out = prefix + text.slice(s, e).replace(/\n/g, " ") + (e < text.length ? "…" : "");
     var hl = [];
     ranges.forEach(function (r) {
-      if (r[0] >= s && r[0] < e) hl.push([r[0] - s + prefix.length, Math.min(r[1], e) - s + prefix.length]);
+      if (r[0] >= s && r[1] <= e) hl.push([r[0] - s + prefix.length, r[1] - s + prefix.length]);
     });
     return { snippet: out, highlights: hl };
   }
@@ -260,7 +260,7 @@
     p.appendChild(document.createTextNode(text.slice(at)));
     return p;
   }
-  var PAGE = 50;
+  var PAGE = 20;
 
   function setupPage() {
     var form = document.getElementById("pia-search");

@@ -1,0 +1,217 @@
+"""Search in headless Chromium: the JS client (assets/search.js) against the built
+index, over HTTP on 127.0.0.1.
+
+* known queries (個人情報, 委託先, サーバ, ＩＣカード) return exactly the units a
+  brute-force scan finds, in the same order as the Python reference client;
+* the JS normaliser agrees with pia_site/search/normalise.py;
+* the search page works from the keyboard, under a subpath, with facets;
+* text that looks like markup (<img src=x onerror=…>) is shown, never run;
+* no console errors.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pia_site.search.client import IndexReader
+from pia_site.search.normalise import normalise_query, normalise_text
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+KNOWN = ("個人情報", "委託先", "サーバ", "ＩＣカード")
+XSS = "<img src=x onerror=window.__xss=1>"
+
+
+def _watch(page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text} {m.location.get('url', '')}")
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"requestfailed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    return problems
+
+
+@pytest.fixture()
+def open_search(browser):
+    contexts = []
+
+    def go(url: str):
+        ctx = browser.new_context()
+        contexts.append(ctx)
+        page = ctx.new_page()
+        problems = _watch(page)
+        page.goto(url)
+        page.wait_for_function("window.piaSearch !== undefined")
+        return page, problems
+
+    yield go
+    for c in contexts:
+        c.close()
+
+
+@pytest.fixture(scope="module")
+def sample_docs():
+    from pia_site.build import load_site
+    from pia_site.search.units import site_docs
+
+    site, diags = load_site(REPO / "content")
+    assert site is not None, diags
+    return site_docs(site)
+
+
+def js_search(page, q: str, opts: dict | None = None) -> list[dict]:
+    return page.evaluate("([q, o]) => piaSearch.search(q, o).then(r => r.map(x => Object.assign({}, x)))", [q, opts or {}])
+
+
+def test_known_queries_match_brute_force_and_reference(open_search, sample_build, sample_server, sample_docs):
+    page, problems = open_search(sample_server + "search/index.html")
+    reader = IndexReader.from_dir(sample_build)
+    for q in KNOWN:
+        got = js_search(page, q)
+        nq = normalise_query(q)
+        truth = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs for u in d.units if nq in normalise_text(u.text)]
+        assert truth, q
+        assert [r["url"] for r in got] == truth, q
+        assert [sample_server + h.url for h in reader.search(q)] == truth, q
+        for r in got:
+            assert r["title"] and r["municipality"] and r["form"] in ("全項目評価書", "重点項目評価書")
+            hl = r["highlights"]
+            assert hl, (q, r["snippet"])
+            assert all(normalise_query(r["snippet"][a:b]) == nq for a, b in hl), (q, r["snippet"], hl)
+    assert js_search(page, "サーバー") == js_search(page, "サーバ")
+    assert [r["url"] for r in js_search(page, "ｉｃカード")] == [r["url"] for r in js_search(page, "ＩＣカード")]
+    # A result's URL leads to its item on the page.
+    first = js_search(page, "委託先")[0]
+    page.goto(first["url"])
+    assert page.locator(f"[id='{first['url'].split('#', 1)[1]}']").count() == 1
+    assert problems == []
+
+
+def test_js_normaliser_agrees_with_python(open_search, sample_server, sample_docs):
+    page, problems = open_search(sample_server + "search/index.html")
+    samples = ["ＩＣカード", "ｻｰﾊﾞｰ", "ｶﾞｲﾄﾞ", "個人 情報\u3000です", "①②③", "㈱〜－—―", "Ａ\u200bＢ\ufeff", "İstanbul ΣΑΣ", "𠮷野家", "\tx\ny\r"]
+    rnd_texts = [u.text[:200] for d in sample_docs for u in d.units][:300]
+    got = page.evaluate("xs => xs.map(piaSearch.normalise)", samples + rnd_texts)
+    assert got == [normalise_query(s) for s in samples + rnd_texts]
+    assert problems == []
+
+
+def test_search_page_keyboard_and_facets(open_search, sample_server, sample_docs):
+    page, problems = open_search(sample_server + "search/index.html")
+    assert page.locator("#pia-search").is_visible()
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # site title
+    page.keyboard.press("Tab")  # 全文検索 link
+    page.keyboard.press("Tab")  # breadcrumb 団体一覧
+    page.locator("#pia-q").focus()
+    page.keyboard.type("委託先")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".hit mark")
+    status = page.inner_text("#pia-status")
+    assert "委託先" in status and "件" in status
+    assert page.locator(".hit-group h2 a").count() >= 1
+    marks = page.locator(".hit mark").all_inner_texts()
+    assert marks and all(normalise_query(m) == normalise_query("委託先") for m in marks)
+    # The first result link is reachable with Tab from the search box's button onwards.
+    page.locator("#pia-q").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.hit') !== null"):
+            break
+    else:
+        pytest.fail("no result link reachable by keyboard")
+    # More results by keyboard when there are more than one page.
+    total = len(js_search(page, "情報"))
+    page.fill("#pia-q", "情報")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.hit').length > 0 && !document.getElementById('pia-status').textContent.includes('検索しています')")
+    if total > page.locator(".hit").count():
+        page.locator("#pia-more").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"document.querySelectorAll('.hit').length === Math.min({total}, 40)")
+    # Facets: one form only.
+    forms = {d.form for d in sample_docs}
+    for form in sorted(forms):
+        page.select_option("#pia-form", form)
+        page.wait_for_function("!document.getElementById('pia-status').textContent.includes('検索しています')")
+        got = js_search(page, "委託先", {"filters": {"form": form}})
+        assert all(r["form"] == form for r in got)
+        expected = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs if d.form == form for u in d.units
+                    if normalise_query("委託先") in normalise_text(u.text)]
+        assert [r["url"] for r in got] == expected
+    # The query is kept in the address, so a reload shows the same search.
+    assert "q=" in page.url
+    assert problems == []
+
+
+def test_works_under_a_subpath(open_search, serve, sample_build, tmp_path):
+    root = tmp_path / "host"
+    shutil.copytree(sample_build, root / "deep" / "sub" / "path")
+    base = serve(root)
+    page, problems = open_search(base + "deep/sub/path/search/index.html?q=" + "サーバ")
+    page.wait_for_selector(".hit")
+    got = js_search(page, "サーバ")
+    assert got and all(r["url"].startswith(base + "deep/sub/path/") for r in got)
+    assert problems == []
+
+
+@pytest.fixture(scope="module")
+def xss_build(tmp_path_factory):
+    """The sample content plus a municipality whose text looks like an <img onerror> tag."""
+    content = tmp_path_factory.mktemp("xss") / "content"
+    shutil.copytree(REPO / "content", content)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "pia_site", *a], check=True, cwd=REPO, capture_output=True)
+    run("new", "--content", str(content), "--municipality", "xss", "--form", "重点項目", "--name", "a")
+    (content / "xss" / "municipality.yaml").write_text(
+        'name: 検証町\nprefecture: 検証県\ncode: "999997"\nbodies: [検証町長]\n', encoding="utf-8")
+    doc = content / "xss" / "a.yaml"
+    text = doc.read_text("utf-8")
+    for old, new in (("  title:\n", "  title: 検証用の事務 重点項目評価書\n"), ("  published:\n", "  published: 2025-04-01\n"),
+                     ("    name:\n", "    name: 検証用の事務\n"),
+                     ("    description:\n", "    description: 検証文 &lt;img src=x onerror=window.__xss=1&gt; を表示する\n")):
+        assert old in text
+        text = text.replace(old, new, 1)
+    doc.write_text(text, encoding="utf-8")
+    out = content.parent / "build"
+    run("build", "--content", str(content), "--out", str(out))
+    return out
+
+
+def test_markup_in_content_is_text_not_code(open_search, serve, xss_build):
+    base = serve(xss_build)
+    page, problems = open_search(base + "search/index.html")
+    got = js_search(page, "onerror")
+    assert [r["municipality"] for r in got] == ["検証町"]
+    assert XSS in got[0]["snippet"]
+    page.fill("#pia-q", "onerror=window")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".hit mark")
+    assert XSS in page.inner_text("#pia-results")
+    assert page.locator("#pia-results img").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None
+    # The assessment page itself shows the text too, without running it.
+    page.goto(got[0]["url"])
+    assert XSS in page.inner_text("main")
+    assert page.evaluate("window.__xss") is None
+    assert problems == []
+
+
+def test_no_search_requests_from_file_url(browser, sample_build):
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        problems = _watch(page)
+        page.goto((sample_build / "search" / "index.html").as_uri())
+        page.wait_for_function("document.getElementById('pia-status').textContent.length > 0")
+        assert page.locator("#pia-file").is_visible()
+        assert problems == []
+    finally:
+        ctx.close()
