@@ -1,0 +1,277 @@
+"""Incremental builds: after any sequence of edits, the output is byte-identical to a
+fresh full build of the same content; an edit re-renders only the pages it affects."""
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import pia_site.render as render
+from pia_site.build import build, check
+from pia_site.diagnostics import DiagnosticsError, format_diagnostics
+from pia_site.incremental import IncrementalBuilder
+
+from support import REPO, tree_bytes
+
+CONTENT = REPO / "content"
+JUTEN_SUBJECTS = ("1,000人未満", "1,000人以上1万人未満", "1万人以上10万人未満", "10万人以上30万人未満")
+KOSHIGAYA = "koshigaya/keijidosha-fuka.yaml"
+
+
+def _read(p: Path) -> str:
+    return p.read_text(encoding="utf-8")
+
+
+def _write(p: Path, text: str) -> None:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+
+
+class Editor:
+    """Random, realistic edits to a copy of content/ (and templates/, assets/ beside it).
+    Each edit returns the paths it touched, as a file watcher would report them."""
+
+    def __init__(self, project: Path, rng: random.Random):
+        self.project = project
+        self.content = project / "content"
+        self.rng = rng
+        self.n = 0
+        self.juten = _read(CONTENT / KOSHIGAYA)
+        self.broken: Path | None = None
+
+    # helpers
+    def assessments(self, juten_only: bool = False) -> list[Path]:
+        files = sorted(p for p in self.content.glob("*/*.yaml") if p.stem != "municipality")
+        return [p for p in files if not juten_only or "重点項目評価書" in _read(p)[:400]]
+
+    def sub(self, path: Path, pattern: str, repl, count: int = 1) -> list[Path]:
+        text = _read(path)
+        new, n = re.subn(pattern, repl, text, count=count, flags=re.M)
+        assert n, (path, pattern)
+        _write(path, new)
+        return [path]
+
+    # edits
+    def text_value(self):
+        f = self.rng.choice(self.assessments())
+        lines = [m for m in re.finditer(r"^( +(?:- )?(?:name|head_title|function): )([^|>\"'\[{&*!#\n][^\n]*)$", _read(f), re.M)]
+        m = self.rng.choice(lines)
+        text = _read(f)
+        _write(f, text[: m.start(2)] + m.group(2).rstrip() + f"（改{self.n}）" + text[m.end(2):])
+        return [f]
+
+    def choice_value(self):
+        if not self.assessments(juten_only=True):
+            return self.add()
+        f = self.rng.choice(self.assessments(juten_only=True))
+        return self.sub(f, r"^(    subjects: ).*$", lambda m: m.group(1) + self.rng.choice(JUTEN_SUBJECTS))
+
+    def title(self):
+        f = self.rng.choice(self.assessments())
+        return self.sub(f, r"^(  title: )(.*)$", lambda m: f"{m.group(1)}{m.group(2).split('〔')[0]}〔{self.n}〕")
+
+    def number(self):
+        f = self.rng.choice(self.assessments())
+        return self.sub(f, r'^(  number: ).*$', lambda m: f'{m.group(1)}"{self.rng.randint(1, 30)}"')
+
+    def municipality(self):
+        f = self.rng.choice(sorted(self.content.glob("*/municipality.yaml")))
+        if self.rng.random() < 0.5:
+            return self.sub(f, r"^(name: )([^\n（]*).*$", lambda m: f"{m.group(1)}{m.group(2)}（{self.n}）")
+        return self.sub(f, r"^bodies: .*$", lambda m: f"bodies: [{self.rng.choice(['市長', '教育委員会', '市長, 教育委員会'])}]")
+
+    def site(self):
+        f = self.content / "site.yaml"
+        if self.rng.random() < 0.5:
+            return self.sub(f, r"^(gannen: )(true|false)", lambda m: m.group(1) + ("false" if m.group(2) == "true" else "true"))
+        return self.sub(f, r"^(title: )([^\n〔]*).*$", lambda m: f"{m.group(1)}{m.group(2)}〔{self.n}〕")
+
+    def template(self):
+        override = self.project / "templates" / "partials" / "footer.html"
+        if override.exists() and self.rng.random() < 0.4:
+            override.unlink()
+            if self.rng.random() < 0.5:
+                shutil.rmtree(self.project / "templates")
+                return [self.project / "templates"]
+            return [override]
+        base = _read(render.DEFAULT_TEMPLATES / "partials" / "footer.html")
+        _write(override, base.replace("</footer>", f"<p>改訂 {self.n}</p>\n</footer>"))
+        return [override]
+
+    def asset(self):
+        css = self.project / "assets" / "style.css"
+        if css.exists() and self.rng.random() < 0.5:
+            css.unlink()
+            return [css]
+        _write(css, _read(Path(render.__file__).parent / "assets" / "style.css") + f"\n/* {self.n} */\n")
+        return [css]
+
+    def add(self):
+        folder = self.rng.choice(sorted(p.parent for p in self.content.glob("*/municipality.yaml")))
+        f = folder / f"added-{self.n}.yaml"
+        _write(f, self.juten.replace("title: 軽自動車税(種別割)賦課に関する事務 重点項目評価", f"title: 追加された評価書 {self.n}"))
+        return [f]
+
+    def delete(self):
+        files = self.assessments()
+        if len(files) <= 1:
+            return self.add()
+        f = self.rng.choice(files)
+        f.unlink()
+        return [f]
+
+    def municipality_folder(self):
+        folder = self.content / "testcity"
+        if folder.exists():
+            shutil.rmtree(folder)
+            return [folder]
+        _write(folder / "municipality.yaml", "name: テスト市\nprefecture: 埼玉県\ncode: \"112011\"\n")
+        _write(folder / "one.yaml", self.juten)
+        return [folder, folder / "municipality.yaml", folder / "one.yaml"]
+
+    def break_(self):
+        if not self.assessments(juten_only=True):
+            return self.add()
+        f = self.rng.choice(self.assessments(juten_only=True))
+        self.broken = f
+        return self.sub(f, r"^(    subjects: ).*$", r"\1不明")
+
+    def fix(self):
+        f, self.broken = self.broken, None
+        if not f.exists():
+            return [f]
+        return self.sub(f, r"^(    subjects: ).*$", r"\g<1>10万人以上30万人未満")  # whatever edits came between
+
+    EDITS = ("text_value", "choice_value", "title", "number", "municipality", "site", "template", "asset",
+             "add", "delete", "municipality_folder", "break_")
+
+    def step(self) -> tuple[str, list[Path]]:
+        self.n += 1
+        if self.broken is not None and self.rng.random() < 0.6:
+            return "fix", self.fix()
+        name = self.rng.choice(self.EDITS)
+        if name == "break_" and self.broken is not None:
+            name = "text_value"
+        return name, getattr(self, name)()
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    project = tmp_path / "site"
+    shutil.copytree(CONTENT, project / "content")
+    return project
+
+
+@pytest.mark.parametrize("seed", [11, 2024])
+def test_random_edits_keep_the_incremental_output_identical_to_a_full_build(tmp_path, seed):
+    project = _copy_project(tmp_path)
+    content = project / "content"
+    out, ref = tmp_path / "incremental", tmp_path / "full"
+    builder = IncrementalBuilder(content, out)
+    first = builder.update()
+    assert first.ok and first.full
+    build(content, ref)
+    assert tree_bytes(out) == tree_bytes(ref)
+    rng = random.Random(seed)
+    editor = Editor(project, rng)
+    kinds = set()
+    for step in range(22):
+        name, paths = editor.step()
+        kinds.add(name)
+        before = tree_bytes(out)
+        # as a watcher reports them; now and then a full rescan instead
+        result = builder.update(None if rng.random() < 0.15 else paths)
+        expected_diags = format_diagnostics(check(content))
+        assert format_diagnostics(result.diagnostics) == expected_diags, f"step {step} ({name})"
+        try:
+            build(content, ref)
+        except DiagnosticsError:
+            assert not result.ok, f"step {step} ({name}): the full build fails, the incremental one did not"
+            assert tree_bytes(out) == before, f"step {step} ({name}): a failed update touched the output"
+            continue
+        assert result.ok, f"step {step} ({name}): {format_diagnostics(result.diagnostics)}"
+        got, want = tree_bytes(out), tree_bytes(ref)
+        assert sorted(got) == sorted(want), f"step {step} ({name}): file lists differ"
+        differing = [p for p in want if got[p] != want[p]]
+        assert not differing, f"step {step} ({name}): {differing[:5]}"
+        assert not [p for p in out.rglob(".*")], "temporary files left in the output"
+    assert len(kinds) >= 7, kinds
+
+
+def _counting(monkeypatch) -> list[str]:
+    rendered: list[str] = []
+    real = render.render_page
+
+    def counted(site, env, spec):
+        rendered.append(spec.path)
+        return real(site, env, spec)
+
+    monkeypatch.setattr(render, "render_page", counted)
+    return rendered
+
+
+def test_editing_one_assessment_body_re_renders_only_that_page(tmp_path, monkeypatch):
+    project = _copy_project(tmp_path)
+    builder = IncrementalBuilder(project / "content", tmp_path / "out")
+    assert builder.update().ok
+    page = tmp_path / "out" / "koshigaya" / "keijidosha-fuka" / "index.html"
+    others = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*.html") if p != page}
+    f = project / "content" / KOSHIGAYA
+    _write(f, _read(f).replace("head_title: 課長", "head_title: 課長（兼務）"))
+    rendered = _counting(monkeypatch)
+    result = builder.update([f])
+    assert result.ok
+    assert rendered == ["koshigaya/keijidosha-fuka/index.html"]
+    assert result.rendered == ("koshigaya/keijidosha-fuka/index.html",)
+    assert result.changed_keys == {"assessment:koshigaya/keijidosha-fuka"}
+    assert "課長（兼務）" in page.read_text(encoding="utf-8")
+    assert {p: p.stat().st_mtime_ns for p in others} == others  # no other page rewritten
+
+
+def test_a_title_edit_changes_the_listing_and_re_renders_the_listings(tmp_path, monkeypatch):
+    project = _copy_project(tmp_path)
+    builder = IncrementalBuilder(project / "content", tmp_path / "out")
+    assert builder.update().ok
+    f = project / "content" / KOSHIGAYA
+    _write(f, _read(f).replace("title: 軽自動車税(種別割)賦課に関する事務 重点項目評価", "title: 新しい題名"))
+    rendered = _counting(monkeypatch)
+    result = builder.update([f])
+    assert "listing:koshigaya" in result.changed_keys and "listing:saitama" not in result.changed_keys
+    assert set(rendered) == {"index.html", "search/index.html", "koshigaya/index.html", "koshigaya/keijidosha-fuka/index.html"}
+    assert "新しい題名" in (tmp_path / "out" / "koshigaya" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_validation_error_leaves_the_output_untouched_and_a_fix_catches_up(tmp_path):
+    project = _copy_project(tmp_path)
+    out = tmp_path / "out"
+    builder = IncrementalBuilder(project / "content", out)
+    assert builder.update().ok
+    before = tree_bytes(out)
+    f = project / "content" / KOSHIGAYA
+    good = _read(f)
+    _write(f, good.replace("subjects: 10万人以上30万人未満", "subjects: 不明").replace("head_title: 課長", "head_title: 係長"))
+    result = builder.update([f])
+    assert not result.ok and any(d.code == "V031" for d in result.diagnostics)
+    assert tree_bytes(out) == before
+    _write(f, good.replace("head_title: 課長", "head_title: 係長"))
+    result = builder.update([f])
+    assert result.ok and result.rendered == ("koshigaya/keijidosha-fuka/index.html",)
+    assert "係長" in (out / "koshigaya" / "keijidosha-fuka" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_first_build_with_errors_writes_nothing_and_recovers(tmp_path):
+    project = _copy_project(tmp_path)
+    f = project / "content" / KOSHIGAYA
+    good = _read(f)
+    _write(f, good.replace("subjects: 10万人以上30万人未満", "subjects: 不明"))
+    out = tmp_path / "out"
+    builder = IncrementalBuilder(project / "content", out)
+    assert not builder.update().ok
+    assert not out.exists()
+    _write(f, good)
+    result = builder.update([f])
+    assert result.ok and result.full
+    build(project / "content", tmp_path / "ref")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "ref")
