@@ -1,0 +1,235 @@
+"""Watch: which file-system events matter to the preview, debounced into batches.
+
+``WatchTargets.relevant`` decides per path (content YAML, the site's templates/
+and assets/, the form catalog; never the output, .git, build/ or editor temp
+files).  ``Debouncer`` is the pure batching logic (a quiet period, capped by a
+maximum wait).  ``Watcher`` glues both to a watchdog observer (inotify and the
+like, or polling with ``poll=True`` for network drives) and calls back on one
+worker thread, one batch at a time.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from watchdog.events import (
+    EVENT_TYPE_CLOSED_NO_WRITE, EVENT_TYPE_OPENED, FileSystemEvent, FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from .load import YAML_SUFFIXES
+
+IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".pia-cache", "build"})
+TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".bak", ".orig", ".part", ".crdownload")
+
+
+def is_temp_name(name: str) -> bool:
+    """Editor droppings: ``.#x`` (Emacs locks), ``#x#``, ``x~``, ``.x.swp``, Vim's ``4913``, JetBrains' ``___jb_``."""
+    return (name.startswith((".", "#")) or name.endswith("~") or name == "4913"
+            or name.lower().endswith(TEMP_SUFFIXES) or "___jb_" in name)
+
+
+def _abs(p: str | os.PathLike) -> Path:
+    return Path(os.path.abspath(p))
+
+
+def _within(p: Path, root: Path) -> bool:
+    return p == root or root in p.parents
+
+
+@dataclass(frozen=True)
+class WatchTargets:
+    """What a preview of ``content`` watches, and what it must ignore (``ignore``: the output)."""
+
+    content: Path
+    templates: Path
+    assets: Path
+    catalog: Path
+    ignore: tuple[Path, ...] = ()
+
+    @classmethod
+    def for_site(cls, content: Path, out: Path | None = None) -> "WatchTargets":
+        from .catalog import CATALOG_DIR
+
+        content = _abs(content)
+        root = content.parent
+        return cls(content, root / "templates", root / "assets", _abs(CATALOG_DIR), (_abs(out),) if out else ())
+
+    @property
+    def project(self) -> Path:
+        return self.templates.parent
+
+    def relevant(self, path: str | os.PathLike, is_directory: bool = False) -> bool:
+        p = _abs(path)
+        if any(_within(p, d) for d in self.ignore):
+            return False
+        for root in (self.content, self.templates, self.assets, self.catalog):
+            if _within(p, root):
+                rel = p.relative_to(root).parts
+                if any(part in IGNORED_DIRS or is_temp_name(part) for part in rel):
+                    return False
+                if root == self.content:
+                    return self._content_relevant(rel, is_directory)
+                if root == self.catalog:
+                    return not rel or (len(rel) == 1 and p.suffix == ".yaml")
+                return True
+        # a templates/ or assets/ folder appearing or going beside the content
+        return p.parent == self.project and p in (self.templates, self.assets)
+
+    @staticmethod
+    def _content_relevant(rel: tuple[str, ...], is_directory: bool) -> bool:
+        if not rel:
+            return True  # the content folder itself
+        if rel[0].startswith(("_", ".")):
+            return False  # folders the loader skips (_schema/ …)
+        if len(rel) == 1:
+            return rel[0] == "site.yaml" or is_directory
+        if len(rel) == 2:
+            return not is_directory and Path(rel[1]).suffix in YAML_SUFFIXES
+        return False
+
+    def event_paths(self, event: FileSystemEvent) -> list[str]:
+        """The relevant paths an event touches (both ends of a move)."""
+        if event.event_type in (EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE):
+            return []
+        if event.is_directory and event.event_type == "modified":
+            return []  # a file inside changed: that file has its own event
+        paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
+        return [os.fsdecode(p) for p in paths if self.relevant(os.fsdecode(p), event.is_directory)]
+
+
+class Debouncer:
+    """Collects paths; a batch is due once no path arrived for ``quiet`` seconds, or
+    ``max_wait`` seconds after its first path, whichever comes first."""
+
+    def __init__(self, quiet: float = 0.05, max_wait: float = 0.5):
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self._paths: dict[str, None] = {}
+        self._first = self._last = 0.0
+
+    def add(self, paths: Iterable[str], now: float) -> None:
+        paths = list(paths)
+        if not paths:
+            return
+        if not self._paths:
+            self._first = now
+        self._last = now
+        self._paths.update(dict.fromkeys(paths))
+
+    def wait_time(self, now: float) -> float | None:
+        """Seconds until the pending batch is due (0: due now); None when nothing is pending."""
+        if not self._paths:
+            return None
+        due = min(self._last + self.quiet, self._first + self.max_wait)
+        return max(0.0, due - now)
+
+    def take(self, now: float) -> list[str] | None:
+        """The batch, in arrival order, if it is due; otherwise None."""
+        if self.wait_time(now) != 0.0:
+            return None
+        paths, self._paths = list(self._paths), {}
+        return paths
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._paths)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: "Watcher"):
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.watcher._event(event)
+
+
+@dataclass
+class Watcher:
+    """Watch ``targets``; call ``on_batch(paths)`` on a worker thread for every debounced
+    batch, and ``on_idle()`` when a batch is done and nothing else is pending."""
+
+    targets: WatchTargets
+    on_batch: Callable[[list[str]], None]
+    on_idle: Callable[[], None] | None = None
+    poll: bool = False
+    poll_interval: float = 1.0
+    quiet: float = 0.05
+    max_wait: float = 0.5
+    clock: Callable[[], float] = time.monotonic
+    _scheduled: set = field(default_factory=set, init=False)
+
+    def start(self) -> None:
+        self._debouncer = Debouncer(self.quiet, self.max_wait)
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._handler = _Handler(self)
+        self._observer = PollingObserver(timeout=self.poll_interval) if self.poll else Observer()
+        t = self.targets
+        for d in (t.content, t.templates, t.assets):
+            self._schedule(d, recursive=True)
+        self._schedule(t.catalog, recursive=False)
+        self._schedule(t.project, recursive=False)  # notices templates/ and assets/ appearing
+        self._observer.start()
+        self._worker = threading.Thread(target=self._run, name="pia-watch", daemon=True)
+        self._worker.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._observer.stop()
+        self._observer.join(timeout=5)
+        self._worker.join(timeout=30)
+
+    def _schedule(self, d: Path, recursive: bool) -> None:
+        if d in self._scheduled or not d.is_dir():
+            return
+        self._observer.schedule(self._handler, str(d), recursive=recursive)
+        self._scheduled.add(d)
+
+    def _event(self, event: FileSystemEvent) -> None:
+        paths = self.targets.event_paths(event)
+        if not paths:
+            return
+        if event.is_directory and event.event_type in ("created", "moved"):
+            for p in paths:
+                if _abs(p) in (self.targets.templates, self.targets.assets, self.targets.content):
+                    try:
+                        self._schedule(_abs(p), recursive=True)
+                    except OSError:
+                        pass
+        with self._cond:
+            self._debouncer.add(paths, self.clock())
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    if self._stopping:
+                        return
+                    wait = self._debouncer.wait_time(self.clock())
+                    if wait == 0.0:
+                        batch = self._debouncer.take(self.clock())
+                        break
+                    self._cond.wait(timeout=wait)
+            _guarded(self.on_batch, batch)
+            with self._cond:
+                idle = not self._debouncer.pending and not self._stopping
+            if idle and self.on_idle is not None:
+                _guarded(self.on_idle)
+
+
+def _guarded(fn, *args) -> None:
+    """A failing callback is reported and the watcher goes on."""
+    try:
+        fn(*args)
+    except Exception:  # noqa: BLE001 - keep watching whatever one build did
+        traceback.print_exc()
