@@ -356,7 +356,7 @@ class _Descent:
 
     def _find_part(self, value: str) -> Node | None:
         for p in self.form.parts:
-            if value == "表紙" and (p.key == "cover" or p.label == "表紙"):
+            if not p.no and p.label == value:
                 return p
             if p.no and p.no == value:
                 return p

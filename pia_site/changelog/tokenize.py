@@ -12,6 +12,7 @@ ITEM    1–2 digits at a token boundary (not after 第, a digit,   value: the n
         or a CJK character, not by 年月日件条号項ヶ人
 RISK    ``リスクn`` / ``リスク:``                                  value: n or 0 (unnumbered)
 GROUP   ``システムn`` ``委託事項n`` ``提供先n`` ``移転先n``         value: (label, n)
+        (the catalog's group instance labels)
 CIRC    ①–⑳                                                    value: n
 FILEQ   ``(…)`` ending the title text right after a PART        value: the qualifier
 TEXT    everything else                                         value: the text
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .normalize import CIRCLED
@@ -28,18 +30,42 @@ from .normalize import CIRCLED
 ROMAN = ("VI", "IV", "V", "III", "II", "I")
 _KATAKANA = "\u30a0-\u30ff\uff66-\uff9f"
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-GROUP_WORDS = ("システム", "委託事項", "提供先", "移転先")
 
-_MARKERS = re.compile(
-    r"(?P<annex>\(\s*別添\s*(?P<annex_n>\d{1,2})\s*\)|別添\s*(?P<annex_m>\d{1,2})(?!\d))"
-    r"|(?P<besshi>\(?\s*別紙\s*(?P<besshi_n>\d{1,2})\s*\)?)"
-    r"|(?P<cover>表紙)"
-    r"|(?P<roman>(?:^|(?<=[\s(\[【]))(?:VI|IV|V|III|II|I)(?![A-Za-z])\.?)"
-    r"|(?P<risk>リスク\s*(?P<risk_n>\d{1,2})(?!\d)\s*:?|リスク\s*:)"
-    rf"|(?P<group>(?<!再)(?P<group_w>{'|'.join(GROUP_WORDS)})\s*(?P<group_n>\d{{1,2}})(?![\d年月日件条号項ヶ人]))"
-    rf"|(?P<circ>[{CIRCLED}])"
-    rf"|(?P<item>(?<![第\dA-Za-z{_KATAKANA}])(?P<item_n>\d{{1,2}})(?P<item_sep>\s*\.\s*|\s+|(?=[{_CJK}])))"
-)
+
+@lru_cache(maxsize=None)
+def vocabulary() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Words taken from the catalog: group instance labels (システム, 委託事項, 提供先, 移転先) and the
+    labels of unnumbered parts (表紙)."""
+    from ..catalog import all_forms
+
+    groups: set[str] = set()
+    parts: set[str] = set()
+    for form in all_forms():
+        for n in form.walk():
+            if n.kind == "group" and n.instance_label:
+                groups.add(n.instance_label)
+        for p in form.parts:
+            if not p.no and p.label:
+                parts.add(p.label)
+    by_len = lambda xs: tuple(sorted(xs, key=lambda x: (-len(x), x)))  # noqa: E731
+    return by_len(groups), by_len(parts)
+
+
+@lru_cache(maxsize=None)
+def _markers() -> re.Pattern:
+    groups, parts = vocabulary()
+    group_alt = "|".join(re.escape(g) for g in groups) or "(?!)"
+    part_alt = "|".join(re.escape(p) for p in parts) or "(?!)"
+    return re.compile(
+        r"(?P<annex>\(\s*別添\s*(?P<annex_n>\d{1,2})\s*\)|別添\s*(?P<annex_m>\d{1,2})(?!\d))"
+        r"|(?P<besshi>\(?\s*別紙\s*(?P<besshi_n>\d{1,2})\s*\)?)"
+        rf"|(?P<cover>{part_alt})"
+        r"|(?P<roman>(?:^|(?<=[\s(\[【]))(?:VI|IV|V|III|II|I)(?![A-Za-z])\.?)"
+        r"|(?P<risk>リスク\s*(?P<risk_n>\d{1,2})(?!\d)\s*:?|リスク\s*:)"
+        rf"|(?P<group>(?<!再)(?P<group_w>{group_alt})\s*(?P<group_n>\d{{1,2}})(?![\d年月日件条号項ヶ人]))"
+        rf"|(?P<circ>[{CIRCLED}])"
+        rf"|(?P<item>(?<![第\dA-Za-z{_KATAKANA}])(?P<item_n>\d{{1,2}})(?P<item_sep>\s*\.\s*|\s+|(?=[{_CJK}])))"
+    )
 _NOT_AFTER_ITEM = set("年月日件条号項ヶ人")
 _HYPHEN_PATH = re.compile(r"(?:^|(?<=[\s(\[【]))(VI|IV|V|III|II|I)\s*[-‐–]\s*(\d{1,2})(?!\d)(?:\s*[-‐–]\s*)?")
 _ROMAN_DIGIT = re.compile(r"(?:^|(?<=[\s(\[【]))(VI|IV|V|III|II|I)(?=\d)")
@@ -71,7 +97,7 @@ def tokenize(text: str) -> list[Token]:
         if chunk.strip():
             out.append(Token("TEXT", chunk.strip(), chunk, a, b))
 
-    for m in _MARKERS.finditer(text):
+    for m in _markers().finditer(text):
         kind = m.lastgroup
         tok: Token | None = None
         if m.group("annex"):
@@ -80,7 +106,7 @@ def tokenize(text: str) -> list[Token]:
         elif m.group("besshi"):
             tok = Token("PART", f"別紙{int(m.group('besshi_n'))}", m.group(0), m.start(), m.end())
         elif m.group("cover"):
-            tok = Token("PART", "表紙", m.group(0), m.start(), m.end())
+            tok = Token("PART", m.group("cover"), m.group(0), m.start(), m.end())
         elif m.group("roman"):
             tok = Token("PART", m.group("roman").rstrip("."), m.group(0), m.start(), m.end())
         elif m.group("risk"):
