@@ -88,6 +88,7 @@ EXTRA_COMMAND_MODULES = (
     "commands_import",
     "commands_changelog",
     "commands_schema",
+    "commands_serve",
 )
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from jinja2 import TemplateSyntaxError
+
 from . import catalog as cat
 from . import render as _render
 from . import urls
@@ -333,8 +335,12 @@ class IncrementalBuilder:
 
     # -- output ---------------------------------------------------------------------------
     def _specs(self, site: Site) -> dict[str, Any]:
+        try:
+            listed = page_specs(site, self._env)
+        except TemplateSyntaxError as exc:
+            raise _located(self._env, exc) from None
         specs: dict[str, Any] = {}
-        for spec in page_specs(site, self._env):
+        for spec in listed:
             if spec.path in specs:
                 raise ValueError(f"two pages render to {spec.path}")
             specs[spec.path] = spec
@@ -432,6 +438,20 @@ class IncrementalBuilder:
             del good.extra[path]
         good.extra_dirty = False
         return tuple(touched)
+
+
+def _located(env, exc: TemplateSyntaxError) -> TemplateSyntaxError:
+    """``page_specs`` parses templates without their names: find the file the error is in."""
+    if exc.filename:
+        return exc
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as found:
+            return found
+        except Exception:  # noqa: BLE001 - only syntax errors are looked for here
+            continue
+    return exc
 
 
 def _search_order(site: Site) -> list[Assessment]:

@@ -1,0 +1,309 @@
+"""Serve: the live preview.  Builds the site, serves the output over HTTP with
+livereload, rebuilds incrementally on every change and reloads the browser.
+
+While the content has errors the last good site stays served, and every HTML
+page carries an overlay with the diagnostics as ``format_diagnostics`` words
+them (file:line:col, key path, label, allowed options); once the error is fixed
+the next rebuild clears it and the browser reloads by itself.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+from livereload.server import LiveScriptInjector
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
+
+from .diagnostics import Diagnostic, SourceLocation, format_diagnostics, has_errors
+from .incremental import IncrementalBuilder, UpdateResult
+from .load import display_path
+from .watch import Watcher, WatchTargets
+
+STATUS_PATH = "/__pia__/status"
+OVERLAY_ID = "pia-error-overlay"
+LIVE_SCRIPT = (
+    '<script>(function(){var s=document.createElement("script");var p=window.location.port||'
+    '(window.location.protocol=="https:"?443:80);s.src="//"+window.location.hostname+":"+p+'
+    '"/livereload.js?port="+p;document.head.appendChild(s);})();</script>'
+)
+
+
+def exception_diagnostic(exc: BaseException) -> Diagnostic:
+    """A build that failed with an exception (a template error, a broken catalog) as a diagnostic."""
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None) or ""
+    line = getattr(exc, "lineno", None) or 0
+    where = display_path(Path(filename)) if filename else "(build)"
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return Diagnostic("X001", f"ビルド中にエラーが起きました（{type(exc).__name__}: {message}）。", SourceLocation(where, line, 0))
+
+
+def overlay_html(diagnostics: list[Diagnostic]) -> str:
+    """The overlay shown over every page while the content has errors (the errors only:
+    warnings do not stop a build, and ``pia-site check`` lists them)."""
+    errors = [d for d in diagnostics if d.is_error]
+    text = html.escape(format_diagnostics(errors))
+    return (
+        f'<div id="{OVERLAY_ID}" role="alertdialog" aria-modal="true" aria-labelledby="{OVERLAY_ID}-title" lang="ja" '
+        'style="position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.82);'
+        'padding:2rem 1rem;font:16px/1.6 system-ui,sans-serif">'
+        '<div style="max-width:60rem;margin:0 auto;background:#fff;color:#1a1a1a;border-top:.5rem solid #b00020;'
+        'padding:1.25rem 1.5rem;box-shadow:0 .5rem 2rem rgba(0,0,0,.4)">'
+        f'<h2 id="{OVERLAY_ID}-title" style="margin:0 0 .5rem;font-size:1.3rem;color:#b00020">'
+        f'コンテンツにエラーがあります（{len(errors)} 件）</h2>'
+        '<p style="margin:0 0 1rem">ビルドを中止し、最後に正しくビルドできたサイトを表示しています。'
+        '下の箇所を直して保存すると、自動で再表示します。</p>'
+        f'<pre style="white-space:pre-wrap;overflow-wrap:anywhere;margin:0;padding:1rem;background:#f6f6f6;'
+        f'border:1px solid #ccc;font:14px/1.6 ui-monospace,monospace">{text}</pre>'
+        f'<p style="margin:1rem 0 0"><button type="button" onclick="document.getElementById(\'{OVERLAY_ID}\').remove()">'
+        '閉じる（前回のページを見る）</button></p>'
+        '</div></div>'
+    )
+
+
+def overlay_page(diagnostics: list[Diagnostic]) -> str:
+    """A page of its own when there is no good build to lay the overlay over."""
+    return ('<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            '<title>ビルドエラー — pia-site</title>\n</head>\n<body>\n<main>\n<h1>pia-site プレビュー</h1>\n'
+            + overlay_html(diagnostics) + '\n</main>\n</body>\n</html>\n')
+
+
+def inject_overlay(page: str, overlay: str) -> str:
+    i = page.rfind("</body>")
+    return page[:i] + overlay + page[i:] if i >= 0 else page + overlay
+
+
+@dataclass
+class _State:
+    """What the HTTP side reads: the diagnostics of a failed build, or none."""
+
+    diagnostics: tuple[Diagnostic, ...] = ()
+    generation: int = 0  # bumped after every build
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.diagnostics)
+
+
+class _FileHandler(StaticFileHandler):
+    """The output directory; while the build fails, HTML pages carry the error overlay."""
+
+    def initialize(self, path: str, default_filename: str | None = None, preview: "PreviewServer | None" = None):
+        super().initialize(path, default_filename)
+        self.preview = preview
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        state = self.preview.state
+        if not state.failed:
+            return await super().get(path, include_body)
+        root = os.path.realpath(self.root)
+        target = os.path.realpath(os.path.join(root, path))
+        if target != root and not target.startswith(root + os.sep):
+            return await super().get(path, include_body)  # refuses it as usual
+        if os.path.isdir(target):
+            target = os.path.join(target, self.default_filename or "index.html")
+        if not target.endswith(".html"):
+            return await super().get(path, include_body)
+        overlay = overlay_html(list(state.diagnostics))
+        try:
+            with open(target, encoding="utf-8") as f:
+                body = inject_overlay(f.read(), overlay)
+        except OSError:
+            body = overlay_page(list(state.diagnostics))
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        if include_body:
+            self.write(body)
+
+    def compute_etag(self) -> str | None:
+        if getattr(self, "absolute_path", None) is None:
+            return None  # an overlaid page: never cached
+        return super().compute_etag()
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+
+class _StatusHandler(web.RequestHandler):
+    def initialize(self, preview: "PreviewServer"):
+        self.preview = preview
+
+    def get(self) -> None:
+        s = self.preview.state
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(json.dumps({"generation": s.generation, "ok": not s.failed, "browsers": len(self.preview._waiters),
+                               "diagnostics": format_diagnostics(s.diagnostics)}, ensure_ascii=False))
+
+
+def _live_handler(waiters: set) -> type:
+    """livereload's websocket protocol, with this server's own set of browsers."""
+
+    class Handler(LiveReloadHandler):
+        def on_message(self, message):
+            msg = json.loads(message)
+            if msg.get("command") == "hello":
+                self.send_message({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
+                                   "serverName": "pia-site"})
+            elif msg.get("command") == "info":
+                waiters.add(self)
+
+        def on_close(self):
+            waiters.discard(self)
+
+    return Handler
+
+
+class PreviewServer:
+    """``start()`` builds, serves and watches; ``stop()`` ends all of it."""
+
+    def __init__(self, content: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
+                 log: Callable[[str], None] | None = None, quiet: float = 0.05):
+        self.content = Path(content)
+        self.out = Path(out)
+        self.host = host
+        self.port = port
+        self.poll = poll
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.quiet = quiet
+        self.state = _State()
+        self.builder = IncrementalBuilder(self.content, self.out)
+        self._waiters: set = set()
+        self._loop: IOLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._watcher: Watcher | None = None
+        self.addresses: list[tuple] = []
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._build(None)
+        if self.builder.has_good_build:
+            self.builder.flush_extra()
+        self._start_http()
+        self._watcher = Watcher(WatchTargets.for_site(self.content, self.out), self._build, on_idle=self._idle,
+                                poll=self.poll, quiet=self.quiet)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+        if self._loop is not None:
+            self._loop.add_callback(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop = None
+
+    def __enter__(self) -> "PreviewServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self, paths: list[str] | None) -> None:
+        was_failed = self.state.failed
+        try:
+            result = self.builder.update(paths, defer_extra=True)
+        except Exception as exc:  # noqa: BLE001 - a template or catalog error: show it, keep serving
+            result = UpdateResult(False, (exception_diagnostic(exc),))
+        self.state = _State(result.diagnostics, self.state.generation + 1)
+        if not result.ok:
+            self.log(format_diagnostics([d for d in result.diagnostics if d.is_error]))
+            self.log("ビルドを中止しました。前回のサイトを表示したまま、ブラウザにエラーを表示します。")
+            self._reload("*")
+            return
+        changed = list(result.written) + list(result.removed)
+        if result.full:
+            self.log(f"{len(result.rendered)} ページをビルドしました（{result.seconds:.2f} 秒）。")
+        elif paths is not None:
+            self.log(f"{len(result.rendered)} ページを再生成、{len(changed)} ファイルを更新しました（{result.seconds:.2f} 秒）。")
+        warnings = len(result.diagnostics)
+        if warnings and (was_failed or result.full):
+            self.log(f"警告 {warnings} 件（pia-site check で一覧できます）。")
+        if was_failed or result.full:
+            self._reload("*")
+        elif changed:
+            pages = [p for p in changed if not p.startswith("search/data/")]
+            css_only = pages and all(p.endswith(".css") for p in pages)
+            self._reload(pages[0] if css_only else "*")
+
+    def _idle(self) -> None:
+        if self.builder.has_good_build and not self.state.failed:
+            self.builder.flush_extra()
+
+    def _reload(self, path: str) -> None:
+        loop = self._loop
+        if loop is not None:
+            loop.add_callback(self._send_reload, path)
+
+    def _send_reload(self, path: str) -> None:
+        msg = {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
+        for w in list(self._waiters):
+            try:
+                w.write_message(json.dumps(msg))
+            except Exception:  # noqa: BLE001 - a browser that went away
+                self._waiters.discard(w)
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def _app(self) -> web.Application:
+        class Injector(LiveScriptInjector):
+            script = LIVE_SCRIPT.encode("utf-8")
+
+        return web.Application(
+            [
+                (r"/livereload", _live_handler(self._waiters)),
+                (r"/livereload\.js", LiveReloadJSHandler),
+                (STATUS_PATH, _StatusHandler, {"preview": self}),
+                (r"/(.*)", _FileHandler, {"path": str(self.out.resolve()), "default_filename": "index.html", "preview": self}),
+            ],
+            transforms=[Injector],
+        )
+
+    def _start_http(self) -> None:
+        sockets = bind_sockets(self.port, address=self.host)  # only the given host
+        self.addresses = [s.getsockname() for s in sockets]
+        self.port = self.addresses[0][1]
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(asyncio.new_event_loop())
+            loop = IOLoop.current()
+            try:
+                server = HTTPServer(self._app())
+                server.add_sockets(sockets)
+            except BaseException as exc:  # noqa: BLE001 - reported to start()
+                failure.append(exc)
+                ready.set()
+                return
+            self._loop = loop
+            ready.set()
+            loop.start()
+            server.stop()
+            loop.close(all_fds=True)
+
+        logging.getLogger("tornado.access").setLevel(logging.WARNING)
+        self._thread = threading.Thread(target=run, name="pia-serve-http", daemon=True)
+        self._thread.start()
+        ready.wait(timeout=30)
+        if failure:
+            raise failure[0]

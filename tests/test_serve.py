@@ -1,0 +1,241 @@
+"""Live preview: serves the site, rebuilds on edits, shows errors as an overlay over the
+last good site, and recovers by itself.  Browser tests drive ``pia-site serve`` in a
+subprocess from headless Chromium; the others run the server in a thread."""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pia_site.diagnostics import Diagnostic, Severity, SourceLocation
+from pia_site.serve import OVERLAY_ID, STATUS_PATH, PreviewServer, overlay_html
+
+from support import REPO
+
+CONTENT = REPO / "content"
+PAGE = "koshigaya/keijidosha-fuka/index.html"
+YAML = Path("content/koshigaya/keijidosha-fuka.yaml")
+GOOD_CHOICE = "subjects: 10万人以上30万人未満"
+BAD_CHOICE = "subjects: 不明"
+WAIT = 20.0  # seconds: the bound of every wait below
+
+
+def wait_for(predicate, timeout: float = WAIT, what: str = "condition"):
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode("utf-8")
+
+
+def status(base: str) -> dict:
+    return json.loads(get(base.rstrip("/") + STATUS_PATH))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def after(base: str, generation: int) -> dict:
+    """The status once a rebuild newer than ``generation`` has finished."""
+    return wait_for(lambda: (s := status(base))["generation"] > generation and s, what="a rebuild")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    shutil.copytree(CONTENT, tmp_path / "content")
+    monkeypatch.chdir(tmp_path)  # diagnostics name files relative to the working directory
+    return tmp_path
+
+
+# --- the overlay itself --------------------------------------------------------------------
+
+
+def test_overlay_escapes_and_lists_errors_only():
+    diags = [Diagnostic("V031", "「<script>alert(1)</script>」は選択肢にありません。選択肢: 1) A 2) B", SourceLocation("content/x/y.yaml", 3, 7), "a.b", "③対象人数"),
+             Diagnostic("W001", "値が空です。", SourceLocation("content/x/y.yaml", 9, 1), "c", severity=Severity.WARNING)]
+    html = overlay_html(diags)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "content/x/y.yaml:3:7: エラー[V031] a.b 「③対象人数」" in html
+    assert "W001" not in html
+    assert f'id="{OVERLAY_ID}"' in html and 'role="alertdialog"' in html
+
+
+# --- the server in a thread ----------------------------------------------------------------
+
+
+@pytest.fixture
+def server(project: Path):
+    srv = PreviewServer(Path("content"), Path(".pia-cache/serve"), host="127.0.0.1", port=0, log=lambda msg: None)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_serves_the_site_on_loopback_only_with_livereload(server):
+    assert server.addresses and all(addr[0] == "127.0.0.1" for addr in server.addresses)
+    page = get(server.url + PAGE)
+    assert "/livereload.js" in page and "軽自動車税" in page
+    assert get(server.url + "livereload.js").startswith("(function")
+    assert status(server.url)["ok"] is True
+
+
+def test_error_overlay_over_the_last_good_site_then_recovery(server, project):
+    gen = status(server.url)["generation"]
+    edit(project / YAML, "head_title: 課長", "head_title: 課長（編集後）")
+    gen = after(server.url, gen)["generation"]
+    assert "課長（編集後）" in get(server.url + PAGE)
+
+    edit(project / YAML, GOOD_CHOICE, BAD_CHOICE)
+    s = after(server.url, gen)
+    assert s["ok"] is False
+    page = get(server.url + PAGE)
+    assert f'id="{OVERLAY_ID}"' in page
+    assert "content/koshigaya/keijidosha-fuka.yaml:21:15" in page
+    assert "basic_info.jimu.subjects" in page and "「不明」は選択肢にありません" in page
+    assert "1) 1,000人未満 2) 1,000人以上1万人未満 3) 1万人以上10万人未満 4) 10万人以上30万人未満" in page
+    assert "課長（編集後）" in page  # the last good page is still under the overlay
+    assert BAD_CHOICE not in (project / ".pia-cache/serve" / PAGE).read_text(encoding="utf-8")
+    assert OVERLAY_ID in get(server.url)  # every page carries it
+    assert OVERLAY_ID in get(server.url + "koshigaya/no-such-page/index.html")
+
+    edit(project / YAML, BAD_CHOICE, GOOD_CHOICE)
+    s = after(server.url, s["generation"])
+    assert s["ok"] is True
+    page = get(server.url + PAGE)
+    assert OVERLAY_ID not in page and "課長（編集後）" in page
+
+
+def test_a_template_error_is_shown_and_recovers(server, project):
+    gen = status(server.url)["generation"]
+    override = project / "templates" / "partials" / "footer.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("<footer>{% if %}</footer>\n", encoding="utf-8")
+    s = after(server.url, gen)
+    assert s["ok"] is False and "X001" in s["diagnostics"] and "footer.html" in s["diagnostics"]
+    assert OVERLAY_ID in get(server.url + PAGE)
+    override.write_text("<footer><p>独自のフッター</p></footer>\n", encoding="utf-8")
+    s = wait_for(lambda: (x := status(server.url))["ok"] and x, what="recovery")
+    wait_for(lambda: "独自のフッター" in get(server.url + PAGE), what="the new footer")
+
+
+def test_a_first_build_with_errors_serves_the_overlay_and_recovers(project):
+    edit(project / YAML, GOOD_CHOICE, BAD_CHOICE)
+    with PreviewServer(Path("content"), Path(".pia-cache/serve"), port=0, log=lambda msg: None) as srv:
+        page = get(srv.url + PAGE)
+        assert OVERLAY_ID in page and "/livereload.js" in page
+        gen = status(srv.url)["generation"]
+        edit(project / YAML, BAD_CHOICE, GOOD_CHOICE)
+        assert after(srv.url, gen)["ok"] is True
+        assert OVERLAY_ID not in get(srv.url + PAGE)
+
+
+# --- pia-site serve in a subprocess, in a browser --------------------------------------------
+
+
+@pytest.fixture
+def cli_server(project: Path):
+    """``pia-site serve --port 0`` in ``project``; yields its base URL; stopped with Ctrl+C at the end."""
+    err = open(project / "serve.log", "w", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "pia_site", "serve", "--content", "content", "--port", "0"],
+                            cwd=project, stdout=subprocess.PIPE, stderr=err, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+    try:
+        url = lines.get(timeout=60).strip()
+        assert url.startswith("http://127.0.0.1:"), (url, (project / "serve.log").read_text(encoding="utf-8"))
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+            raise AssertionError("pia-site serve did not stop on Ctrl+C")
+        err.close()
+        assert code == 0, (project / "serve.log").read_text(encoding="utf-8")
+
+
+def test_serve_command_stops_cleanly_on_sigterm(project):
+    proc = subprocess.Popen([sys.executable, "-m", "pia_site", "serve", "--port", "0"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        url = proc.stdout.readline().strip()
+        assert "軽自動車税" in get(url + PAGE)
+        assert (project / ".pia-cache" / "serve" / PAGE).is_file()  # the default output, not build/
+        assert not (project / "build").exists()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0
+
+
+def _connected(page, base: str, action=None) -> None:
+    """Run ``action`` (which makes the page reload) and wait until the reloaded page's
+    livereload socket is registered with the server again."""
+    with page.expect_websocket(timeout=WAIT * 1000) as ws_info:
+        if action is not None:
+            action()
+    ws = ws_info.value
+    if not ws.is_closed():
+        try:
+            ws.wait_for_event("framereceived", timeout=WAIT * 1000)  # the server's hello
+        except Exception:  # noqa: BLE001 - already received before we listened
+            pass
+    wait_for(lambda: status(base)["browsers"] >= 1, what="the browser's livereload connection")
+    time.sleep(0.2)  # the 'info' message that registers the page follows the hello
+
+
+@pytest.mark.browser
+def test_browser_shows_edits_errors_and_recovery_without_manual_reload(cli_server, project, browser):
+    from playwright.sync_api import expect
+
+    base = cli_server
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    try:
+        _connected(page, base, lambda: page.goto(base + PAGE))
+        expect(page.locator("h1")).to_contain_text("軽自動車税")
+
+        # edit an item: the page shows it by itself
+        _connected(page, base, lambda: edit(project / YAML, "head_title: 課長", "head_title: 課長（ライブ編集）"))
+        expect(page.locator("body")).to_contain_text("課長（ライブ編集）", timeout=WAIT * 1000)
+
+        # break a choice value: the overlay names the file, the line and the allowed options
+        _connected(page, base, lambda: edit(project / YAML, GOOD_CHOICE, BAD_CHOICE))
+        overlay = page.locator(f"#{OVERLAY_ID}")
+        expect(overlay).to_be_visible(timeout=WAIT * 1000)
+        expect(overlay).to_contain_text("content/koshigaya/keijidosha-fuka.yaml:21:15")
+        expect(overlay).to_contain_text("basic_info.jimu.subjects")
+        expect(overlay).to_contain_text("選択肢: 1) 1,000人未満 2) 1,000人以上1万人未満 3) 1万人以上10万人未満 4) 10万人以上30万人未満")
+        expect(page.locator("h1")).to_contain_text("軽自動車税")  # the last good page, under the overlay
+
+        # fix it: the page is back
+        _connected(page, base, lambda: edit(project / YAML, BAD_CHOICE, GOOD_CHOICE))
+        expect(overlay).to_have_count(0, timeout=WAIT * 1000)
+        expect(page.locator("body")).to_contain_text("課長（ライブ編集）")
+    finally:
+        context.close()
