@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from ..catalog import CONTAINER_KINDS, Form, Node
@@ -801,8 +802,9 @@ def _prune(states: list[_State]) -> list[_State]:
 # ---------------------------------------------------------------------------
 # one text
 
-def _circled_labels(form: Form) -> list[str]:
-    return [v.text for n in form.walk() if _circ_no(n) for v in variants(n)]
+@lru_cache(maxsize=None)
+def _circled_labels(form: Form) -> tuple[str, ...]:
+    return tuple(v.text for n in form.walk() if _circ_no(n) for v in variants(n))
 
 
 def _finals(form: Form, st: _State) -> list[Target]:
@@ -842,9 +844,28 @@ def _first_matches_under(form: Form, tokens: Sequence[Token], node: Node) -> boo
 DITTO = {"同上", "〃", "同", "上に同じ", "上記に同じ", "同左"}
 
 
+_CACHE: dict[tuple, _Outcome] = {}
+_CACHE_MAX = 20000
+
+
 def _descend(form: Form, text: str, previous: _State | None) -> _Outcome:
+    """Resolve one text; results are cached by (form, text, previous section), since logs repeat."""
     norm = normalize(text, _circled_labels(form))
     tokens = tokenize(norm.text)
+    relative = previous is not None and previous.node is not None and (
+        not _has_anchor_tokens(tokens) or compact(norm.text) in DITTO)
+    key = (form.id, text, (previous.node.id, tuple(sorted((k, str(v)) for k, v in previous.bind.items())),
+                           previous.fileq) if relative else None)
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = _descend_uncached(form, norm, tokens, previous if relative else None)
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = hit
+    return _Outcome([st.copy() for st in hit.states], hit.continuation, hit.relative)
+
+
+def _descend_uncached(form: Form, norm, tokens: list[Token], previous: _State | None) -> _Outcome:
     d = _Descent(form)
     if not tokens:
         return _Outcome([], norm.continuation, False)
@@ -1079,6 +1100,20 @@ def _neighbour_check(results: list[RowResult], form: Form) -> None:
                                       f"({grp.instance_label}{before[g]}): check the source")
 
 
+def history(results: Sequence[RowResult]) -> dict[str, list[int]]:
+    """Anchor -> indices (0-based, in row order) of the linked change rows naming it (変更履歴)."""
+    out: dict[str, list[int]] = {}
+    for i, r in enumerate(results):
+        if not r.linked:
+            continue
+        for t in r.targets:
+            if t.anchor:
+                lst = out.setdefault(t.anchor, [])
+                if i not in lst:
+                    lst.append(i)
+    return out
+
+
 def resolve_assessment(assessment: Assessment) -> list[RowResult]:
     """Resolve an assessment's own change rows against its form, edition and data."""
     return resolve_rows(assessment.changes, assessment.form, assessment)
@@ -1110,5 +1145,5 @@ def _data_segments(form: Form, node: Node, instance: Any) -> list[str]:
     return segs
 
 
-__all__ = ["RowResult", "Target", "resolve_rows", "resolve_text", "resolve_assessment", "RESOLVED", "NEEDS_DATA",
+__all__ = ["RowResult", "Target", "history", "resolve_rows", "resolve_text", "resolve_assessment", "RESOLVED", "NEEDS_DATA",
            "INSTANCE_MISSING", "AMBIGUOUS", "UNRESOLVED"]
