@@ -675,3 +675,25 @@ def test_whole_document_and_ditto():
             ChangeRow(2, None, "同上", "c", "d", "事後", "x")]
     res = resolve_rows(rows, ZEN)
     assert _paths(res[1]) == ["basic_info.department.name"]
+
+
+def test_table_without_header_and_pipe_tables():
+    rows = parse_table("平成28年4月1日\tI 基本情報 6. 評価実施機関における担当部署 ①部署\ta\tb\t事後\t\n")
+    assert len(rows) == 1 and rows[0].row.date.iso == "2016-04-01" and rows[0].row.timing == "事後"
+    md = ("| 変更日 | 項目 | 変更前の記載 | 変更後の記載 | 提出時期 | 提出時期に係る説明 |\n|---|---|---|---|---|---|\n"
+          "| 令和2年3月30日 | (別添1)事務内容 |  | 一部削除、変更 | 事後 | 記載内容の見直し |\n")
+    rows = parse_table(md)
+    assert len(rows) == 1 and rows[0].row.item == "(別添1)事務内容" and rows[0].row.timing_note == "記載内容の見直し"
+    assert _paths(resolve_rows([rows[0].row], ZEN)[0]) == ["business_content"]
+
+
+@needs_seeds
+def test_table_quirks_of_the_seeds():
+    rows = {t.row.line: t.row for t in parse_table(SEED_001.read_text(encoding="utf-8"))}
+    assert len(rows) == 130  # the body's TSV rows before the header are not change rows
+    seven = rows[1263]  # seven cells: before = cell 3, after = cell 5
+    assert seven.timing == "事後" and seven.after.startswith("システム等のパッケージ")
+    lost = rows[1364]  # the date cell is missing
+    assert lost.date is None and lost.item.startswith("<p>Ⅱ 別添2") and lost.timing == "事前"
+    rows3 = {t.row.line: t.row for t in parse_table(SEED_003.read_text(encoding="utf-8"), 328, 390)}
+    assert 390 not in rows3 and rows3[343].is_continuation

@@ -64,24 +64,33 @@ def _is_separator(cells: list[str]) -> bool:
     return all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) or not c.strip() for c in cells) and any(c.strip() for c in cells)
 
 
+def _cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|") and s.endswith("|") and "\t" not in s:  # a Markdown pipe table
+        return [c.strip() for c in s[1:-1].split("|")]
+    return line.split("\t")
+
+
 def parse_table(text: str, start: int = 1, end: int | None = None) -> list[TableRow]:
-    """Rows of the 変更箇所 table in ``text`` (optionally limited to lines start..end)."""
+    """Rows of the 変更箇所 table in ``text`` (optionally limited to lines start..end).
+
+    Rows start after the first header row; a text without any header row is read as rows only.
+    """
     lines = text.split("\n")
+    last = min(end if end is not None else len(lines), len(lines))
+    numbered = [(n, _cells(lines[n - 1].rstrip("\r"))) for n in range(max(1, start), last + 1) if lines[n - 1].strip()]
+    in_table = not any(_is_header(cells) for _, cells in numbered)
     out: list[TableRow] = []
-    in_table = False
-    last = end if end is not None else len(lines)
-    for lineno in range(max(1, start), min(last, len(lines)) + 1):
-        line = lines[lineno - 1].rstrip("\r")
-        if not line.strip():
-            continue
-        cells = line.split("\t")
+    for lineno, cells in numbered:
         if _is_header(cells):
             in_table = True
             continue
         if not in_table or _is_separator(cells):
             continue
-        if len(cells) == 1 and not _plain(cells[0]):
+        if len(cells) < 2 and not _plain(cells[0]):
             continue
+        if len(cells) < 2 and not out:
+            continue  # a title line such as "(別添3)変更箇所"
         out.append(_row(lineno, cells))
     return out
 
