@@ -658,6 +658,12 @@ VARIANTS = [
     (JUTEN, "Ⅱ　特定個人情報ファイルの概要　３．特定個人情報の入手・使用　⑥情報の突合", ["overview.acquisition_use.matching"]),
     (JUTEN, "Ⅲ．２．特定個人情報の入手 リスク：目的外の入手が行われるリスク　リスクに対する措置の内容", ["risk_measures.acquisition.risk.measures"]),
     (JUTEN, "Ⅰ　基本情報　２．システム２　②システムの機能", ["basic_info.systems.2.function"]),
+    # instance ranges and lists: one target each
+    (ZEN, "Ⅱ-4 委託事項1～3 ⑥委託先名", [f"overview.entrust.entries.{n}.contractor" for n in (1, 2, 3)]),
+    (ZEN, "Ⅱ 特定個人情報ファイルの概要 4. 特定個人情報ファイルの取扱いの委託 委託事項2、5 ①委託内容",
+     ["overview.entrust.entries.2.content", "overview.entrust.entries.5.content"]),
+    (ZEN, "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策 2. 特定個人情報の入手 リスク: 不適切な方法で入手が行われるリスク "
+          "リスクに対する措置の内容", ["risk_measures.acquisition.r2.measures"]),
     # the 様式4 numeral for 開示請求 in a 様式3 log: the exact part title wins, with a penalty
     (JUTEN, "V 開示請求、問合せ 1. 特定個人情報の開示・訂正・利用停止請求 ②請求方法", ["disclosure.request.method"]),
 ]
@@ -697,3 +703,8 @@ def test_table_quirks_of_the_seeds():
     assert lost.date is None and lost.item.startswith("<p>Ⅱ 別添2") and lost.timing == "事前"
     rows3 = {t.row.line: t.row for t in parse_table(SEED_003.read_text(encoding="utf-8"), 328, 390)}
     assert 390 not in rows3 and rows3[343].is_continuation
+
+
+def test_file_named_after_the_part_title():
+    r = resolve_text("Ⅱ 特定個人情報ファイルの概要 (1)国保賦課特定個人情報ファイル 3. 特定個人情報の入手・使用 ①入手元", ZEN)
+    assert _paths(r) == ["overview.acquisition_use.sources"] and r.targets[0].fileq == "国保賦課特定個人情報ファイル"

@@ -396,6 +396,11 @@ class _Descent:
             if m and part.scope in ("file", "file_block") and compact(m.group(1)) not in compact(part.label):
                 st.fileq = m.group(1).strip()
                 rest = rest[m.end():]
+            # or the file itself: "(1)国保賦課特定個人情報ファイル", "…ファイル"
+            m = re.match(r"^\s*(?:\(\d{1,2}\)\s*)?(\S*ファイル)(?=\s|$)", rest)
+            if m and part.scope in ("file", "file_block") and not match_text(rest, levels(part, self.form), fuzzy=0.9):
+                st.fileq = m.group(1).strip()
+                rest = rest[m.end():]
             return rest
         # not the title: does the text name something inside the part?
         if match_text(text, levels(part, self.form)):

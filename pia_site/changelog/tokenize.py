@@ -84,8 +84,35 @@ class Token:
         return f"{self.type}({self.value!r})"
 
 
+_RANGE_SEP = r"\s*(?:~|-|‐|–|から)\s*"
+_LIST_SEP = r"\s*[、,・]\s*"
+
+
+def expand_ranges(text: str) -> str:
+    """``委託事項1~3 ⑥委託先名`` -> ``委託事項1 ⑥委託先名 委託事項2 ⑥委託先名 委託事項3 ⑥委託先名``
+    (also ``提供先1、2 …``): one target per instance, the rest of the text repeated."""
+    groups, _ = vocabulary()
+    alt = "|".join(re.escape(g) for g in groups)
+    if not alt:
+        return text
+    m = re.search(rf"(?<!再)({alt})\s*(\d{{1,2}})((?:{_RANGE_SEP}\d{{1,2}})|(?:(?:{_LIST_SEP}\d{{1,2}})+))(?![\d年月日件条号項ヶ人])", text)
+    if not m:
+        return text
+    word, first, tail = m.group(1), int(m.group(2)), m.group(3)
+    nums = [int(x) for x in re.findall(r"\d{1,2}", tail)]
+    if re.match(_RANGE_SEP, tail) and nums:
+        if not first < nums[0] <= first + 20:
+            return text
+        numbers = list(range(first, nums[0] + 1))
+    else:
+        numbers = [first] + nums
+    head, rest = text[: m.start()], text[m.end():]
+    return head + " ".join(f"{word}{n}{rest}" for n in numbers)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split normalized 項目 text into tokens."""
+    text = expand_ranges(text)
     # "II4. …" (a Roman part numeral glued to the item number): give the number its boundary
     text = _HYPHEN_PATH.sub(r"\1 \2. ", text)  # "II-6-①", "III-2 リスク1"
     text = _ROMAN_DIGIT.sub(r"\1 ", text)
