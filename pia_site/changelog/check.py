@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity, SourceLocation
 from ..model import Assessment
-from .data import contains, expand, text_pieces
+from .data import contains, expand, text_pieces, value_text
 from .resolve import AUTO_LINK, RESOLVED, RowResult, resolve_assessment
 
 STATUS_JA = {
@@ -101,7 +101,12 @@ def _stale_after(a: Assessment, results: list[RowResult]) -> list[Diagnostic]:
         if not options:
             continue
         ok = contains(options[0].value, row.after)
-        if ok is False:
+        if ok is False and not value_text(options[0].value).strip():
+            diags.append(Diagnostic(
+                "C104", f"「{_label(r, t)}」は空ですが、最新の変更（{row.date.iso if row.date else '今回'}）の変更後の記載は"
+                        f"「{_short(row.after or '', 30)}」です。本文の記載漏れがないか確認してください。",
+                SourceLocation(a.source, row.line or 1, 1), f"changes.{i + 1}", "変更後の記載", Severity.WARNING))
+        elif ok is False:
             diags.append(Diagnostic(
                 "C104", f"「{_label(r, t)}」の最新の変更（{row.date.iso if row.date else '今回'}）の変更後の記載"
                         f"「{_short(row.after or '', 30)}」が、現在の記載と一致しません。本文か変更箇所を確認してください。",

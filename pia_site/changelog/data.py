@@ -24,6 +24,7 @@ from ..model import (
 from .normalize import compact, nfkc, normalize_content, strip_html
 
 _ELISION = re.compile(r"~?\s*\((?:後略|中略|前略)\)|…+|\(※\s*\d+\s*ヶ所\)|~")
+_CHECK_MARK = re.compile(r"[\[【〔]\s*[○〇●✓✔]?\s*[\]】〕]")
 _TRIVIAL = {"", "—", "-", "―", "削除", "追加", "記載なし", "なし", "新規"}
 
 
@@ -36,7 +37,7 @@ def value_text(v: Any) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, CheckItem):
-        return f"{v.text} {v.detail or ''}"
+        return f"{v.text}({v.detail})" if v.detail else v.text
     if isinstance(v, DateValue):
         return f"{wareki(v, gannen=False, seireki='none')} {v.iso}"
     if isinstance(v, Period):
@@ -62,7 +63,8 @@ def text_pieces(text: str | None) -> list[str]:
     if not text:
         return []
     plain = nfkc(strip_html(text)).strip()
-    plain = re.sub(r"^\d+\)\s*", "", plain)
+    plain = re.sub(r"^\d+\)\s*", "", plain)  # "1)発生あり": the option number
+    plain = _CHECK_MARK.sub(" ", plain)  # "【○】その他": checkbox marks
     if compact(plain) in _TRIVIAL:
         return []
     out = []
@@ -233,6 +235,12 @@ def expand(a: Assessment, form: Form, t) -> list[_Concrete]:
     if t.node.kind == "derived":
         for c in out:
             c.value = _derived(a, t.node, c)
+    elif t.node.count_key:
+        # 「委託の有無」 prints its count: 委託する ( 8 ) 件 (001 L1341: 7件 -> 8件)
+        for c in out:
+            count = c.container.get(t.node.count_key) if hasattr(c.container, "get") else None
+            if count:
+                c.value = f"{value_text(c.value)} ({count}{t.node.count_suffix})"
     return out
 
 
