@@ -369,7 +369,7 @@ def bind_results(rows: Sequence[ChangeRow], results: list, assessment: Assessmen
                 if len(good) == 1:
                     c = good[0]
                     if c.free:
-                        notes.append(f"only {', '.join(c.free)} exists")
+                        notes.append(f"only {', '.join(c.free)} fits the data")
                     new_targets.append(concretize(t, c))
                     continue
                 # several: text matching with the after-text (single-target rows only)
