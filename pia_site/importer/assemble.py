@@ -50,6 +50,7 @@ class Assembler:
         self.out = Assembled({})
         self.extra: dict[tuple, list[Piece]] = {}
         self.file_names: list[str] = []
+        self.current_pieces: list[Piece] = []
 
     # ------------------------------------------------------------------
     def run(self) -> Assembled:
@@ -228,6 +229,7 @@ class Assembler:
                 self.review(ln, where, msg)
         near = near_path(scope, node, inst, self.form)
         raw = " ".join(p.text for p in pieces)
+        self.current_pieces = pieces
         kind = node.kind
         value: Any = None
         if kind == "text":
@@ -270,6 +272,7 @@ class Assembler:
         for v in parsed.variants:
             self.out.variants.append((line, v, value or ""))
         if parsed.residue:
+            line = self.line_of(parsed.residue, line)
             target = self.row_for_residue(node, parsed.residue)
             if target is not None:
                 self.extra.setdefault((scope, target.id, inst), []).append(Piece(line, parsed.residue))
@@ -305,9 +308,18 @@ class Assembler:
         for v in parsed.variants:
             self.out.variants.append((line, v, ""))
         if parsed.residue:
+            line = self.line_of(parsed.residue, line)
             self.unplace(line, parsed.residue, near)
             self.review(line, where, f"値として読めない記載「{parsed.residue[:30]}」を未配置にしました。")
         return parsed.value
+
+    def line_of(self, text: str, default: int) -> int:
+        """The source line of the piece a leftover text came from."""
+        key = nkey(text)[:12]
+        for p in self.current_pieces:
+            if key and key in nkey(p.text):
+                return p.line
+        return default
 
     def count(self, value: Any) -> None:
         if value is None or value == "":

@@ -108,7 +108,8 @@ def clean_lines(text: str) -> list[Line]:
         piped = False
         if _is_pipe_row(raw):
             if PIPE_SEP.match(raw):
-                out.append(Line(no, "", [""]))
+                sep = raw.strip()
+                out.append(Line(no, sep, [sep]))  # markup only: not a blank (not a page break)
                 continue
             cells = _pipe_cells(raw)
             piped = True

@@ -48,6 +48,10 @@ def detect(lines: list[Line]) -> Detection:
             break
     title_kind = _title_kind(lines)
     kind = stamp_kind or title_kind or _structure_kind(lines)
+    if kind is None and _changelog_only(lines):
+        raise ImportFailure(
+            "変更箇所の表だけのファイルのようです（表紙や I 基本情報などの本文がありません）。"
+            "評価書全体をテキストにしたファイルを指定してください。")
     if kind is None:
         raise ImportFailure(
             "特定個人情報保護評価書として認識できませんでした。表題（特定個人情報保護評価書(全項目評価書) など）、"
@@ -125,3 +129,15 @@ def _edition_by_options(kind: str, editions: list[str], lines: list[Line]) -> st
         hits[e] = sum(1 for u in unique if nkey(u) in text)
     best = max(editions, key=lambda e: (hits[e], _edition_key(e)))
     return best if hits[best] else None
+
+
+def _changelog_only(lines: list[Line]) -> bool:
+    """A 変更箇所 table (its header row) with no form around it."""
+    from ..validate import CHANGE_KEYS
+
+    header = {nkey(v) for v in CHANGE_KEYS.values()}
+    for ln in lines:
+        cells = [nkey(c) for c in ln.cells if c.strip()]
+        if sum(1 for c in cells if c in header) >= 4:
+            return True
+    return False

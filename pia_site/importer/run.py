@@ -32,6 +32,8 @@ def import_source(data: bytes, source_name: str = "") -> ImportResult:
     form = det.form
     seg = segment(form, lines, det.stamp_line)
     _check_complete(seg, form)
+    if seg.change_heading is None:
+        det.notes.append(f"「{form.parts[-1].printed}」が見つかりません。変更箇所は空で取り込みました。")
     asm = assemble(seg, form)
     tree = asm.tree
     # the ledger: every unit of the source is in a value, in unplaced, or is form text

@@ -22,7 +22,8 @@ from .detect import STAMP_RE
 from .labels import LabelIndex, Match, nkey
 
 SLOT_KINDS = VALUE_KINDS | {"derived", "ref"}
-LEAD_STAR = re.compile(r"^(?:\s|※|</?b>|</?span[^>]*>|</p>)+")
+LEAD_STAR = re.compile(r"^(?:\s|※|[(（]\s*※\s*[)）]|[:：]|</?b>|</?strong>|</?span[^>]*>|</p>)+")
+PAGE_MARK = re.compile(r"^\s*(?:[-－—‐]\s*\d{1,3}\s*[-－—‐]|\d{1,3}\s*/\s*\d{1,3}|[pP]\.?\s*\d{1,3}|\d{1,3}\s*ページ|Page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)\s*$")
 PARA = re.compile(r"<p>\s*(?:<b>)?([^<]{1,80}?)(?:</b>)?\s*</p>")
 TOC_WORD = "項目一覧"
 
@@ -109,6 +110,9 @@ class Segmenter:
                 self.out.change_lines.append(ln)
                 i += 1
                 continue
+            if not ln.blank and PAGE_MARK.match(flat_plain(ln.text)):
+                self.out.chrome.append(ln.no)  # a page number: a page break
+                ln = Line(ln.no, "", [""])
             if ln.blank:
                 self.gap = True
                 if self.mode == "records":
@@ -357,6 +361,12 @@ class Segmenter:
     def apply(self, m: Match, ln: Line, more: list[str]) -> None:
         node = m.node
         rest = [m.rest] + list(more)
+        if node.kind == "derived" and node.source == "file_name" and self.file_i >= 0:
+            cur = self.out.slots.get((("file", self.file_i), node.id, ()))
+            if cur is not None and cur.has_text and self.open != self.key(cur):
+                self.file_i += 1  # the next file's II, its heading lost
+                self.reset_instances("file")
+                self.out.notes.append((ln.no, "II の見出しがないまま次の特定個人情報ファイル名が出てきたため、次のファイルとして読みました。"))
         if node.kind in SLOT_KINDS:
             slot = self.slot(node, ln)
             if slot is None:
@@ -449,6 +459,12 @@ class Segmenter:
         self.limbo = None
         title = next((c for c in group.children if c.label == group.instance_label and c.kind in SLOT_KINDS), None)
         texts = [t.strip() for t in [rest] + list(more) if t.strip()]
+        if texts:
+            inner = self.inner_labels(group)
+            ms = [m for m in self.idx.match(strip_heading(texts[0])) if m.node.id in inner and m.node is not title]
+            if ms:
+                self.apply(min(ms, key=lambda m: self.order[m.node.id]), ln, texts[1:])
+                return
         if title is not None:
             slot = self.slot(title, ln)
             if slot is not None:

@@ -29,15 +29,17 @@ from .labels import nkey
 
 CHECKED, UNCHECKED, UNKNOWN = "checked", "unchecked", "unknown"
 MARK_RE = re.compile(
-    r"(?P<br>[\[［〔【]\s*(?P<inner>○|◯|●|☑|✓|✔|☐|\u25cb|<input[^>]*>)?\s*[\]］〕】])"
-    r"|(?P<glyph><input[^>]*>)")
+    r"(?P<br>[\[［〔【]\s*(?P<inner>○|◯|●|☑|☒|✓|✔|■|☐|□|\u25cb|<input[^>]*>)?\s*[\]］〕】])"
+    r"|(?P<glyph><input[^>]*>)|(?P<box>[☑☒■☐□])")
 SELECT_WORD = re.compile(r"[<＜〈〔\[]?\s*選択肢\s*[>＞〉〕\]]?")
 ENUM_RE = re.compile(r"(?<![\d,])(\d{1,2})\s*[)）]\s*")
 COUNT_RE = re.compile(r"[(（]\s*([\d,，]*)\s*[)）]\s*件")
 ERA = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 ERA_START = {"平成": dt.date(1989, 1, 8), "令和": dt.date(2019, 5, 1)}
 ERA_END = {"昭和": dt.date(1989, 1, 7), "平成": dt.date(2019, 4, 30)}
-DATE_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+DATE_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?"
+                     r"|(明治|大正|昭和|平成|令和|[MTSHR])\s*(\d{1,2}|元)\s*[.．/]\s*(\d{1,2})\s*(?:[.．/]\s*(\d{1,2}))?(?![\d.])")
+ERA_LETTER = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
 WESTERN_RE = re.compile(r"((?:19|20)\d{2})\s*[年/\-.]\s*(\d{1,2})\s*(?:[月/\-.]\s*(?:(\d{1,2})\s*日?)?)?")
 DASHES = {"—", "―", "－", "-", "ー", "‐", "–", "-"}
 
@@ -207,6 +209,8 @@ class _Item:
 
 def _mark_state(m: re.Match) -> tuple[str, bool]:
     """(state, is_input_glyph)"""
+    if m.group("box"):
+        return (UNCHECKED if m.group("box") in "☐□" else CHECKED), False
     if m.group("glyph"):
         g = m.group("glyph")
         return (CHECKED if "checked" in g else UNKNOWN), True
@@ -219,7 +223,7 @@ def _mark_state(m: re.Match) -> tuple[str, bool]:
         if 'type="radio"' in inner:
             return CHECKED, True  # a bracketed radio without checked: the converter's "selected"
         return UNCHECKED, True
-    if inner == "☐":
+    if inner in ("☐", "□"):
         return UNCHECKED, False
     return CHECKED, False
 
@@ -362,7 +366,10 @@ def parse_flags(text: str, flag_nodes: list[Node]) -> tuple[dict[Node, bool], st
 # dates, periods, counts
 
 def _era_date(m: re.Match) -> tuple[dt.date | None, str, list[str]]:
-    era, y, mo, d = m.group(1), m.group(2), int(m.group(3)), m.group(4)
+    if m.group(1):
+        era, y, mo, d = m.group(1), m.group(2), int(m.group(3)), m.group(4)
+    else:
+        era, y, mo, d = ERA_LETTER.get(m.group(5), m.group(5)), m.group(6), int(m.group(7)), m.group(8)
     year = ERA[era] + (1 if y == "元" else int(y))
     notes = []
     try:
