@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from ..catalog import CONTAINER_KINDS, Form, Node
 from ..model import Assessment, ChangeRow
-from .match import Hit, kids, label_similarity, levels, match_text, variants
+from .match import Hit, label_similarity, levels, match_text, variants
 from .normalize import CIRCLED, compact, normalize, normalize_content
 from .tokenize import ROMAN, Token, tokenize
 
@@ -1137,8 +1137,7 @@ def _data_segments(form: Form, node: Node, instance: Any) -> list[str]:
             continue
         parent = chain[i - 1]
         if n in parent.rows:
-            if parent.kind != "heading" or True:
-                segs[-1] = n.key
+            segs[-1] = n.key  # a row's key lives in the mapping of its leaf (or heading)
             continue
         segs.append(n.key)
         if n.kind == "group" and i < len(chain) - 1:
