@@ -9,7 +9,6 @@ import random
 import subprocess
 import sys
 import zlib
-from array import array
 from pathlib import Path
 
 import pytest
@@ -117,7 +116,7 @@ def test_postings_roundtrip_both_encodings():
         g = "ab".encode()
         varint(len(g), buf)
         buf += g
-        encode_postings(array("I", ids), buf)
+        encode_postings(ids, buf)
         assert parse_shard(bytes(buf)) == {"ab": ids}
 
 

@@ -68,7 +68,15 @@
     return cache.get(path);
   }
   var utf8 = new TextDecoder("utf-8");
-  function loadJSON(path) { return load(path).then(function (b) { return JSON.parse(utf8.decode(b)); }); }
+  var parsed = new Map();
+  function loadJSON(path) {
+    if (!parsed.has(path)) {
+      var p = load(path).then(function (b) { return JSON.parse(utf8.decode(b)); });
+      p.catch(function () { parsed.delete(path); });
+      parsed.set(path, p);
+    }
+    return parsed.get(path);
+  }
 
   var metaPromise = null;
   function meta() {
@@ -155,31 +163,40 @@
   }
 
   // ---- snippets -----------------------------------------------------------------------------
-  var SEGMENT = /[^]([\p{M}\uff9e\uff9f]*)/gu;
-  // Map a normalised-text range back to the display text by normalising it segment by segment.
-  function displayMap(text, norm) {
-    var starts = [], ends = [], out = "", m;
-    SEGMENT.lastIndex = 0;
-    while ((m = SEGMENT.exec(text))) {
-      var piece = normaliseMode(m[0], true);
-      for (var k = 0; k < piece.length; k++) { starts.push(m.index); ends.push(m.index + m[0].length); }
-      out += piece;
-    }
-    return out === norm ? { starts: starts, ends: ends } : null;
+  var MARK = /[\p{M}\uff9e\uff9f]/u;
+  function simple(c) {  // characters that normalisation leaves as they are
+    return (c >= 0x3041 && c <= 0x30fa) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x30 && c <= 0x39) || c === 0x3001 || c === 0x3002 || c === 0x30fb;
   }
-  function snippet(text, norm, q) {
-    var map = displayMap(text, norm), ranges = [];
-    var at = norm.indexOf(q);
-    while (at >= 0 && map) {
-      ranges.push([map.starts[at], map.ends[at + q.length - 1]]);
-      at = norm.indexOf(q, at + q.length);
+  // Display offsets of normalised offsets, found by normalising the display text segment by
+  // segment (a character and the marks that follow it), as far as both limits.  null if the
+  // pieces do not add up to the stored normalised text (a browser with other Unicode data).
+  function displayMap(text, norm, normUpTo, textUpTo) {
+    var starts = [], ends = [], i = 0, n = 0;
+    while (i < text.length && (n < normUpTo || i < textUpTo)) {
+      var c = text.charCodeAt(i), j = i + 1;
+      if (c >= 0xd800 && c <= 0xdbff && j < text.length) j++;
+      while (j < text.length && MARK.test(text[j])) j++;
+      var piece = (j === i + 1 && simple(c)) ? text[i] : normaliseMode(text.slice(i, j), true);
+      if (norm.substr(n, piece.length) !== piece) return null;
+      for (var k = 0; k < piece.length; k++) { starts.push(i); ends.push(j); }
+      n += piece.length;
+      i = j;
     }
-    var s = ranges.length ? Math.max(0, ranges[0][0] - 40) : 0, e = Math.min(text.length, s + 140);
+    return { starts: starts, ends: ends };
+  }
+  var WINDOW = 140, BEFORE = 40;
+  function snippet(text, norm, q) {
+    var first = norm.indexOf(q);
+    var map = first >= 0 ? displayMap(text, norm, first + q.length, 0) : null;
+    var s = map ? Math.max(0, map.starts[first] - BEFORE) : 0, e = Math.min(text.length, s + WINDOW);
+    if (map) map = displayMap(text, norm, first + q.length, e);
     var prefix = s > 0 ? "…" : "", out = prefix + text.slice(s, e).replace(/\n/g, " ") + (e < text.length ? "…" : "");
     var hl = [];
-    ranges.forEach(function (r) {
-      if (r[0] >= s && r[1] <= e) hl.push([r[0] - s + prefix.length, r[1] - s + prefix.length]);
-    });
+    for (var h = first; map && h >= 0 && h + q.length <= map.starts.length; h = norm.indexOf(q, h + q.length)) {
+      var a = map.starts[h], b = map.ends[h + q.length - 1];
+      if (a >= s && b <= e) hl.push([a - s + prefix.length, b - s + prefix.length]);
+    }
     return { snippet: out, highlights: hl };
   }
 
@@ -205,7 +222,7 @@
         var want = offset + limit, found = 0, next = 0;
         function step() {
           if (next >= cand.length || found >= want) { results.more = results.more || next < cand.length; return results; }
-          var batch = cand.slice(next, next + 4);
+          var batch = cand.slice(next, next + 6);
           next += batch.length;
           return Promise.all(batch.map(function (c) { return loadJSON("t/" + c + ".z"); })).then(function (chunks) {
             chunks.forEach(function (ch) {

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from array import array
 from dataclasses import dataclass
+from operator import add
 
 from ..model import Site
 from .normalise import SEPARATOR, VERSION, normalise_text
@@ -48,9 +48,11 @@ def fnv1a(gram: str) -> int:
 
 def grams(norm: str) -> set[str]:
     """Every 1- and 2-character gram of a normalised text, none across a separator."""
-    out = set(norm)
-    out.update(a + b for a, b in zip(norm, norm[1:]))
-    return {g for g in out if SEPARATOR not in g}
+    out: set[str] = set()
+    for piece in norm.split(SEPARATOR):
+        out.update(piece)
+        out.update(map(add, piece, piece[1:]))
+    return out
 
 
 def query_grams(q: str) -> list[str]:
@@ -71,16 +73,24 @@ def varint(n: int, out: bytearray) -> None:
     out.append(n)
 
 
-def encode_postings(ids: array, out: bytearray) -> None:
-    """``count<<1 | kind``; kind 0: first id then gaps as varints; kind 1: bitmap from byte ``base``."""
-    delta = bytearray()
-    prev = 0
-    for i in ids:
-        varint(i - prev, delta)
-        prev = i
+def _delta(ids) -> bytes:
+    gaps = [b - a for a, b in zip(ids, ids[1:])]
+    gaps.insert(0, ids[0])
+    if max(gaps) < 0x80:
+        return bytes(gaps)
+    out = bytearray()
+    for g in gaps:
+        varint(g, out)
+    return bytes(out)
+
+
+def encode_postings(ids, out: bytearray) -> None:
+    """``count<<1 | kind``; kind 0: first id then gaps as varints; kind 1: bitmap from byte ``base``.
+    Whichever is smaller (a delta list costs at least a byte an id)."""
     base = ids[0] >> 3
     nbytes = (ids[-1] >> 3) - base + 1
-    if nbytes + 4 < len(delta):
+    delta = _delta(ids) if len(ids) <= nbytes + 4 else None
+    if delta is None or nbytes + 4 < len(delta):
         bits = bytearray(nbytes)
         for i in ids:
             bits[(i >> 3) - base] |= 1 << (i & 7)
@@ -146,16 +156,13 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
     chunks = chunk_docs(docs, chunk_chars)
 
     # Postings: gram -> ascending chunk ids.
-    postings: dict[str, array] = {}
+    postings: dict[str, list[int]] = {}
     for cid, ch in enumerate(chunks):
-        gs: set[str] = set()
-        for _u, n in ch.units:
-            gs |= grams(n)
-        for g in gs:
-            p = postings.get(g)
-            if p is None:
-                postings[g] = p = array("I")
-            p.append(cid)
+        for g in grams(SEPARATOR.join(n for _u, n in ch.units)):
+            try:
+                postings[g].append(cid)
+            except KeyError:
+                postings[g] = [cid]
 
     encoded: dict[str, bytes] = {}
     total = 0
