@@ -269,8 +269,8 @@ class Assembler:
             value, count = value if isinstance(value, tuple) else (value, None)
         for n in parsed.notes:
             self.review(line, where, n)
-        for v in parsed.variants:
-            self.out.variants.append((line, v, value or ""))
+        for v, target in parsed.variants:
+            self.out.variants.append((line, v, target))
         if parsed.residue:
             line = self.line_of(parsed.residue, line)
             target = self.row_for_residue(node, parsed.residue)
@@ -305,8 +305,8 @@ class Assembler:
     def typed(self, parsed: Parsed, line: int, where: str, near: str, keep_empty: bool = False) -> Any:
         for n in parsed.notes:
             self.review(line, where, n)
-        for v in parsed.variants:
-            self.out.variants.append((line, v, ""))
+        for v, target in parsed.variants:
+            self.out.variants.append((line, v, target))
         if parsed.residue:
             line = self.line_of(parsed.residue, line)
             self.unplace(line, parsed.residue, near)

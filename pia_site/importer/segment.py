@@ -99,6 +99,7 @@ class Segmenter:
         self.header_row: list[Node] | None = None
         self.gap = False
         self.title_key = nkey(form.title)
+        self.part_slots_at_entry = 0
 
     # ------------------------------------------------------------------
     def run(self) -> Segmented:
@@ -107,6 +108,8 @@ class Segmenter:
         while i < n:
             ln = self.lines[i]
             if self.mode == "changes":
+                if self.false_changelog(ln):
+                    continue
                 self.out.change_lines.append(ln)
                 i += 1
                 continue
@@ -141,7 +144,9 @@ class Segmenter:
         if pm and (pm.numbered or ln.heading) and len(nonempty) == 1:
             toc = self.toc_run(i)
             if toc > 1:
-                self.chrome(ln, toc)
+                for x in self.lines[i:i + toc]:
+                    if not x.blank:
+                        self.chrome(x)
                 return toc
             self.enter_part(pm.node, ln)
             return 1
@@ -161,13 +166,39 @@ class Segmenter:
         self.form_line(ln, head_i)
         return 1
 
+    def false_changelog(self, ln: Line) -> bool:
+        """A 変更箇所 heading followed by a heading of an earlier part, before any dated row, was
+        a contents entry: go back to the form (the lines taken so far were contents too)."""
+        if ln.blank:
+            return False
+        ne = ln.nonempty()
+        m = self.idx.match_part(strip_heading(ne[0][1])) if len(ne) == 1 else None
+        if not m or not m.numbered or m.node.kind == "changelog":
+            return False
+        if any(len(x.nonempty()) >= 3 for x in self.out.change_lines):
+            return False  # rows were read: this is a real change log
+        for x in self.out.change_lines:
+            if not x.blank:
+                self.chrome(x)
+        self.out.change_lines = []
+        self.out.change_heading = None
+        self.mode = "form"
+        self.out.notes.append((ln.no, "目次の「変更箇所」を本文の見出しと取り違えないよう、目次として読み直しました。"))
+        return True
+
+    def is_page_chrome(self, ln: Line) -> bool:
+        """Repeated page furniture: the form title, the edition stamp, a page number."""
+        plain = flat_plain(ln.text).strip()
+        return bool(STAMP_RE.fullmatch(plain) or PAGE_MARK.match(plain) or nkey(strip_heading(plain)) == self.title_key)
+
     def toc_run(self, i: int) -> int:
-        """A table of contents: ≥ 3 part headings in increasing form order, nothing between."""
+        """A table of contents: ≥ 3 part headings in increasing form order, nothing between
+        (page furniture aside)."""
         count, last, j = 0, -1, i
         consumed = 0
         while j < len(self.lines):
             ln = self.lines[j]
-            if ln.blank:
+            if ln.blank or self.is_page_chrome(ln):
                 j += 1
                 continue
             ne = ln.nonempty()
@@ -216,6 +247,11 @@ class Segmenter:
         self.open = None
         self.limbo = None
         self.header_row = None
+        self.part_slots_at_entry = len(self.out.slots)
+
+    def part_fresh(self) -> bool:
+        """Nothing has been read under the current part heading yet."""
+        return self.part_slots_at_entry == len(self.out.slots)
 
     def file_has_content(self, i: int) -> bool:
         return any(k[0] == ("file", i) for k in self.out.slots) or i in self.out.record_lines
@@ -310,10 +346,14 @@ class Segmenter:
             stripped = True
         cur_p = self.part_no[self.part.key]
         scored = []
+        fresh = self.part_fresh()
         for m in cands:
             node = m.node
             p = self.part_no[self.part_of[node.id].key]
             if p < cur_p:
+                if fresh and m.numbered and m.full and self.part_of[node.id].kind == "part":
+                    # the heading just taken was a stray one (nothing read under it yet): go back
+                    scored.append(((True, True, cur_p - p, self.order[node.id]), m))
                 continue
             o = self.order[node.id]
             later = p > cur_p
@@ -330,6 +370,12 @@ class Segmenter:
             return None
         scored.sort(key=lambda s: s[0])
         m = scored[0][1]
+        back = self.part_of[m.node.id]
+        if self.part_no[back.key] < cur_p:
+            self.out.notes.append((0, f"「{self.part.printed}」の見出しのあとに「{back.printed}」の項目が続くため、{back.printed}に戻って読みました。"))
+            self.part = back
+            self.container = back
+            self.cursor = self.order[back.id]
         if stripped:
             self.out.notes.append((0, f"見出しの番号が様式と違うため、ラベル「{m.node.printed}」として読みました。"))
         return m

@@ -49,7 +49,7 @@ class Parsed:
     value: Any = None
     residue: str = ""  # visible text not consumed (kept elsewhere, never dropped)
     notes: list[str] = field(default_factory=list)  # Japanese review notes
-    variants: list[str] = field(default_factory=list)  # source spellings normalised to the form's
+    variants: list[tuple[str, str]] = field(default_factory=list)  # (source spelling, the form's option)
 
 
 def _plain(text: str) -> str:
@@ -163,7 +163,7 @@ def parse_choice(text: str, node: Node) -> Parsed:
             return m.group(0)
         found.append(opt)
         if var:
-            variants.append(var)
+            variants.append((var, opt))
         return " "
 
     work = BRACKET_RE.sub(take, plain)
@@ -182,7 +182,7 @@ def parse_choice(text: str, node: Node) -> Parsed:
             found.append(opt)
             pre = ""
             if var:
-                variants.append(var)
+                variants.append((var, opt))
     distinct = sorted(set(found), key=found.index)
     if len(distinct) == 1:
         out.value = distinct[0]
@@ -297,7 +297,7 @@ def parse_check(text: str, node: Node, form: Form | None = None) -> Parsed:
             continue
         name, variant = opt
         if variant:
-            out.variants.append(variant)
+            out.variants.append((variant, name))
         state = it.state
         if state == UNKNOWN and not unknown:
             state = UNCHECKED  # a bare glyph among checked ones
