@@ -46,6 +46,7 @@ class Line:
     cells: list[str] = field(default_factory=list)
     heading: int = 0  # Markdown heading level found at the start (0: none)
     piped: bool = False  # came from a Markdown pipe-table row
+    had_cells: bool = False  # a table row in the source (tabs or pipes), even if only one cell is filled
 
     @property
     def blank(self) -> bool:
@@ -55,6 +56,11 @@ class Line:
     def tabbed(self) -> bool:
         """A table row: more than one cell, or a leading empty (label) cell."""
         return len(self.cells) > 1
+
+    @property
+    def row(self) -> bool:
+        """A row of a table in the source (a paragraph of its own)."""
+        return self.had_cells or len(self.cells) > 1
 
     def nonempty(self) -> list[tuple[int, str]]:
         return [(i, c) for i, c in enumerate(self.cells) if c.strip()]
@@ -122,7 +128,7 @@ def clean_lines(text: str) -> list[Line]:
         m = MD_HEADING.match(cells[0]) if cells else None
         if m:
             heading = len(m.group(1))
-        out.append(Line(no, "\t".join(cells), cells, heading, piped))
+        out.append(Line(no, "\t".join(cells), cells, heading, piped, piped or "\t" in raw))
     return out
 
 

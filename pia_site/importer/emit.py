@@ -87,8 +87,9 @@ def _sequence(items: list, indent: int, out: list[str]) -> None:
 def _scalar(prefix: str, s: str, indent: int) -> list[str]:
     s = s.rstrip("\n") if "\n" in s else s
     lines = s.split("\n")
-    if (len(lines) > 1 and not UNSAFE_CHARS.search(s.replace("\t", " ")) and not s.startswith((" ", "\n"))
-            and all(ln == ln.rstrip(" \t") for ln in lines)):
+    long_quoted = len(lines) == 1 and len(s) > 60 and not _plain_ok(s, False)
+    if ((len(lines) > 1 or long_quoted) and not UNSAFE_CHARS.search(s.replace("\t", " "))
+            and not s.startswith((" ", "\n")) and all(ln == ln.rstrip(" \t") for ln in lines)):
         body = " " * (indent + 2)
         return [f"{prefix} |-"] + [(body + ln) if ln else "" for ln in lines]
     return [f"{prefix} {_scalar_inline(s)}"]

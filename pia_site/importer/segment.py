@@ -595,7 +595,7 @@ class Segmenter:
         return None
 
     def add(self, slot: Slot, ln: Line, text: str) -> None:
-        slot.pieces.append(Piece(ln.no, text, row=ln.tabbed or text.lstrip().startswith("<"), gap=self.gap))
+        slot.pieces.append(Piece(ln.no, text, row=ln.row or text.lstrip().startswith("<"), gap=self.gap))
 
     def limbo_lines(self, ln: Line, texts: list[str], node: Node) -> None:
         groups = self.groups_of(node)
