@@ -31,12 +31,13 @@ from . import render as _render
 from . import urls
 from .build import project_dir
 from .diagnostics import Diagnostic, SourceLocation, has_errors
-from .link import check_targets
+from .link import link_assessment
 from .load import YAML_SUFFIXES, display_path, load_document
 from .model import Assessment, Site
 from .render import CATALOG, SITE, assessment_key, listing_key, make_environment, municipality_key, page_specs
 from .search.index import index_docs
 from .search.units import assessment_doc
+from .views_changes import listing_record
 from .validate import validate_assessment, validate_municipality, validate_site
 from .write import PACKAGE_ASSETS, _asset_files, write_site
 
@@ -49,11 +50,6 @@ def _digest(data: bytes | str) -> str:
 
 def _stamp(st: os.stat_result) -> tuple:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-
-
-def listing_record(a: Assessment) -> str:
-    """What listings show of an assessment: slug, title, form, number, dates, assessor."""
-    return repr((a.slug, a.title, a.form.id, a.form.name, a.cover("number"), a.published, a.cover("assessor"), a.ended))
 
 
 @dataclass
@@ -119,7 +115,7 @@ class IncrementalBuilder:
         t0 = time.perf_counter()
         templates_changed, assets_changed = self._refresh(changed)
         site, diags = self._assemble()
-        diags = tuple(sorted(diags, key=Diagnostic.sort_key))
+        diags = tuple(diags)  # in content order; format_diagnostics sorts them
         if site is None:
             return UpdateResult(False, diags, seconds=time.perf_counter() - t0)
         if self._env is None or templates_changed:
@@ -271,7 +267,8 @@ class IncrementalBuilder:
         a, diags = validate_assessment(doc, slug)
         if a is None:
             return _Source(stamp, digest, load_diags, diags)
-        return _Source(stamp, digest, load_diags, diags + check_targets(a), a, listing_record(a))
+        a, linked = link_assessment(a)
+        return _Source(stamp, digest, load_diags, diags + linked, a, listing_record(a))
 
     def _assemble(self) -> tuple[Site | None, list[Diagnostic]]:
         """The site as ``build.load_site`` makes it, from the cached records."""
@@ -466,14 +463,8 @@ def _search_order(site: Site) -> list[Assessment]:
 
 
 def _template_names(specs: list) -> set[str]:
-    seen: set[int] = set()
-    names: set[str] = set()
-    for s in specs:
-        if id(s.deps) in seen:
-            continue
-        seen.add(id(s.deps))
-        names.update(k[len("template:"):] for k in s.deps if k.startswith("template:"))
-    return names
+    every = set().union(*(s.deps for s in specs))
+    return {k[len("template:"):] for k in every if k.startswith("template:")}
 
 
 def _under(p: Path, root: Path) -> bool:

@@ -91,10 +91,7 @@ class _State:
 
     diagnostics: tuple[Diagnostic, ...] = ()
     generation: int = 0  # bumped after every build
-
-    @property
-    def failed(self) -> bool:
-        return has_errors(self.diagnostics)
+    failed: bool = False
 
 
 class _FileHandler(StaticFileHandler):
@@ -225,7 +222,7 @@ class PreviewServer:
             result = self.builder.update(paths, defer_extra=True)
         except Exception as exc:  # noqa: BLE001 - a template or catalog error: show it, keep serving
             result = UpdateResult(False, (exception_diagnostic(exc),))
-        self.state = _State(result.diagnostics, self.state.generation + 1)
+        self.state = _State(result.diagnostics, self.state.generation + 1, has_errors(result.diagnostics))
         if not result.ok:
             self.log(format_diagnostics([d for d in result.diagnostics if d.is_error]))
             self.log("ビルドを中止しました。前回のサイトを表示したまま、ブラウザにエラーを表示します。")

@@ -212,6 +212,13 @@ def _counting(monkeypatch) -> list[str]:
     return rendered
 
 
+def _pages_depending_on(content: Path, key: str) -> set[str]:
+    from pia_site.build import load_site, project_dir
+
+    site, _ = load_site(content)
+    return {s.path for s in render.page_specs(site, render.make_environment(project_dir(content) / "templates")) if key in s.deps}
+
+
 def test_editing_one_assessment_body_re_renders_only_that_page(tmp_path, monkeypatch):
     project = _copy_project(tmp_path)
     builder = IncrementalBuilder(project / "content", tmp_path / "out")
@@ -223,9 +230,12 @@ def test_editing_one_assessment_body_re_renders_only_that_page(tmp_path, monkeyp
     rendered = _counting(monkeypatch)
     result = builder.update([f])
     assert result.ok
-    assert rendered == ["koshigaya/keijidosha-fuka/index.html"]
-    assert result.rendered == ("koshigaya/keijidosha-fuka/index.html",)
     assert result.changed_keys == {"assessment:koshigaya/keijidosha-fuka"}
+    # the assessment page, and any page of that assessment alone (e.g. its change log); nothing else
+    own = _pages_depending_on(project / "content", "assessment:koshigaya/keijidosha-fuka")
+    assert "koshigaya/keijidosha-fuka/index.html" in own and "koshigaya/index.html" not in own
+    assert all(p.startswith("koshigaya/keijidosha-fuka/") for p in own)
+    assert sorted(rendered) == sorted(own) == sorted(result.rendered)
     assert "課長（兼務）" in page.read_text(encoding="utf-8")
     assert {p: p.stat().st_mtime_ns for p in others} == others  # no other page rewritten
 
@@ -239,7 +249,9 @@ def test_a_title_edit_changes_the_listing_and_re_renders_the_listings(tmp_path, 
     rendered = _counting(monkeypatch)
     result = builder.update([f])
     assert "listing:koshigaya" in result.changed_keys and "listing:saitama" not in result.changed_keys
-    assert set(rendered) == {"index.html", "search/index.html", "koshigaya/index.html", "koshigaya/keijidosha-fuka/index.html"}
+    listing = _pages_depending_on(project / "content", "listing:koshigaya")
+    assert {"index.html", "koshigaya/index.html"} <= listing and "saitama/index.html" not in listing
+    assert set(rendered) == listing | _pages_depending_on(project / "content", "assessment:koshigaya/keijidosha-fuka")
     assert "新しい題名" in (tmp_path / "out" / "koshigaya" / "index.html").read_text(encoding="utf-8")
 
 
@@ -257,7 +269,8 @@ def test_a_validation_error_leaves_the_output_untouched_and_a_fix_catches_up(tmp
     assert tree_bytes(out) == before
     _write(f, good.replace("head_title: 課長", "head_title: 係長"))
     result = builder.update([f])
-    assert result.ok and result.rendered == ("koshigaya/keijidosha-fuka/index.html",)
+    assert result.ok and "koshigaya/keijidosha-fuka/index.html" in result.rendered
+    assert "koshigaya/index.html" not in result.rendered
     assert "係長" in (out / "koshigaya" / "keijidosha-fuka" / "index.html").read_text(encoding="utf-8")
 
 
