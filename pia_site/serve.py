@@ -178,6 +178,7 @@ class PreviewServer:
         self.state = _State()
         self.builder = IncrementalBuilder(self.content, self.out)
         self._waiters: set = set()
+        self._lock = threading.Lock()  # one build at a time
         self._loop: IOLoop | None = None
         self._thread: threading.Thread | None = None
         self._watcher: Watcher | None = None
@@ -191,13 +192,13 @@ class PreviewServer:
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._build(None)
-        if self.builder.has_good_build:
-            self.builder.flush_extra()
-        self._start_http()
-        self._watcher = Watcher(WatchTargets.for_site(self.content, self.out), self._build, on_idle=self._idle,
+        self._watcher = Watcher(WatchTargets.for_site(self.content, self.out), self._on_batch, on_idle=self._idle,
                                 poll=self.poll, quiet=self.quiet)
-        self._watcher.start()
+        with self._lock:  # watching first: edits saved during the first build are not lost
+            self._watcher.start()
+            self._build(None)
+            self._flush()
+        self._start_http()
 
     def stop(self) -> None:
         if self._watcher is not None:
@@ -243,9 +244,22 @@ class PreviewServer:
             css_only = pages and all(p.endswith(".css") for p in pages)
             self._reload(pages[0] if css_only else "*")
 
+    def _on_batch(self, paths: list[str]) -> None:
+        with self._lock:
+            self._build(paths)
+
     def _idle(self) -> None:
-        if self.builder.has_good_build and not self.state.failed:
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Bring the search index up to date (deferred so that pages show first)."""
+        if not self.builder.has_good_build or self.state.failed:
+            return
+        try:
             self.builder.flush_extra()
+        except Exception as exc:  # noqa: BLE001 - the pages stay served; the next update writes everything
+            self.log(f"検索索引を更新できませんでした（{type(exc).__name__}: {exc}）。")
 
     def _reload(self, path: str) -> None:
         loop = self._loop
