@@ -109,10 +109,12 @@ def _binary_ratio(sample: bytes) -> float:
 def clean_lines(text: str) -> list[Line]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[Line] = []
-    for no, raw in enumerate(text.split("\n"), 1):
+    raws = text.split("\n")
+    gfm = _gfm_rows(raws)
+    for no, raw in enumerate(raws, 1):
         raw = CONTROL.sub("", ZERO_WIDTH.sub("", raw))
         piped = False
-        if _is_pipe_row(raw):
+        if _is_pipe_row(raw) or (no - 1) in gfm:
             if PIPE_SEP.match(raw):
                 sep = raw.strip()
                 out.append(Line(no, sep, [sep]))  # markup only: not a blank (not a page break)
@@ -132,13 +134,33 @@ def clean_lines(text: str) -> list[Line]:
     return out
 
 
+def _gfm_rows(raws: list[str]) -> set[int]:
+    """Rows of pipe tables written without outer pipes (``a | b`` / ``---|---``)."""
+    rows: set[int] = set()
+    for i, raw in enumerate(raws):
+        if "|" not in raw or "\t" in raw or not PIPE_SEP.match(raw):
+            continue
+        rows.add(i)
+        if i > 0 and "|" in raws[i - 1]:
+            rows.add(i - 1)
+        j = i + 1
+        while j < len(raws) and raws[j].strip() and "|" in raws[j]:
+            rows.add(j)
+            j += 1
+    return rows
+
+
 def _is_pipe_row(raw: str) -> bool:
     s = raw.strip()
     return len(s) >= 3 and s.startswith("|") and s.endswith("|")
 
 
 def _pipe_cells(raw: str) -> list[str]:
-    s = raw.strip()[1:-1]
+    s = raw.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
     cells = re.split(r"(?<!\\)\|", s)
     return [c.replace("\\|", "|").strip() for c in cells]
 

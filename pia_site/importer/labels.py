@@ -20,6 +20,8 @@ DROP = set(" \t\u3000※#*「」")
 MAP = {"〜": "~", "～": "~", "−": "-", "‐": "-"}
 # characters that may follow a label inside a cell (otherwise the cell merely starts with the words)
 BOUNDARY = set(" \t\u3000※[〔【(（<:：」")
+GLUED_OK = re.compile(r"^([\u2460-\u2473]|\d{1,2}\.)")
+CONTINUED = re.compile(r"\(?(続き|つづき|続)\)?$")
 
 
 def key_chars(ch: str) -> str:
@@ -77,6 +79,7 @@ class Match:
     numbered: bool  # the key carried the printed number
     full: bool  # the whole cell was the label
     rest: str  # raw text after the label (value on the same cell)
+    glued: bool = False  # no space between a numbered label and its value
 
 
 class LabelIndex:
@@ -150,8 +153,9 @@ class LabelIndex:
         return None
 
     def _part_rest_ok(self, node: Node, restk: str) -> bool:
-        """A part heading may only be followed by its ※ note."""
-        return bool(node.star_note) and restk == nkey(node.star_note)
+        """A part heading may only be followed by its ※ note and/or ``(続き)``."""
+        restk = CONTINUED.sub("", restk)
+        return not restk or (bool(node.star_note) and restk == nkey(node.star_note))
 
     def match(self, raw: str, allow_prefix: bool = True) -> list[Match]:
         """Label keys the cell starts with (longest first), as candidates."""
@@ -167,16 +171,21 @@ class LabelIndex:
                 continue
             full = len(key) == len(k)
             rest = ""
+            glued = False
             if not full:
                 if not allow_prefix:
                     continue
                 end = ends[len(key) - 1]
                 rest = raw[end:]
                 if not _boundary(rest):
-                    continue
+                    if not GLUED_OK.match(key) or len(key) < 3:
+                        continue
+                    glued = True  # ①事務の名称軽自動車税… : a numbered label glued to its value
             best = len(key)
             for node, numbered in self.keys[key]:
-                out.append(Match(node, key, numbered, full, rest))
+                if glued and not numbered:
+                    continue
+                out.append(Match(node, key, numbered, full, rest, glued))
         return out
 
     def match_number_stripped(self, raw: str) -> list[Match]:

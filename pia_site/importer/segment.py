@@ -24,6 +24,7 @@ from .labels import LabelIndex, Match, nkey
 SLOT_KINDS = VALUE_KINDS | {"derived", "ref"}
 LEAD_STAR = re.compile(r"^(?:\s|※|[(（]\s*※\s*[)）]|[:：]|</?b>|</?strong>|</?span[^>]*>|</p>)+")
 PAGE_MARK = re.compile(r"^\s*(?:[-－—‐]\s*\d{1,3}\s*[-－—‐]|\d{1,3}\s*/\s*\d{1,3}|[pP]\.?\s*\d{1,3}|\d{1,3}\s*ページ|Page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)\s*$")
+CONTINUED_TEXT = re.compile(r"[(（]?\s*(続き|つづき)\s*[)）]?")
 PARA = re.compile(r"<p>\s*(?:<b>)?([^<]{1,80}?)(?:</b>)?\s*</p>")
 TOC_WORD = "項目一覧"
 
@@ -363,6 +364,8 @@ class Segmenter:
                 continue
             if not m.full and not later and not self.near_enough(node):
                 continue
+            if m.glued and (later or self.order[node.id] <= self.cursor):
+                continue
             is_open = self.open is not None and self.open[1] == node.id
             forward = o > self.cursor or is_open
             scored.append(((later, not forward, 0 if is_open else abs(o - self.cursor)), m))
@@ -448,7 +451,7 @@ class Segmenter:
                 self.apply(m, ln, texts)
                 return
             t = self.flags(node, ln, t)
-            if t.strip() and not self.star_note(node, t):
+            if t.strip() and not self.star_note(node, t) and not CONTINUED_TEXT.fullmatch(flat_plain(t).strip()):
                 self.unplace(ln, t, self.near_node(node))
 
     def star_note(self, node: Node, text: str) -> bool:
@@ -504,7 +507,7 @@ class Segmenter:
         self.open = None
         self.limbo = None
         title = next((c for c in group.children if c.label == group.instance_label and c.kind in SLOT_KINDS), None)
-        texts = [t.strip() for t in [rest] + list(more) if t.strip()]
+        texts = [LEAD_STAR.sub("", t).strip() for t in [rest] + list(more) if LEAD_STAR.sub("", t).strip()]
         if texts:
             inner = self.inner_labels(group)
             ms = [m for m in self.idx.match(strip_heading(texts[0])) if m.node.id in inner and m.node is not title]
@@ -553,7 +556,17 @@ class Segmenter:
             self.out.slots[key] = slot
             return slot
         if ln is not None and slot.labeled and key != self.open and inst and node.kind in SLOT_KINDS:
-            return None  # the same row of the same instance again: its instance header was lost
+            g = self.groups_of(node)[-1]
+            first = next((m for m in g.data_members() if m.kind in SLOT_KINDS and m.label != g.instance_label), None)
+            if node is not first:
+                return None  # a later row of the same instance again: its instance header was lost
+            outer = self.outer_inst(g)
+            nums = self.out.instances.setdefault((scope, g.id, outer), [])
+            no = max(nums) + 1 if nums else 1
+            nums.append(no)
+            self.inst[g.id] = no
+            self.out.notes.append((ln.no, f"{g.instance_label}の番号の見出しがないまま「{node.printed}」が再び出てきたため、次の{g.instance_label}{no} として読みました。"))
+            return self.slot(node, ln)
         return slot
 
     def feed(self, slot: Slot, ln: Line, text: str) -> None:

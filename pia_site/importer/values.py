@@ -29,7 +29,7 @@ from .labels import nkey
 
 CHECKED, UNCHECKED, UNKNOWN = "checked", "unchecked", "unknown"
 MARK_RE = re.compile(
-    r"(?P<br>[\[［〔【]\s*(?P<inner>○|◯|●|☑|☒|✓|✔|■|☐|□|\u25cb|<input[^>]*>)?\s*[\]］〕】])"
+    r"(?P<br>[\[［〔【]\s*(?P<inner>○|◯|●|◉|☑|☒|✓|✔|■|レ|[xX×✕✖]|☐|□|\u25cb|<input[^>]*>)?\s*[\]］〕】])"
     r"|(?P<glyph><input[^>]*>)|(?P<box>[☑☒■☐□])")
 SELECT_WORD = re.compile(r"[<＜〈〔\[]?\s*選択肢\s*[>＞〉〕\]]?")
 ENUM_RE = re.compile(r"(?<![\d,])(\d{1,2})\s*[)）]\s*")
