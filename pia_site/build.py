@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, DiagnosticsError, has_errors
-from .link import check_targets
+from .link import link_assessment
 from .load import load_content
 from .model import Site, SiteConfig
 from .render import make_environment, render_site
@@ -40,7 +40,8 @@ def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
             a, d = validate_assessment(doc, ms.slug)
             diags += d
             if a is not None:
-                diags += check_targets(a)
+                a, d = link_assessment(a)
+                diags += d
                 assessments.append(a)
     if has_errors(diags) or config is None:
         return None, diags

@@ -91,6 +91,33 @@ class _Good:
     extra_dirty: bool = False
 
 
+@dataclass
+class ExtraJob:
+    """The search index of one state of the site.  ``compute`` needs no lock (it reads
+    immutable records only), so a server can run it beside the next page update;
+    ``IncrementalBuilder.apply_extra`` writes it if the site has not moved on since."""
+
+    generation: int
+    site: Site
+    keys: dict[str, str]
+    docs: dict[str, tuple[tuple, Any]]  # the previous document cache (read only)
+    files: dict[str, bytes] | None = None
+    new_docs: dict[str, tuple[tuple, Any]] | None = None
+
+    def compute(self) -> "ExtraJob":
+        """As ``build_search_index`` makes it, reusing the documents of unchanged assessments."""
+        docs_by_page: dict[str, tuple[tuple, Any]] = {}
+        for a in self.site.assessments:
+            page = urls.assessment_page(a.municipality, a.slug)
+            fp = tuple(self.keys.get(k) for k in (SITE, CATALOG, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)))
+            cached = self.docs.get(page)
+            docs_by_page[page] = cached if cached is not None and cached[0] == fp else (fp, assessment_doc(self.site, a))
+        docs = [docs_by_page[urls.assessment_page(a.municipality, a.slug)][1] for a in _search_order(self.site)]
+        self.files = index_docs(self.site, docs)
+        self.new_docs = docs_by_page
+        return self
+
+
 class IncrementalBuilder:
     def __init__(self, content: Path, out: Path):
         self.content = Path(os.path.abspath(content))
@@ -106,6 +133,7 @@ class IncrementalBuilder:
         self._good: _Good | None = None
         self._scanned = False
         self._assessment_sources: dict[tuple[str, str], _Source] = {}
+        self._generation = 0  # successful-looking updates so far (extra jobs of older ones are stale)
 
     # -- public ---------------------------------------------------------------------------
     def update(self, changed: Iterable[str | os.PathLike] | None = None, *, defer_extra: bool = False) -> UpdateResult:
@@ -121,6 +149,7 @@ class IncrementalBuilder:
         if self._env is None or templates_changed:
             self._env = make_environment(self.site_templates)
             self._templates = {}
+        self._generation += 1
         try:
             if self._good is None:
                 result = self._full(site, diags)
@@ -133,11 +162,25 @@ class IncrementalBuilder:
 
     def flush_extra(self) -> tuple[str, ...]:
         """Bring deferred extra files (the search index) up to date; returns what was written or removed."""
+        job = self.prepare_extra()
+        if job is None:
+            return ()
+        return self.apply_extra(job.compute()) or ()
+
+    def prepare_extra(self) -> ExtraJob | None:
+        """A job for the pending search index, or None when it is up to date."""
         good = self._good
         if good is None or not good.extra_dirty:
-            return ()
+            return None
+        return ExtraJob(self._generation, good.site, good.keys, good.docs)
+
+    def apply_extra(self, job: ExtraJob) -> tuple[str, ...] | None:
+        """Write a computed job's files; None (nothing written) if an update came in between."""
+        good = self._good
+        if good is None or job.generation != self._generation or job.files is None:
+            return None
         try:
-            return self._write_extra(good)
+            return self._write_extra(good, job)
         except BaseException:
             self._good = None
             raise
@@ -347,8 +390,9 @@ class IncrementalBuilder:
         specs = self._specs(site)
         keys = self._keys(site, list(specs.values()))
         pages = {path: _render.render_page(site, self._env, spec) for path, spec in specs.items()}
-        good = _Good(keys, {p: s.deps for p, s in specs.items()}, {}, {}, {}, site)
-        extra = self._extra_files(good, site)
+        job = ExtraJob(self._generation, site, keys, {}).compute()
+        good = _Good(keys, {p: s.deps for p, s in specs.items()}, {}, {}, {}, site, job.new_docs)
+        extra = job.files
         write_site(pages, self.out, self.site_assets, extra=extra)
         good.pages = {p: _digest(html.encode("utf-8")) for p, html in pages.items()}
         good.assets = {p: _digest(src.read_bytes()) for p, src in self._assets().items()}
@@ -400,7 +444,7 @@ class IncrementalBuilder:
         if any(not k.startswith("template:") for k in changed):
             good.extra_dirty = True
         if good.extra_dirty and not defer_extra:
-            for path in self._write_extra(good):
+            for path in self._write_extra(good, self.prepare_extra().compute()):
                 (written if path in good.extra else removed).append(path)
         return UpdateResult(True, diags, rendered=tuple(todo), written=tuple(written), removed=tuple(removed),
                             changed_keys=changed, extra_pending=good.extra_dirty)
@@ -408,20 +452,9 @@ class IncrementalBuilder:
     def _assets(self) -> dict[str, Path]:
         return _asset_files([PACKAGE_ASSETS, self.site_assets])
 
-    def _extra_files(self, good: _Good, site: Site) -> dict[str, bytes]:
-        """The search index, as ``build_search_index`` makes it, reusing unchanged documents."""
-        docs_by_page: dict[str, tuple[tuple, Any]] = {}
-        for a in site.assessments:
-            page = urls.assessment_page(a.municipality, a.slug)
-            fp = tuple(good.keys.get(k) for k in (SITE, CATALOG, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)))
-            cached = good.docs.get(page)
-            docs_by_page[page] = cached if cached is not None and cached[0] == fp else (fp, assessment_doc(site, a))
-        good.docs = docs_by_page
-        docs = [docs_by_page[urls.assessment_page(a.municipality, a.slug)][1] for a in _search_order(site)]
-        return index_docs(site, docs)
-
-    def _write_extra(self, good: _Good) -> tuple[str, ...]:
-        extra = self._extra_files(good, good.site)
+    def _write_extra(self, good: _Good, job: ExtraJob) -> tuple[str, ...]:
+        extra = job.files
+        good.docs = job.new_docs
         touched = []
         for path, data in extra.items():
             d = _digest(data)

@@ -136,6 +136,8 @@ class Assessment:
     changes: tuple[ChangeRow, ...]
     ended: DateValue | None = None
     unplaced: tuple[Unplaced, ...] = ()
+    # per change row: the anchors it links to (filled by the link stage; empty = not linked)
+    change_links: tuple[tuple[str, ...], ...] = ()
     locations: Mapping[str, SourceLocation] = field(default_factory=dict)
 
     def cover(self, key: str) -> Any:

@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from . import urls
 from .model import Site
 from .views import assessment_view, index_view, municipality_view
+from .views_changes import changes_page, feed_context, site_changes
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -85,14 +86,25 @@ def page_specs(site: Site, env: Environment) -> list[PageSpec]:
     specs.append(PageSpec("search/index.html", "search.html",
                           base | closure("search.html") | {listing_key(m.slug) for m in site.municipalities},
                           lambda: {"groups": index_view(site)}))
+    every_listing = frozenset(listing_key(m.slug) for m in site.municipalities)
+    specs.append(PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
+                          lambda: {"changes": site_changes(site)}))
+    specs.append(PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,
+                          lambda: feed_context(site, urls.site_feed())))
     for m in site.municipalities:
         specs.append(PageSpec(urls.municipality_page(m.slug), "municipality.html",
                               base | closure("municipality.html") | {listing_key(m.slug)},
                               lambda m=m: {"view": municipality_view(site, m)}))
+        specs.append(PageSpec(urls.municipality_feed(m.slug), "feed.xml", base | closure("feed.xml") | {listing_key(m.slug)},
+                              lambda m=m: feed_context(site, urls.municipality_feed(m.slug), m)))
     for a in site.assessments:
         specs.append(PageSpec(urls.assessment_page(a.municipality, a.slug), "assessment.html",
                               base | closure("assessment.html") | {CATALOG, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)},
                               lambda a=a: {"view": assessment_view(site, a)}))
+        if a.changes:
+            specs.append(PageSpec(urls.assessment_changes_page(a.municipality, a.slug), "changes.html",
+                                  base | closure("changes.html") | {municipality_key(a.municipality), assessment_key(a.municipality, a.slug)},
+                                  lambda a=a: {"view": changes_page(site, a)}))
     return specs
 
 

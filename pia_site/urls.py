@@ -19,6 +19,22 @@ def assessment_page(municipality: str, slug: str) -> str:
     return f"{municipality}/{slug}/{INDEX}"
 
 
+def assessment_changes_page(municipality: str, slug: str) -> str:
+    return f"{municipality}/{slug}/changes/{INDEX}"
+
+
+def site_changes_page() -> str:
+    return f"changes/{INDEX}"
+
+
+def site_feed() -> str:
+    return "feed.xml"
+
+
+def municipality_feed(slug: str) -> str:
+    return f"{slug}/feed.xml"
+
+
 def asset(name: str) -> str:
     return f"assets/{name}"
 

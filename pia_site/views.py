@@ -45,12 +45,19 @@ class ValueView:
 
 
 @dataclass(frozen=True)
+class HistoryLink:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Row:
     anchor: str
     label: str
     star: bool
     value: ValueView
     rows: tuple["Row", ...] = ()
+    history: tuple[Any, ...] = ()  # links to the change rows that changed this item
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class Box:
     subheading: str = ""
     flags: tuple[Row, ...] = ()
     body: tuple[Any, ...] = ()  # Table | Box | Bucket
+    history: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,13 +125,15 @@ class AssessmentView:
     changes: tuple[ChangeRowView, ...]
     changes_box: Box | None
     unplaced: tuple[tuple[int, Markup], ...] = ()
+    changes_href: str = ""
 
 
 class _Ctx:
-    def __init__(self, config: SiteConfig, assessment: Assessment):
+    def __init__(self, config: SiteConfig, assessment: Assessment, history: dict | None = None):
         self.config = config
         self.a = assessment
         self.file_names = {f.id: f.name for f in assessment.files}
+        self.history = history or {}
 
     def date(self, v: DateValue) -> str:
         return wareki(v, self.config.gannen, self.config.seireki)
@@ -189,7 +199,8 @@ def _value(ctx: _Ctx, node: Node, value: Any, siblings: dict, scope: dict) -> Va
 def _row(ctx: _Ctx, node: Node, values: dict, base: str, scope: dict) -> Row:
     anchor = f"{base}.{node.key}"
     sub = tuple(_row(ctx, r, values, base, scope) for r in node.rows)
-    return Row(anchor, node.printed, node.star, _value(ctx, node, values.get(node.key), values, scope), sub)
+    return Row(anchor, node.printed, node.star, _value(ctx, node, values.get(node.key), values, scope), sub,
+               ctx.history.get(anchor, ()))
 
 
 def _is_box(node: Node) -> bool:
@@ -222,7 +233,7 @@ def _box(ctx: _Ctx, node: Node, values: dict, anchor: str, level: int, scope: di
             rows.append(_row(ctx, child, values, anchor, scope))
     flush()
     return Box(anchor, heading if heading is not None else node.printed, min(level, 6), node.star, node.star_note,
-               subheading, tuple(flags), tuple(body))
+               subheading, tuple(flags), tuple(body), ctx.history.get(anchor, ()))
 
 
 def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, level: int, scope: dict) -> list[Any]:
@@ -247,7 +258,7 @@ def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, 
         for b in buckets:
             if b not in printed:
                 inner.append(Bucket(f"{node.instance_label}{b[0]}～{b[1]}"))
-    return [Box(anchor, node.printed, min(level, 6), node.star, node.star_note, body=tuple(inner))]
+    return [Box(anchor, node.printed, min(level, 6), node.star, node.star_note, body=tuple(inner), history=ctx.history.get(anchor, ()))]
 
 
 def _without(node: Node, key: str | None) -> Node:
@@ -260,8 +271,9 @@ def _without(node: Node, key: str | None) -> Node:
 
 def _changes(ctx: _Ctx, a: Assessment) -> tuple[ChangeRowView, ...]:
     out = []
-    for i, row in enumerate(a.changes, 1):
-        links = tuple((t, f"#{t}") for t in row.targets)
+    linked = a.change_links or tuple(() for _ in a.changes)
+    for i, (row, anchors) in enumerate(zip(a.changes, linked), 1):
+        links = tuple((t, f"#{t}") for t in anchors)
         out.append(ChangeRowView(
             f"changes.{i}", ctx.date(row.date) if row.date else "", row.date.iso if row.date else "",
             row.item, Markup(render_rich(row.before)), Markup(render_rich(row.after)), row.timing or "",
@@ -270,7 +282,10 @@ def _changes(ctx: _Ctx, a: Assessment) -> tuple[ChangeRowView, ...]:
 
 
 def assessment_view(site: Site, a: Assessment) -> AssessmentView:
-    ctx = _Ctx(site.config, a)
+    from .views_changes import history_links
+
+    page = urls.assessment_page(a.municipality, a.slug)
+    ctx = _Ctx(site.config, a, history_links(site, a, page))
     form = a.form
     parts: list[Box] = []
     toc: list[TocEntry] = []
@@ -308,7 +323,8 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
         assessor=a.cover("assessor") or "", published=ctx.date(published) if published else "",
         published_iso=published.iso if published else "", toc=tuple(toc), parts=tuple(parts),
         changes=_changes(ctx, a), changes_box=changes_box,
-        unplaced=tuple((u.source_line, Markup(render_rich(u.text))) for u in a.unplaced))
+        unplaced=tuple((u.source_line, Markup(render_rich(u.text))) for u in a.unplaced),
+        changes_href=urls.relative(page, urls.assessment_changes_page(a.municipality, a.slug)) if a.changes else "")
 
 
 def _special(ctx: _Ctx, node: Node, values: Any) -> ValueView:

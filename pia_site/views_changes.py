@@ -1,0 +1,194 @@
+"""Views of the change log (変更箇所): per-assessment revision pages, item history,
+the site-wide 更新履歴 and the Atom feeds."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from . import urls
+from .diff import char_diff
+from .filters import wareki
+from .link import item_history
+from .markup import render_rich
+from .model import Assessment, ChangeRow, DateValue, Municipality, Site
+
+CURRENT = "今回の変更"
+
+
+@dataclass(frozen=True)
+class RowLink:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    no: int
+    anchor: str
+    item: str
+    links: tuple[RowLink, ...]
+    before: Markup
+    after: Markup
+    diff: tuple[tuple[str, str], ...]
+    timing: str
+    timing_note: Markup
+
+
+@dataclass(frozen=True)
+class Revision:
+    anchor: str
+    date_text: str
+    iso: str
+    rows: tuple[ChangeEntry, ...]
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    assessment: Assessment
+    municipality: Municipality
+    page_href: str  # the assessment page, relative to the changes page
+    revisions: tuple[Revision, ...]
+    unlinked: int
+
+
+def effective_rows(a: Assessment) -> list[tuple[int, ChangeRow, DateValue | None, str, str | None]]:
+    """(number, row, date, timing, timing note): a continuation row inherits the previous row's."""
+    out = []
+    prev = (None, "", None)
+    for i, row in enumerate(a.changes, 1):
+        if row.is_continuation and i > 1:
+            date, timing, note = prev
+        else:
+            date, timing, note = row.date, row.timing or "", row.timing_note
+            prev = (date, timing, note)
+        out.append((i, row, date, timing, note))
+    return out
+
+
+def revision_key(date: DateValue | None) -> str:
+    return date.iso if date else "current"
+
+
+def _date_text(site: Site, a: Assessment, date: DateValue | None) -> tuple[str, str]:
+    """Undated rows belong to the edition being published: shown with its 公表日 once known."""
+    if date is not None:
+        return wareki(date, site.config.gannen, site.config.seireki), date.iso
+    if a.published is not None:
+        return f"{CURRENT}（公表日 {wareki(a.published, site.config.gannen, site.config.seireki)}）", a.published.iso
+    return CURRENT, ""
+
+
+def changes_page(site: Site, a: Assessment) -> ChangesPage:
+    page = urls.assessment_changes_page(a.municipality, a.slug)
+    to_assessment = urls.relative(page, urls.assessment_page(a.municipality, a.slug))
+    groups: dict[str, list[ChangeEntry]] = {}
+    dates: dict[str, DateValue | None] = {}
+    unlinked = 0
+    links = a.change_links or tuple(() for _ in a.changes)
+    for (i, row, date, timing, note), anchors in zip(effective_rows(a), links):
+        if not anchors:
+            unlinked += 1
+        entry = ChangeEntry(
+            i, f"change-{i}", row.item,
+            tuple(RowLink(f"{to_assessment}#{x}", x) for x in anchors),
+            Markup(render_rich(row.before)), Markup(render_rich(row.after)),
+            tuple(char_diff(row.before, row.after)), timing, Markup(render_rich(note)))
+        key = revision_key(date)
+        groups.setdefault(key, []).append(entry)
+        dates[key] = date
+    order = sorted(groups, key=lambda k: ("9999" if k == "current" else k), reverse=True)
+    revisions = []
+    for key in order:
+        text, iso = _date_text(site, a, dates[key])
+        revisions.append(Revision(f"rev-{key}", text, iso, tuple(groups[key])))
+    muni = next(m for m in site.municipalities if m.slug == a.municipality)
+    return ChangesPage(a, muni, to_assessment, tuple(revisions), unlinked)
+
+
+def history_links(site: Site, a: Assessment, from_page: str) -> dict[str, tuple[RowLink, ...]]:
+    """Anchor -> links to the change rows that changed it (for the item's 変更履歴)."""
+    changes = urls.relative(from_page, urls.assessment_changes_page(a.municipality, a.slug))
+    eff = {i: (date, timing) for i, _, date, timing, _ in effective_rows(a)}
+    out = {}
+    for anchor, numbers in item_history(a).items():
+        links = []
+        for n in numbers:
+            date, timing = eff[n]
+            when = wareki(date, site.config.gannen, "none") if date else CURRENT
+            links.append(RowLink(f"{changes}#change-{n}", when + (f"（{timing}）" if timing else "")))
+        out[anchor] = tuple(links)
+    return out
+
+
+@dataclass(frozen=True)
+class SiteChange:
+    """One revision of one assessment, for the site-wide 更新履歴 and the feeds."""
+
+    sort_key: str
+    date_text: str
+    iso: str
+    municipality: Municipality
+    assessment: Assessment
+    href: str  # from the site root
+    count: int
+    items: tuple[str, ...]
+    timings: str
+
+    @property
+    def heading(self) -> str:
+        return self.date_text if self.date_text.startswith(CURRENT) else f"{self.date_text}の変更"
+
+
+def site_changes(site: Site, municipality: str | None = None) -> list[SiteChange]:
+    out: list[SiteChange] = []
+    munis = {m.slug: m for m in site.municipalities}
+    for a in site.assessments:
+        if municipality is not None and a.municipality != municipality:
+            continue
+        groups: dict[str, list] = {}
+        dates: dict[str, DateValue | None] = {}
+        for i, row, date, timing, _ in effective_rows(a):
+            key = revision_key(date)
+            groups.setdefault(key, []).append((row, timing))
+            dates[key] = date
+        for key, rows in groups.items():
+            d = dates[key]
+            text, iso = _date_text(site, a, d)
+            timings = "・".join(sorted({t for _, t in rows if t}))
+            out.append(SiteChange(
+                (iso or "9999") + f"|{a.municipality}|{a.slug}|{key}", text, iso, munis[a.municipality], a,
+                f"{urls.assessment_changes_page(a.municipality, a.slug)}#rev-{key}",
+                len(rows), tuple(dict.fromkeys(" ".join(r.item.split())[:60] for r, _ in rows)), timings))
+    out.sort(key=lambda c: c.sort_key, reverse=True)
+    return out
+
+
+def listing_record(a: Assessment) -> str:
+    """What listings, the site-wide 更新履歴 and the feeds show of an assessment.
+
+    The ``listing:<municipality>`` input of a page changes exactly when this changes."""
+    rows = tuple((i, d.iso if d else None, t, " ".join(r.item.split())[:60]) for i, r, d, t, _ in effective_rows(a))
+    return repr((a.slug, a.title, a.form.id, a.form.name, a.cover("number"), a.published, a.cover("assessor"), a.ended, rows))
+
+
+def feed_context(site: Site, feed_path: str, municipality: Municipality | None = None) -> dict:
+    """Template context of an Atom feed (site-wide, or one municipality's)."""
+    changes = site_changes(site, municipality.slug if municipality else None)
+    base = site.config.base_url
+    prefix = f"{base}/" if base else "../" * feed_path.count("/")
+    dated = [c.iso for c in changes if c.iso]
+    newest = max(dated) if dated else "2000-01-01"
+    id_root = f"{base}/" if base else "urn:pia-site:"
+
+    def entry_id(c: SiteChange) -> str:
+        return f"{id_root}{c.href}" if base else f"urn:pia-site:{c.assessment.municipality}:{c.assessment.slug}:{c.href.rsplit('#rev-', 1)[-1]}"
+
+    page = urls.municipality_page(municipality.slug) if municipality else urls.site_changes_page()
+    title = f"{municipality.name}の評価書の更新履歴" if municipality else f"{site.config.title} 更新履歴"
+    return {
+        "title": title, "changes": changes[:100], "base": "", "prefix": prefix,
+        "feed_id": f"{id_root}{feed_path}" if base else f"urn:pia-site:feed:{municipality.slug if municipality else 'site'}",
+        "self_href": f"{prefix}{feed_path}", "alternate_href": f"{prefix}{page}",
+        "updated": f"{newest}T00:00:00+09:00", "fallback_date": newest, "entry_id": entry_id,
+    }
