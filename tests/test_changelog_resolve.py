@@ -732,6 +732,9 @@ def test_saitama_rows_against_two_files():
             assert all(t.anchor in known for t in r.targets), r.line
         if r.status == "needs-data":  # two files and nothing in the text or the data decides
             assert len({c.file_id for c in r.candidates}) >= 2 or r.candidates
+    # 「1 基本情報【収納業務概要】 2 収納申込事務」 names no item; the data finds its after-text in I-1 ②
+    r = next(r for r in results if r.item.startswith("1 基本情報【収納業務概要】"))
+    assert r.status == "resolved" and r.targets[0].anchor == "basic_info.jimu.description" and r.confidence < 0.9
     # a printed qualifier picks the file
     fuka = [r for r in results if "(賦課)" in r.item and r.status == "resolved"]
     assert fuka and all(t.anchor.startswith("files.fuka.") for r in fuka for t in r.targets)

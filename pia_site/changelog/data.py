@@ -329,7 +329,7 @@ def _descend_instance(c: _Concrete, chain, i, t, group: Node, inst: Instance):
 
 def bind_results(rows: Sequence[ChangeRow], results: list, assessment: Assessment) -> None:
     from ..link import anchors
-    from .resolve import AMBIGUOUS, INSTANCE_MISSING, NEEDS_DATA, RESOLVED, UNRESOLVED, P_TEXT_MATCH, Target
+    from .resolve import AMBIGUOUS, INSTANCE_MISSING, NEEDS_DATA, P_CONTAINER, P_TEXT_MATCH, RESOLVED, UNRESOLVED, Target
 
     form = assessment.form
     known = anchors(assessment)
@@ -397,6 +397,20 @@ def bind_results(rows: Sequence[ChangeRow], results: list, assessment: Assessmen
                 if refined is not None:
                     notes.append(f"text matching points to the sub-row 「{refined.node.label}」")
                     new_targets = [concretize(refined, expand(assessment, form, refined)[0])]
+            # a container reached by falling back (text left unmatched): the one item below it whose
+            # current text holds the after-text (001 L1243 「【収納業務概要】 2 収納申込事務」 -> I-1 ②)
+            if (status == RESOLVED and len(new_targets) == 1 and new_targets[0].granularity == "container"
+                    and new_targets[0].locator and after):
+                found = _refine_container(assessment, form, new_targets[0], after)
+                if found is not None:
+                    rt, c = found
+                    conf -= P_TEXT_MATCH
+                    lifted = ""
+                    if "fallback to the container" in r.reason:
+                        conf += P_CONTAINER  # the data names the item: no longer a fallback
+                        lifted = f"; the fallback penalty is lifted (+{P_CONTAINER:.2f})"
+                    notes.append(f"text matching finds the after-text in 「{rt.node.printed}」 (-{P_TEXT_MATCH:.2f}){lifted}")
+                    new_targets = [concretize(rt, c)]
             if status == RESOLVED:
                 missing = [t for t in new_targets if t.anchor is None]
                 if missing:
@@ -471,6 +485,28 @@ def _instances_at(a: Assessment, form: Form, c: _Concrete, group: Node) -> list[
         else:
             cur = v
     return []
+
+
+def _refine_container(a: Assessment, form: Form, t, after: str):
+    """The single value item below a container whose current text contains the after-text."""
+    if not text_pieces(after):
+        return None
+    bound = dict(t.bindings)
+    pairs = []
+    for leaf in t.node.walk():
+        if leaf is t.node or not leaf.has_value or leaf.kind in ("derived", "ref", "fixed"):
+            continue
+        chain = form.ancestors(leaf) + [leaf]
+        bindings = tuple((g.id, bound.get(g.id)) for g in chain if g.kind == "group")
+        lt = replace(t, node=leaf, bindings=bindings, locator="")
+        for c in expand(a, form, lt):
+            if not c.problems:
+                pairs.append((lt, c))
+    for strict in (True, False):
+        hits = [(lt, c) for lt, c in pairs if contains(c.value, after, strict=strict)]
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return None
 
 
 def _refine_to_row(a: Assessment, form: Form, t, after: str):
