@@ -420,7 +420,8 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return Assessment(slug, municipality, doc.path, form, parts, files, changes,
-                      ended if isinstance(ended, DateValue) else None, unplaced, dict(ck.locations)), ck.diags
+                      ended=ended if isinstance(ended, DateValue) else None, unplaced=unplaced,
+                      locations=dict(ck.locations)), ck.diags
 
 
 def _unplaced(ck: Checker, y: YNode) -> tuple[Unplaced, ...]:

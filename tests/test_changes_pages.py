@@ -91,3 +91,14 @@ def test_feeds_are_atom_with_entries(site_dir):
             target = (site_dir / Path(path).parent / href.split("#")[0]).resolve()
             assert target.is_file(), href
             assert re.match(r"^\d{4}-\d{2}-\d{2}T00:00:00\+09:00$", e.find("a:updated", ATOM).text)
+
+
+def test_an_assessment_without_changes_builds_without_history(tmp_path):
+    from support import make_content, scaffold_text
+
+    content = make_content(tmp_path, {"a": scaffold_text()})
+    out = tmp_path / "out"
+    build(content, out)
+    html = (out / "koshigaya/a/index.html").read_text(encoding="utf-8")
+    assert "変更履歴（" not in html and "変更はありません。" in html
+    assert not (out / "koshigaya/a/changes").exists()
