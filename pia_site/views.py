@@ -45,19 +45,13 @@ class ValueView:
 
 
 @dataclass(frozen=True)
-class HistoryLink:
-    href: str
-    text: str
-
-
-@dataclass(frozen=True)
 class Row:
     anchor: str
     label: str
     star: bool
     value: ValueView
     rows: tuple["Row", ...] = ()
-    history: tuple[Any, ...] = ()  # links to the change rows that changed this item
+    history: tuple[Any, ...] = ()  # views_changes.RowLink: the change rows that changed this item
 
 
 @dataclass(frozen=True)
