@@ -553,3 +553,82 @@ def test_failure_is_importfailure_not_a_crash():
         import_source(b"")
     with pytest.raises(ImportFailure):
         import_source("特定個人情報保護評価書(重点項目評価書)\n[令和6年10月 様式3]\n".encode())
+
+
+# ---------------------------------------------------------------------------
+# the output is what the rest of the tool chain expects
+
+def _as_editor_sees_it(node):
+    from pia_site.load import YMap, YSeq
+
+    if isinstance(node, YMap):
+        return {k.value: _as_editor_sees_it(v) for k, v in node.entries}
+    if isinstance(node, YSeq):
+        return [_as_editor_sees_it(v) for v in node.items]
+    v = node.value
+    if v is None:
+        return None
+    if v in ("true", "false"):
+        return v == "true"
+    return int(v) if re.fullmatch(r"0|[1-9]\d*", v) else v
+
+
+@needs_seeds
+@pytest.mark.parametrize("seed_name", [c[0] for c in SEED_CASES])
+def test_imported_yaml_passes_the_json_schema(tmp_path, seed_name):
+    schema_mod = pytest.importorskip("pia_site.schema")
+    jsonschema = pytest.importorskip("jsonschema")
+    from pia_site.load import load_document
+
+    path = tmp_path / "a.yaml"
+    path.write_text(imported(seed_name).yaml_text, encoding="utf-8")
+    doc, diags = load_document(path)
+    assert not diags
+    data = _as_editor_sees_it(doc.root)
+    kind = "juten" if data["form"] == "重点項目評価書" else "zenkoumoku"
+    schema = schema_mod.form_schema(find_form(kind, data["edition"]))
+    errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(data))
+    assert errors == [], [(list(e.path), e.message[:120]) for e in errors[:5]]
+
+
+@needs_seeds
+def test_damaged_sources_import_validly_or_fail_cleanly():
+    """Deleted, shuffled, duplicated, cut or re-separated lines never crash the importer, and
+    whatever it writes passes validation."""
+    import random
+
+    from pia_site.load import SourceDocument, parse_yaml
+    from pia_site.validate import validate_assessment
+
+    texts = [seed(n).read_text(encoding="utf-8") for n, *_ in SEED_CASES]
+    rnd = random.Random(7)
+    for _ in range(12):
+        lines = rnd.choice(texts).split("\n")
+        op = rnd.choice(["delete", "shuffle", "dup", "cut", "seps", "chop"])
+        if op == "delete":
+            for _ in range(rnd.randint(1, 40)):
+                del lines[rnd.randrange(len(lines))]
+        elif op == "shuffle":
+            i = rnd.randrange(len(lines))
+            part = lines[i:i + rnd.randint(2, 30)]
+            rnd.shuffle(part)
+            lines[i:i + len(part)] = part
+        elif op == "dup":
+            for _ in range(rnd.randint(1, 20)):
+                lines.insert(rnd.randrange(len(lines)), lines[rnd.randrange(len(lines))])
+        elif op == "cut":
+            lines = lines[: rnd.randrange(len(lines))]
+        elif op == "seps":
+            sep = rnd.choice(["  ", " | ", "\t\t"])
+            lines = [ln.replace("\t", sep) for ln in lines]
+        else:
+            for _ in range(30):
+                i = rnd.randrange(len(lines))
+                lines[i] = lines[i][: rnd.randrange(len(lines[i]) + 1)]
+        try:
+            res = import_source("\n".join(lines).encode("utf-8"))
+        except ImportFailure:
+            continue
+        root, diags = parse_yaml(res.yaml_text, "a.yaml")
+        _, diags = validate_assessment(SourceDocument("a.yaml", root), "m")
+        assert not [d for d in diags if d.is_error], (op, [str(d) for d in diags if d.is_error][:3])
