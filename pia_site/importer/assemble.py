@@ -275,7 +275,8 @@ class Assembler:
             line = self.line_of(parsed.residue, line)
             target = self.row_for_residue(node, parsed.residue)
             if target is not None:
-                self.extra.setdefault((scope, target.id, inst), []).append(Piece(line, parsed.residue))
+                text = _unwrap_label(parsed.residue, target.label)
+                self.extra.setdefault((scope, target.id, inst), []).append(Piece(line, text))
                 self.review(line, where, f"選択肢の欄に続く記載を「{target.label}」に入れました。")
             else:
                 self.unplace(line, parsed.residue, near)
@@ -385,6 +386,24 @@ class Assembler:
                 parts.append(n.printed or n.key)
         prefix = f"ファイル{scope[1] + 1}: " if scope[0] == "file" and self.seg.files > 1 else ""
         return prefix + " › ".join(parts)
+
+
+def _unwrap_label(text: str, label: str) -> str:
+    """``(手数料額、納付方 手数料額: … 法: 納付方法: …)``: the printed label ``(手数料額、納付方法: … )``
+    was split by a column wrap around the value; drop its two pieces and the brackets."""
+    t = text.strip()
+    m = re.match(r"^[(（]\s*", t)
+    if not m:
+        return t
+    body = t[m.end():]
+    for cut in range(len(label) - 1, 0, -1):
+        head, tail = label[:cut], label[cut:]
+        if body.startswith(head):
+            body = body[len(head):]
+            body = re.sub(r"(^|\s)" + re.escape(tail) + r"\s*[:：]\s*", " ", body, count=1) if not body.startswith(tail) else body[len(tail):].lstrip(" :：")
+            body = re.sub(r"\s*[)）]\s*$", "", body)
+            return re.sub(r"\s+", " ", body).strip()
+    return t
 
 
 def _empty(v: Any) -> bool:
