@@ -114,16 +114,24 @@ def main() -> None:
     logs: list[str] = []
     server = PreviewServer(Path("content"), Path("out"), port=0, log=logs.append)
     flushes: list[float] = []
-    real_flush = server.builder.flush_extra
+    real_apply = server.builder.apply_extra
+    job_started: dict[int, float] = {}
+    real_prepare = server.builder.prepare_extra
 
-    def timed_flush():
-        t0 = time.perf_counter()
-        touched = real_flush()
-        if touched:
-            flushes.append(time.perf_counter() - t0)
+    def timed_prepare():
+        job = real_prepare()
+        if job is not None:
+            job_started[id(job)] = time.perf_counter()
+        return job
+
+    def timed_apply(job):
+        touched = real_apply(job)
+        if touched is not None and id(job) in job_started:
+            flushes.append(time.perf_counter() - job_started.pop(id(job)))
         return touched
 
-    server.builder.flush_extra = timed_flush
+    server.builder.prepare_extra = timed_prepare
+    server.builder.apply_extra = timed_apply
     t = time.perf_counter()
     server.start()
     initial_s = time.perf_counter() - t
@@ -189,7 +197,25 @@ def main() -> None:
             results["title_browser"].append(tb - t0 if tb else float("nan"))
         print(f"title edit {k}: page {results['title_written'][-1]:.3f} s, listing {results['title_listing_written'][-1]:.3f} s"
               + (f", browser {results['title_browser'][-1]:.3f} s" if page is not None else ""), flush=True)
+    # an edit saved while the search index of the previous one is still being computed
     settle()
+    results["during_index_written"], results["during_index_browser"] = [], []
+    for k in range(max(1, args.edits // 2)):
+        marker = f"課長（索引中{k}）"
+        edit(yaml_path, head, f"head_title: {marker}-a")
+        wait_for(lambda: f"{marker}-a" in page_file.read_text(encoding="utf-8"), 120)
+        busy = wait_for(lambda: server.builder._good.extra_dirty, 5, 0.001)
+        time.sleep(0.2)  # the index computation is under way
+        t0 = edit(yaml_path, f"head_title: {marker}-a", f"head_title: {marker}-b")
+        head = f"head_title: {marker}-b"
+        tw = wait_for(lambda: f"{marker}-b" in page_file.read_text(encoding="utf-8"), 120)
+        results["during_index_written"].append(tw - t0 if tw else float("nan"))
+        if page is not None:
+            tb = wait_for(lambda: browser_has(f"{marker}-b"), 120, 0.01)
+            results["during_index_browser"].append(tb - t0 if tb else float("nan"))
+        print(f"edit during index catch-up {k} (index pending: {bool(busy)}): page {results['during_index_written'][-1]:.3f} s"
+              + (f", browser {results['during_index_browser'][-1]:.3f} s" if page is not None else ""), flush=True)
+        settle()
 
     if browser is not None:
         browser.close()

@@ -179,6 +179,9 @@ class PreviewServer:
         self.builder = IncrementalBuilder(self.content, self.out)
         self._waiters: set = set()
         self._lock = threading.Lock()  # one build at a time
+        self._index_wanted = threading.Event()
+        self._indexer_thread: threading.Thread | None = None
+        self._stopping = False
         self._loop: IOLoop | None = None
         self._thread: threading.Thread | None = None
         self._watcher: Watcher | None = None
@@ -197,13 +200,19 @@ class PreviewServer:
         with self._lock:  # watching first: edits saved during the first build are not lost
             self._watcher.start()
             self._build(None)
-            self._flush()
+        self._indexer_thread = threading.Thread(target=self._indexer, name="pia-search-index", daemon=True)
+        self._indexer_thread.start()
         self._start_http()
 
     def stop(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        self._stopping = True
+        self._index_wanted.set()
+        if self._indexer_thread is not None:
+            self._indexer_thread.join(timeout=5)  # a long index computation finishes on its own (daemon)
+            self._indexer_thread = None
         if self._loop is not None:
             self._loop.add_callback(self._loop.stop)
             self._thread.join(timeout=10)
@@ -249,17 +258,27 @@ class PreviewServer:
             self._build(paths)
 
     def _idle(self) -> None:
-        with self._lock:
-            self._flush()
+        self._index_wanted.set()
 
-    def _flush(self) -> None:
-        """Bring the search index up to date (deferred so that pages show first)."""
-        if not self.builder.has_good_build or self.state.failed:
-            return
-        try:
-            self.builder.flush_extra()
-        except Exception as exc:  # noqa: BLE001 - the pages stay served; the next update writes everything
-            self.log(f"検索索引を更新できませんでした（{type(exc).__name__}: {exc}）。")
+    def _indexer(self) -> None:
+        """Bring the search index up to date after the pages, computing it outside the build
+        lock so that an edit saved meanwhile is not held back; a stale result is dropped."""
+        while True:
+            self._index_wanted.wait()
+            self._index_wanted.clear()
+            if self._stopping:
+                return
+            with self._lock:
+                job = None if self.state.failed else self.builder.prepare_extra()
+            if job is None:
+                continue
+            try:
+                job.compute()
+                with self._lock:
+                    if self.builder.apply_extra(job) is None:
+                        self._index_wanted.set()  # the site moved on: index the newer one
+            except Exception as exc:  # noqa: BLE001 - the pages stay served; the next update writes everything
+                self.log(f"検索索引を更新できませんでした（{type(exc).__name__}: {exc}）。")
 
     def _reload(self, path: str) -> None:
         loop = self._loop

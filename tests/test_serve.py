@@ -128,6 +128,20 @@ def test_error_overlay_over_the_last_good_site_then_recovery(server, project):
     assert OVERLAY_ID not in page and "課長（編集後）" in page
 
 
+def test_the_served_output_catches_up_with_a_full_build(server, project, tmp_path):
+    """Pages first, the search index (deferred) afterwards: in the end, byte for byte a full build."""
+    from pia_site.build import build
+
+    from support import tree_bytes
+
+    gen = status(server.url)["generation"]
+    edit(project / YAML, "title: 軽自動車税(種別割)賦課に関する事務 重点項目評価", "title: 軽自動車税の評価書（改題）")
+    after(server.url, gen)
+    build(Path("content"), tmp_path / "ref")
+    want = tree_bytes(tmp_path / "ref")
+    wait_for(lambda: tree_bytes(project / ".pia-cache" / "serve") == want, what="the search index to catch up")
+
+
 def test_a_template_error_is_shown_and_recovers(server, project):
     gen = status(server.url)["generation"]
     override = project / "templates" / "partials" / "footer.html"
