@@ -77,6 +77,26 @@ class Editor:
         f = self.rng.choice(self.assessments())
         return self.sub(f, r'^(  number: ).*$', lambda m: f'{m.group(1)}"{self.rng.randint(1, 30)}"')
 
+    def change_row(self):
+        """The 変更箇所: a row's date or 提出時期 (feeds and the site-wide 更新履歴 list them)."""
+        f = self.rng.choice(self.assessments())
+        rows = list(re.finditer(r"^  - date: (\d{4})-(\d{2})-(\d{2})$", _read(f), re.M))
+        if not rows:
+            return self.text_value()
+        m = self.rng.choice(rows)
+        text = _read(f)
+        if self.rng.random() < 0.5:
+            new = f"  - date: {self.rng.randint(2015, 2025)}-{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d}"
+            _write(f, text[: m.start()] + new + text[m.end():])
+            return [f]
+        rest = text[m.end():]
+        t = re.search(r"^    timing: (事前|事後)$", rest, re.M)
+        if t is None:
+            return self.text_value()
+        flipped = "事前" if t.group(1) == "事後" else "事後"
+        _write(f, text[: m.end()] + rest[: t.start()] + f"    timing: {flipped}" + rest[t.end():])
+        return [f]
+
     def municipality(self):
         f = self.rng.choice(sorted(self.content.glob("*/municipality.yaml")))
         if self.rng.random() < 0.5:
@@ -145,7 +165,7 @@ class Editor:
             return [f]
         return self.sub(f, r"^(    subjects: ).*$", r"\g<1>10万人以上30万人未満")  # whatever edits came between
 
-    EDITS = ("text_value", "choice_value", "title", "number", "municipality", "site", "template", "asset",
+    EDITS = ("text_value", "choice_value", "title", "number", "change_row", "municipality", "site", "template", "asset",
              "add", "delete", "municipality_folder", "break_")
 
     def step(self) -> tuple[str, list[Path]]:
