@@ -1,31 +1,23 @@
 """`pia-site import SOURCE --municipality SLUG`: a published 評価書 (text) → assessment YAML."""
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+from .content_paths import TargetError, assessment_target, atomic_write, ensure_municipality
+from .validate import ID_RE
 
 
 def cmd_import(args) -> int:
     from .importer import ImportFailure, import_source
 
     source = Path(args.source)
-    if not ID_RE.match(args.municipality):
-        print(f"団体のフォルダ名「{args.municipality}」には半角英小文字・数字・-・_ を使ってください（例: koshigaya）。", file=sys.stderr)
-        return 2
-    name = args.name or _default_name(source)
-    if not ID_RE.match(name):
-        print(f"ファイル名「{name}」は URL になるため、半角英小文字・数字・-・_ で --name に指定してください（例: --name keijidosha-fuka）。", file=sys.stderr)
-        return 2
-    folder = args.content / args.municipality
-    target = folder / f"{name}.yaml"
-    if target.exists() and not args.force:
-        print(f"{target} はすでにあります。上書きする場合は --force を付けてください。", file=sys.stderr)
-        return 1
+    try:
+        target = assessment_target(args.content, args.municipality, args.name or _default_name(source), args.force)
+    except TargetError as exc:
+        print(exc, file=sys.stderr)
+        return exc.status
     try:
         data = source.read_bytes()
     except FileNotFoundError:
@@ -39,12 +31,10 @@ def cmd_import(args) -> int:
     except ImportFailure as exc:
         print(f"{source} を取り込めませんでした: {exc}", file=sys.stderr)
         return 1
-    folder.mkdir(parents=True, exist_ok=True)
-    muni = folder / "municipality.yaml"
-    if not muni.exists():
-        _atomic_write(muni, _municipality_yaml(result.assessor))
+    muni = ensure_municipality(target.parent, [result.assessor] if result.assessor else [], "（pia-site import が作成）")
+    if muni is not None:
         print(f"{muni} を作りました。団体名・都道府県・団体コードを書いてください。", file=sys.stderr)
-    _atomic_write(target, result.yaml_text)
+    atomic_write(target, result.yaml_text)
     print(f"{target} に書き出しました。", file=sys.stderr)
     print(result.summary.text(review_limit=None if args.verbose else 40))
     print("`pia-site check` で検査し、未配置の記載と確認が必要な箇所を原本と見比べてください。", file=sys.stderr)
@@ -55,27 +45,6 @@ def _default_name(source: Path) -> str:
     stem = source.stem.lower()
     stem = re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_")
     return stem[:64] if stem and ID_RE.match(stem) else "imported"
-
-
-def _municipality_yaml(assessor: str | None) -> str:
-    bodies = f"[{assessor}]" if assessor and re.fullmatch(r"[^\[\]{},:#&*!|>'\"%@`]+", assessor) else "[]"
-    return ("# 団体の情報（pia-site import が作成。団体名・都道府県・団体コードを書いてください）\n"
-            "name:\nprefecture:\ncode: \"\"   # 全国地方公共団体コード（6 桁）\n"
-            f"bodies: {bodies}\n")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def register(sub) -> None:

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from . import catalog as cat
+from .content_paths import TargetError, assessment_target, atomic_write, ensure_municipality
 from .scaffold import scaffold
 
 
@@ -18,28 +19,34 @@ def cmd_new(args) -> int:
     if form is None:
         print(f"{cat.FORM_NAMES[kind]}の様式の版「{edition}」は未対応です。対応している版: {'、'.join(cat.editions(kind))}", file=sys.stderr)
         return 2
-    folder = args.content / args.municipality
-    target = folder / f"{args.name}.yaml"
-    if target.exists() and not args.force:
-        print(f"{target} はすでにあります。上書きする場合は --force を付けてください。", file=sys.stderr)
-        return 1
-    folder.mkdir(parents=True, exist_ok=True)
-    muni = folder / "municipality.yaml"
-    if not muni.exists():
-        muni.write_text("# 団体の情報\nname:\nprefecture:\ncode: \"\"   # 全国地方公共団体コード（6 桁）\nbodies: []\n", encoding="utf-8")
+    try:
+        target = assessment_target(args.content, args.municipality, args.name, args.force)
+    except TargetError as exc:
+        print(exc, file=sys.stderr)
+        return exc.status
+    muni = ensure_municipality(target.parent)
+    if muni is not None:
         print(f"{muni} を作りました。団体名・都道府県・団体コードを書いてください。", file=sys.stderr)
-    schema = args.schema_url or _relative_schema(folder, form)
-    tmp = target.with_suffix(".yaml.tmp")
-    tmp.write_text(scaffold(form, schema), encoding="utf-8")
-    tmp.replace(target)
+    atomic_write(target, scaffold(form, args.schema_url or _relative_schema(form)))
+    if not args.schema_url:
+        _ensure_schemas(args.content / "_schema")
     print(f"{target} を作りました（{form.name} {form.edition}）。`pia-site check` で未記入の項目を確認できます。", file=sys.stderr)
     return 0
 
 
-def _relative_schema(folder: Path, form) -> str:
+def _relative_schema(form) -> str:
     from .schema import schema_filename
 
     return f"../_schema/{schema_filename(form)}"
+
+
+def _ensure_schemas(folder: Path) -> None:
+    """The editor completion the modeline points at: write the schemas once if missing."""
+    from .schema import all_schemas
+
+    for name, text in all_schemas().items():
+        if not (folder / name).exists():
+            atomic_write(folder / name, text)
 
 
 def register(sub) -> None:
