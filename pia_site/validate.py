@@ -156,13 +156,17 @@ def _value(ck: Checker, node: Node, y: YNode | None, path: str) -> Any:
         return canon
     if kind == "check":
         return _checks(ck, node, y, path, label)
+    if kind in ("date", "period") and (y is None or (isinstance(y, YScalar) and not (y.value or "").strip())):
+        if not node.optional:
+            ck.warn("W001", "値が空です。該当しない場合は「—」と書いてください。", y, path, label)
+        return None
     if kind == "date":
         return ck.date(y, path, label, node.month)
     if kind == "period":
         if isinstance(y, YScalar):
             raw = y.value
-            if raw is None or cat.is_dash(raw):
-                return "—" if raw else None
+            if cat.is_dash(raw):
+                return "—"
             ck.error("V032", "期間は start: と end: の日付で書いてください。", y, path, label)
             return None
         m = ck.mapping(y, path, label)

@@ -1,0 +1,44 @@
+"""`pia-site new` then `pia-site check`: every empty required item is pointed out."""
+import re
+import subprocess
+import sys
+
+from pia_site.catalog import find_form
+
+from support import REPO
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "pia_site", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_new_then_check_guides_through_every_empty_required_item(tmp_path):
+    assert run("new", "--municipality", "town", "--form", "重点項目", "--name", "jimu", cwd=tmp_path).returncode == 0
+    (tmp_path / "content" / "site.yaml").write_text("title: t\n", encoding="utf-8")
+    (tmp_path / "content" / "town" / "municipality.yaml").write_text('name: 町\nprefecture: 県\ncode: "112224"\n', encoding="utf-8")
+    proc = run("check", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warned = set(re.findall(r"警告\[\w+\] (\S+) 「", proc.stderr))
+    form = find_form("juten", "令和6年10月")
+    # every required value item of the form is named once (group leaves in their first instance)
+    expected = set()
+    for node in form.walk():
+        if node.kind in ("text", "rich", "choice", "check", "date", "period") and not node.optional:
+            expected.add(node.id.split(".")[-1])
+    named = {p.split(".")[-1] for p in warned}
+    assert expected <= named, sorted(expected - named)
+    assert "basic_info.jimu.subjects" in warned and "cover.published" in warned
+    assert "files.file1.overview.acquisition_use.sources" in warned
+
+
+def test_new_refuses_to_overwrite_and_checks_names(tmp_path):
+    assert run("new", "--municipality", "town", "--form", "全項目", "--name", "a", cwd=tmp_path).returncode == 0
+    again = run("new", "--municipality", "town", "--form", "全項目", "--name", "a", cwd=tmp_path)
+    assert again.returncode == 1 and "--force" in again.stderr
+    bad = run("new", "--municipality", "Town", "--form", "全項目", "--name", "a", cwd=tmp_path)
+    assert bad.returncode == 2 and "半角英小文字" in bad.stderr
+    assert run("new", "--municipality", "town", "--form", "基礎項目", cwd=tmp_path).returncode == 2
+    text = (tmp_path / "content" / "town" / "a.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../_schema/zenkoumoku-r07-05.schema.json")
+    assert (tmp_path / "content" / "_schema" / "zenkoumoku-r07-05.schema.json").is_file()
+    assert "# ③対象人数 — 選択肢: 1) 1,000人未満" in text
