@@ -72,10 +72,12 @@ class WatchTargets:
         for root in (self.content, self.templates, self.assets, self.catalog):
             if _within(p, root):
                 rel = p.relative_to(root).parts
-                if any(part in IGNORED_DIRS or is_temp_name(part) for part in rel):
+                if any(is_temp_name(part) for part in rel):
                     return False
-                if root == self.content:
+                if root == self.content:  # a municipality folder may be called anything the loader takes
                     return self._content_relevant(rel, is_directory)
+                if any(part in IGNORED_DIRS for part in rel):
+                    return False
                 if root == self.catalog:
                     return not rel or (len(rel) == 1 and p.suffix == ".yaml")
                 return True

@@ -54,6 +54,8 @@ def test_output_build_and_git_are_ignored(targets, tmp_path):
     assert not targets.relevant(tmp_path / "build" / "index.html")
     assert not targets.relevant(tmp_path / ".git" / "index")
     assert not targets.relevant(targets.templates / ".git" / "index")
+    assert not targets.relevant(targets.assets / "node_modules" / "x.js")
+    assert not targets.relevant(targets.content / ".git" / "index")
     assert not targets.relevant(tmp_path / "README.md")
     out_inside = WatchTargets(targets.content, targets.templates, targets.assets, targets.catalog, (targets.content / "out",))
     assert not out_inside.relevant(targets.content / "out", is_directory=True)
