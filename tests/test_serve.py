@@ -176,10 +176,8 @@ def cli_server(project: Path):
     proc = subprocess.Popen([sys.executable, "-m", "pia_site", "serve", "--content", "content", "--port", "0"],
                             cwd=project, stdout=subprocess.PIPE, stderr=err, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
     try:
-        url = lines.get(timeout=60).strip()
+        url = _first_line(proc)
         assert url.startswith("http://127.0.0.1:"), (url, (project / "serve.log").read_text(encoding="utf-8"))
         yield url
     finally:
@@ -194,11 +192,22 @@ def cli_server(project: Path):
         assert code == 0, (project / "serve.log").read_text(encoding="utf-8")
 
 
+def _first_line(proc: subprocess.Popen, timeout: float = 60) -> str:
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout).strip()
+    except queue.Empty:
+        proc.kill()
+        raise AssertionError(f"pia-site serve printed no URL within {timeout} s")
+
+
 def test_serve_command_stops_cleanly_on_sigterm(project):
     proc = subprocess.Popen([sys.executable, "-m", "pia_site", "serve", "--port", "0"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
-        url = proc.stdout.readline().strip()
+        url = _first_line(proc)
+        assert url.startswith("http://127.0.0.1:")
         assert "軽自動車税" in get(url + PAGE)
         assert (project / ".pia-cache" / "serve" / PAGE).is_file()  # the default output, not build/
         assert not (project / "build").exists()
