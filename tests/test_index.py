@@ -15,7 +15,8 @@ import pytest
 
 from pia_site.search import build_search_index
 from pia_site.search.client import IndexReader, parse_shard
-from pia_site.search.index import PREFIX, encode_postings, fnv1a, grams, index_docs, query_grams, shard_of, varint
+from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, text_grams
+from pia_site.search.index import PREFIX, encode_postings, index_docs, shard_of, varint
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
 from pia_site.search.units import html_text, site_docs
 
@@ -94,11 +95,30 @@ def test_html_text_strips_tags_and_unescapes():
 
 
 def test_grams():
-    assert grams("abc") == {"a", "b", "c", "ab", "bc"}
-    assert grams("ab\ncd") == {"a", "b", "c", "d", "ab", "cd"}
+    assert text_grams("abcd") == {"a", "b", "c", "d", "ab", "bc", "cd", "abc", "bcd"}
+    assert text_grams("ab\ncd") == {"a", "b", "c", "d", "ab", "cd"}
+    assert query_grams("") == []
     assert query_grams("個") == ["個"]
-    assert query_grams("個人情報") == sorted(["個人", "人情", "情報"])
-    assert query_grams("ああああ") == ["ああ"]
+    assert query_grams("個人") == ["個人"]
+    assert query_grams("個人情") == ["個人情"]
+    assert query_grams("個人情報") == ["人情報", "個人情"]
+    assert query_grams("ああああ") == ["あああ"]
+    assert len(query_grams("あいうえおか" * 20)) == 6
+    assert all(len(g) == 3 for g in query_grams("x" * (MAX_QUERY + 50) + "y"))
+
+
+def test_query_grams_are_keys_of_any_text_containing_the_query(docs):
+    rnd = random.Random(9)
+    texts = [normalise_text(u.text) for d in docs for u in d.units]
+    for _ in range(1500):
+        t = rnd.choice(texts)
+        piece = rnd.choice(t.split(SEPARATOR))
+        if not piece:
+            continue
+        i = rnd.randrange(len(piece))
+        q = piece[i:i + rnd.randint(1, 14)]
+        qg = query_grams(q)
+        assert qg and set(qg) <= text_grams(t), (q, qg)
 
 
 def test_fnv1a_vectors():
@@ -126,7 +146,7 @@ def test_query_downloads_only_its_shards(files):
     assert shards > 1
     reader.search("委託先")
     got = {p for p, _n in reader.fetched if p.startswith("g/")}
-    assert got == {f"g/{shard_of(g, shards):x}.z" for g in query_grams(normalise_query("委託先"))}
+    assert got == {f"g/{shard_of(g, shards):x}.z" for g in reader.query_grams(normalise_query("委託先"))}
     assert all(p == "meta.z" or p.startswith(("g/", "t/")) for p, _n in reader.fetched)
 
 

@@ -36,11 +36,12 @@
     for (var ch of gram) { h ^= ch.codePointAt(0); h = Math.imul(h, 0x01000193) >>> 0; }
     return h >>> 0;
   }
+  // Keys of a normalised query (pia_site/search/grams.py): itself up to 3 characters, else its trigrams.
   function queryGrams(q) {
-    var cps = Array.from(q);
-    if (cps.length === 1) return cps;
+    var cps = Array.from(q).slice(0, 64);
+    if (cps.length <= 3) return cps.length ? [cps.join("")] : [];
     var set = {};
-    for (var i = 0; i + 1 < cps.length; i++) set[cps[i] + cps[i + 1]] = 1;
+    for (var i = 0; i + 2 < cps.length; i++) set[cps[i] + cps[i + 1] + cps[i + 2]] = 1;
     return Object.keys(set).sort();
   }
 
@@ -82,7 +83,7 @@
   function meta() {
     if (!metaPromise) {
       metaPromise = loadJSON("meta.z").then(function (m) {
-        if (m.format !== 1 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32") throw new Error("search index: unknown format");
+        if (m.format !== 1 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
         var first = m.docs.firstChunk, chunkDoc = new Int32Array(m.chunks);
         for (var d = 0; d < first.length; d++) {
           var end = d + 1 < first.length ? first[d + 1] : m.chunks;

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .index import PREFIX, fnv1a, query_grams
+from .grams import fnv1a, query_grams
+from .index import PREFIX
 from .normalise import normalise_query
 
+BATCH = 6  # candidate chunks fetched at a time (search.js: the same)
 
 @dataclass(frozen=True)
 class Hit:
@@ -74,6 +76,9 @@ class IndexReader:
     def shard(self, sid: int) -> dict[str, list[int]]:
         return self._cached(f"g/{sid:x}.z", parse_shard)
 
+    def query_grams(self, q: str) -> list[str]:
+        return query_grams(q)
+
     def postings(self, gram: str) -> list[int]:
         return self.shard(fnv1a(gram) % self.meta()["shards"]).get(gram, [])
 
@@ -113,7 +118,7 @@ class IndexReader:
         if not q:
             return []
         m = self.meta()
-        lists = sorted((self.postings(g) for g in query_grams(q)), key=len)
+        lists = sorted((self.postings(g) for g in self.query_grams(q)), key=len)
         cand = lists[0]
         for other in lists[1:]:
             s = set(other)
@@ -122,13 +127,17 @@ class IndexReader:
         if ok is not None:
             cand = [c for c in cand if ok[m["chunkDoc"][c]]]
         hits: list[Hit] = []
-        for cid in cand:
+        for start in range(0, len(cand), BATCH):
             if limit is not None and len(hits) >= limit:
                 break
-            ch = self.chunk(cid)
-            for anchor, title, sidx, text, norm in ch["units"]:
-                if q in norm and (limit is None or len(hits) < limit):
-                    hits.append(Hit(ch["doc"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
+            batch = cand[start:start + BATCH]  # fetched together, as the client does
+            for cid in batch:
+                self.chunk(cid)
+            for cid in batch:
+                ch = self.chunk(cid)
+                for anchor, title, sidx, text, norm in ch["units"]:
+                    if q in norm and (limit is None or len(hits) < limit):
+                        hits.append(Hit(ch["doc"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
         return hits
 
 

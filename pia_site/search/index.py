@@ -7,10 +7,10 @@ the site):
     JSON: format version, normalisation id, shard count, chunk count, and the
     facet columns of every assessment (municipality, form, 事務, 公表日, first chunk).
 ``g/<shard>.z``
-    Postings: every gram (1 and 2 characters of normalised text) whose FNV-1a
-    hash falls in the shard, with the sorted ids of the chunks that contain it
-    (delta varints, or a bitmap when that is smaller).  A query downloads only
-    the shards of its own grams.
+    Postings: every gram (characters, bigrams and trigrams of normalised text,
+    see ``grams.py``) whose FNV-1a hash falls in the shard, with the
+    sorted ids of the chunks that contain it (delta varints, or a bitmap when
+    that is smaller).  A query downloads only the shards of its own grams.
 ``t/<chunk>.z``
     JSON: one chunk of consecutive units of one assessment (≈ ``chunk_chars``
     characters): anchor, title, section path, display text and normalised text.
@@ -24,42 +24,17 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from operator import add
 
 from ..model import Site
+from .grams import fnv1a, query_grams, text_grams  # noqa: F401 (re-exported)
 from .normalise import SEPARATOR, VERSION, normalise_text
 from .units import Doc, site_docs
 
 FORMAT = 1
 PREFIX = "search/data/"
-CHUNK_CHARS = 4000
+CHUNK_CHARS = 2000
 SHARD_BYTES = 8192
 SECTION_JOIN = " › "
-
-
-def fnv1a(gram: str) -> int:
-    """32-bit FNV-1a over the code points of a gram (mirrored in search.js)."""
-    h = 0x811C9DC5
-    for ch in gram:
-        h ^= ord(ch)
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
-def grams(norm: str) -> set[str]:
-    """Every 1- and 2-character gram of a normalised text, none across a separator."""
-    out: set[str] = set()
-    for piece in norm.split(SEPARATOR):
-        out.update(piece)
-        out.update(map(add, piece, piece[1:]))
-    return out
-
-
-def query_grams(q: str) -> list[str]:
-    """The grams a normalised query is looked up by: itself if one character, else its bigrams."""
-    if len(q) == 1:
-        return [q]
-    return sorted({q[i:i + 2] for i in range(len(q) - 1)})
 
 
 def shard_of(gram: str, shards: int) -> int:
@@ -158,7 +133,8 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
     # Postings: gram -> ascending chunk ids.
     postings: dict[str, list[int]] = {}
     for cid, ch in enumerate(chunks):
-        for g in grams(SEPARATOR.join(n for _u, n in ch.units)):
+        t = SEPARATOR.join(n for _u, n in ch.units)
+        for g in text_grams(t):
             try:
                 postings[g].append(cid)
             except KeyError:
@@ -219,7 +195,7 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
     while len(first) < len(docs):
         first.append(len(chunks))
     meta = {
-        "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "shards": shards, "chunks": len(chunks),
+        "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "gram": 3, "shards": shards, "chunks": len(chunks),
         "units": sum(len(c.units) for c in chunks),
         "prefectures": prefs,
         "municipalities": [[m.slug, m.name, prefs.index(m.prefecture)] for m in munis],
