@@ -136,6 +136,7 @@ def test_search_page_keyboard_and_facets(open_search, sample_server, sample_docs
         page.locator("#pia-more").focus()
         page.keyboard.press("Enter")
         page.wait_for_function(f"document.querySelectorAll('.hit').length === Math.min({total}, 40)")
+        assert page.evaluate("document.activeElement.closest('.hit') !== null"), "focus is lost after さらに表示"
     # Facets: one form only.
     forms = {d.form for d in sample_docs}
     for form in sorted(forms):

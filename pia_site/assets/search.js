@@ -326,6 +326,7 @@
       var more = document.getElementById("pia-more");
       if (more) more.remove();
       var group = append ? out.lastElementChild : null, list = group ? group.querySelector("ol") : null;
+      var firstNew = null;
       res.forEach(function (r) {
         if (!group || group.dataset.doc !== String(r.doc)) {
           group = el("section", "hit-group");
@@ -341,11 +342,13 @@
         }
         var li = el("li", "hit"), link = el("a", null, (r.section ? r.section + " › " : "") + r.title);
         link.href = r.url;
+        if (!firstNew) firstNew = link;
         li.appendChild(link);
         li.appendChild(marked(r.snippet, r.highlights));
         list.appendChild(li);
       });
       shown += res.length;
+      if (append && firstNew) firstNew.focus();  // "さらに表示" is gone: continue at the first new result
       status.textContent = shown === 0 ? "「" + input.value + "」を含む項目はありません。"
         : "「" + input.value + "」を含む項目 " + shown + " 件" + (res.more ? "（続きがあります）" : "");
       if (res.more) {
