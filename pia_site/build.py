@@ -7,7 +7,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, DiagnosticsError, has_errors
 from .link import link_assessment
 from .load import load_content
-from .model import Site, SiteConfig
+from .model import Site
 from .render import make_environment, render_site
 from .search import build_search_index
 from .validate import validate_assessment, validate_municipality, validate_site

@@ -6,7 +6,7 @@ CLI, the CI annotation output and the dev-server overlay.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
 

@@ -3,10 +3,10 @@ change-log rows resolved to the items they changed)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterator
+from typing import Iterator
 
 from .catalog import Node
-from .diagnostics import Diagnostic, Severity, SourceLocation
+from .diagnostics import Diagnostic, SourceLocation
 from .model import Assessment, Instance
 
 

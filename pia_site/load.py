@@ -13,14 +13,14 @@ from typing import Iterator, Union
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .diagnostics import Diagnostic, Severity, SourceLocation
+from .diagnostics import Diagnostic, SourceLocation
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40

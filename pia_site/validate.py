@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from typing import Any, Callable
+from typing import Any
 
 from . import catalog as cat
 from .catalog import Form, Node

@@ -5,7 +5,7 @@ view objects, which the catalog shaped (order, numbering, labels, ※).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -14,7 +14,7 @@ from . import urls
 from .catalog import Form, Node
 from .filters import file_ordinal_names, wareki
 from .markup import render_plain, render_rich
-from .model import Assessment, Block, CheckItem, DateValue, FileEntry, Instance, Municipality, Period, RecordItems, Site, SiteConfig
+from .model import Assessment, DateValue, Instance, Municipality, Period, RecordItems, Site, SiteConfig
 
 DEFAULT_BUCKETS = ((2, 5), (6, 10), (11, 15), (16, 20))
 

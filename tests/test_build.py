@@ -1,7 +1,6 @@
 """End-to-end build checks: determinism, atomic output, relative links, fidelity."""
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -54,8 +53,6 @@ def test_render_failure_midway_leaves_no_partial_output(tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(content, out)
     before = tree_bytes(out)
-    import pia_site.write as writer
-
     real = Path.write_bytes
     calls = {"n": 0}
 

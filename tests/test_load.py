@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pia_site.load import YMap, YScalar, YSeq, decode_text, load_content, load_document, parse_yaml
+from pia_site.load import decode_text, load_content, load_document, parse_yaml
 
 from support import make_content, write
 

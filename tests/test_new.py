@@ -5,7 +5,6 @@ import sys
 
 from pia_site.catalog import find_form
 
-from support import REPO
 
 
 def run(*args, cwd):

@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 
 from pia_site.catalog import find_form
-from pia_site.load import YMap, YScalar, YSeq, load_document
-from pia_site.schema import all_schemas, form_schema, schema_filename
+from pia_site.load import YMap, YSeq, load_document
+from pia_site.schema import all_schemas, form_schema
 
 from support import REPO, scaffold_text, write
 
@@ -54,7 +54,6 @@ def test_content_exists():
 
 def test_broken_file_fails_the_schema(tmp_path):
     path = content_files()[0]
-    text = path.read_text(encoding="utf-8")
     doc, _ = load_document(path)
     data = as_editor_sees_it(doc.root)
     schema = schema_for(data)

@@ -2,12 +2,9 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
-
 import pytest
 
-from pia_site.build import build, check
-from pia_site.diagnostics import DiagnosticsError
+from pia_site.build import check
 from pia_site.load import load_document
 from pia_site.validate import code_check_digit, validate_assessment
 
