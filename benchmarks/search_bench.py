@@ -430,6 +430,17 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, pagefin
             if pth not in sizes:
                 sizes[pth] = (data / pth).stat().st_size
         full_cold_bytes.append(sum(sizes[pth] for pth in need))
+    # Cold first page for every query (reference client, a fresh cache each): the whole distribution.
+    first = []
+    for q in queries + KNOWN:
+        r = IndexReader.from_dir(site_dir)
+        r.search(q, limit=FIRST_PAGE)
+        first.append((r.bytes_fetched, len(r.fetched), q))
+    fb = sorted(b for b, _n, _q in first)
+    res["first_page_cold_bytes_reference"] = {
+        "queries": len(fb), "median": med(fb), "p90": pct(fb, 90), "p99": pct(fb, 99), "max": fb[-1],
+        "over_100KB": sum(1 for b in fb if b > 100_000), "over_300KB": sum(1 for b in fb if b > 300_000),
+        "worst": sorted(first)[-3:]}
     res["mine_reference"] = score([unit_urls(corpus, truth[q]) for q in queries], [ref[q] for q in queries])
     res["mine_reference_raw_recall"] = score([unit_urls(corpus, raw_truth[q]) for q in queries], [ref[q] for q in queries])["recall"]
     res["full_result_cold_bytes"] = {"median": med(full_cold_bytes), "p90": pct(full_cold_bytes, 90), "max": max(full_cold_bytes)}
