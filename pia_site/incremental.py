@@ -16,6 +16,7 @@ only touch what differs.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -147,7 +148,7 @@ class IncrementalBuilder:
         if site is None:
             return UpdateResult(False, diags, seconds=time.perf_counter() - t0)
         if self._env is None or templates_changed:
-            self._env = make_environment(self.site_templates)
+            self._env = _parse_once(make_environment(self.site_templates))
             self._templates = {}
         self._generation += 1
         try:
@@ -468,6 +469,15 @@ class IncrementalBuilder:
             del good.extra[path]
         good.extra_dirty = False
         return tuple(touched)
+
+
+def _parse_once(env):
+    """``page_specs`` parses every template on each call to find what it includes; within
+    one environment (a new one whenever a template changes) the same source parses the
+    same, so remember the trees.  Rendering compiles through its own path, unaffected."""
+    parse = functools.lru_cache(maxsize=256)(env.parse)
+    env.parse = lambda source, name=None, filename=None: parse(source, name, filename)
+    return env
 
 
 def _located(env, exc: TemplateSyntaxError) -> TemplateSyntaxError:
