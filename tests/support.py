@@ -36,3 +36,21 @@ def scaffold_text(kind: str = "juten", edition: str = "令和6年10月") -> str:
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def as_editor_sees_it(node):
+    """A loaded YAML tree with YAML 1.2 core types, as VS Code's YAML language server reads it."""
+    import re
+
+    from pia_site.load import YMap, YSeq
+
+    if isinstance(node, YMap):
+        return {k.value: as_editor_sees_it(v) for k, v in node.entries}
+    if isinstance(node, YSeq):
+        return [as_editor_sees_it(v) for v in node.items]
+    v = node.value
+    if v is None:
+        return None
+    if v in ("true", "false"):
+        return v == "true"
+    return int(v) if re.fullmatch(r"0|[1-9]\d*", v) else v

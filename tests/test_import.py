@@ -558,19 +558,6 @@ def test_failure_is_importfailure_not_a_crash():
 # ---------------------------------------------------------------------------
 # the output is what the rest of the tool chain expects
 
-def _as_editor_sees_it(node):
-    from pia_site.load import YMap, YSeq
-
-    if isinstance(node, YMap):
-        return {k.value: _as_editor_sees_it(v) for k, v in node.entries}
-    if isinstance(node, YSeq):
-        return [_as_editor_sees_it(v) for v in node.items]
-    v = node.value
-    if v is None:
-        return None
-    if v in ("true", "false"):
-        return v == "true"
-    return int(v) if re.fullmatch(r"0|[1-9]\d*", v) else v
 
 
 @needs_seeds
@@ -579,12 +566,13 @@ def test_imported_yaml_passes_the_json_schema(tmp_path, seed_name):
     schema_mod = pytest.importorskip("pia_site.schema")
     jsonschema = pytest.importorskip("jsonschema")
     from pia_site.load import load_document
+    from support import as_editor_sees_it
 
     path = tmp_path / "a.yaml"
     path.write_text(imported(seed_name).yaml_text, encoding="utf-8")
     doc, diags = load_document(path)
     assert not diags
-    data = _as_editor_sees_it(doc.root)
+    data = as_editor_sees_it(doc.root)
     kind = "juten" if data["form"] == "重点項目評価書" else "zenkoumoku"
     schema = schema_mod.form_schema(find_form(kind, data["edition"]))
     errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(data))

@@ -1,33 +1,16 @@
 """The generated JSON Schema accepts every content file and rejects broken ones."""
 import json
-import re
 
 import jsonschema
 import pytest
 
 from pia_site.catalog import find_form
-from pia_site.load import YMap, YSeq, load_document
+from pia_site.load import load_document
 from pia_site.schema import all_schemas, form_schema
 
-from support import REPO, scaffold_text, write
-
-INT = re.compile(r"^(0|[1-9]\d*)$")
+from support import REPO, as_editor_sees_it, scaffold_text, write
 
 
-def as_editor_sees_it(node):
-    """YAML 1.2 core types, as VS Code's YAML language server reads the file."""
-    if isinstance(node, YMap):
-        return {k.value: as_editor_sees_it(v) for k, v in node.entries}
-    if isinstance(node, YSeq):
-        return [as_editor_sees_it(v) for v in node.items]
-    v = node.value
-    if v is None:
-        return None
-    if v in ("true", "false"):
-        return v == "true"
-    if INT.match(v):
-        return int(v)
-    return v
 
 
 def content_files():

@@ -416,13 +416,18 @@ def find_date(text: str) -> tuple[str | None, str, list[str], tuple[int, int]]:
     return None, "", [], (0, 0)
 
 
-def parse_date(text: str, month_ok: bool) -> Parsed:
+def _start(text: str) -> tuple[Parsed, str | None]:
+    """Plain text of a cell, or a finished result for an empty cell or a dash (「—」)."""
     out = Parsed()
     plain = _plain(text)
-    if not plain:
-        return out
-    if is_dash(plain):
+    if plain and is_dash(plain):
         out.value = "—"
+    return out, (plain if plain and out.value is None else None)
+
+
+def parse_date(text: str, month_ok: bool) -> Parsed:
+    out, plain = _start(text)
+    if plain is None:
         return out
     iso, prec, notes, span = find_date(plain)
     out.notes += notes
@@ -440,12 +445,8 @@ def parse_date(text: str, month_ok: bool) -> Parsed:
 
 
 def parse_period(text: str) -> Parsed:
-    out = Parsed()
-    plain = _plain(text)
-    if not plain:
-        return out
-    if is_dash(plain):
-        out.value = "—"
+    out, plain = _start(text)
+    if plain is None:
         return out
     dates = []
     rest = plain
@@ -467,12 +468,8 @@ def parse_period(text: str) -> Parsed:
 
 
 def parse_count(text: str) -> Parsed:
-    out = Parsed()
-    plain = _plain(text)
-    if not plain:
-        return out
-    if is_dash(plain):
-        out.value = "—"
+    out, plain = _start(text)
+    if plain is None:
         return out
     m = re.search(r"\d[\d,]*", plain)
     if not m:
