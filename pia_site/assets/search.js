@@ -44,6 +44,14 @@
     for (var i = 0; i + 2 < cps.length; i++) set[cps[i] + cps[i + 1] + cps[i + 2]] = 1;
     return Object.keys(set).sort();
   }
+  // Trigrams of a query of 4+ characters with their offsets (grams.query_offsets).
+  function queryOffsets(q) {
+    var cps = Array.from(q).slice(0, 64), out = [];
+    if (cps.length <= 3) return out;
+    for (var i = 0; i + 2 < cps.length; i++) out.push([cps[i] + cps[i + 1] + cps[i + 2], i]);
+    return out;
+  }
+  function rotate(mask, offset) { var k = offset % 8; return ((mask >> k) | (mask << (8 - k))) & 255; }
 
   // ---- fetching -----------------------------------------------------------------------------
   var script = document.currentScript;
@@ -83,7 +91,7 @@
   function meta() {
     if (!metaPromise) {
       metaPromise = loadJSON("meta.z").then(function (m) {
-        if (m.format !== 1 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
+        if (m.format !== 2 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
         var first = m.docs.firstChunk, chunkDoc = new Int32Array(m.chunks);
         for (var d = 0; d < first.length; d++) {
           var end = d + 1 < first.length ? first[d + 1] : m.chunks;
@@ -97,7 +105,8 @@
     return metaPromise;
   }
 
-  // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload.
+  // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload,
+  // and for a trigram one position-mask byte per id.
   var shards = new Map();
   function shard(id) {
     if (!shards.has(id)) {
@@ -119,7 +128,9 @@
             var prev = 0;
             for (var j2 = 0; j2 < count; j2++) { prev += v(); ids[j2] = prev; }
           }
-          map.set(gram, ids);
+          var masks = null;
+          if (Array.from(gram).length === 3) { masks = b.slice(pos, pos + count); pos += count; }
+          map.set(gram, { ids: ids, masks: masks });
         }
         return map;
       }));
@@ -128,12 +139,28 @@
     return shards.get(id);
   }
 
-  function intersect(a, b) {
-    var out = [], i = 0, j = 0;
-    while (i < a.length && j < b.length) {
-      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out.push(a[i]); i++; j++; }
+  // Chunks that may hold q: for 4+ characters, those whose trigrams' position masks line up.
+  function candidates(q, posting) {
+    var offs = queryOffsets(q);
+    if (!offs.length) return Array.from(posting(q).ids);
+    var lists = offs.map(function (x) { return { p: posting(x[0]), o: x[1] }; });
+    lists.sort(function (a, b) { return a.p.ids.length - b.p.ids.length; });
+    var ids = [], acc = [], first = lists[0];
+    for (var i = 0; i < first.p.ids.length; i++) { ids.push(first.p.ids[i]); acc.push(rotate(first.p.masks[i], first.o)); }
+    for (var l = 1; l < lists.length && ids.length; l++) {
+      var other = lists[l], oi = other.p.ids, om = other.p.masks, nid = [], nacc = [], a = 0, b = 0;
+      while (a < ids.length && b < oi.length) {
+        if (ids[a] < oi[b]) a++;
+        else if (ids[a] > oi[b]) b++;
+        else {
+          var m = acc[a] & rotate(om[b], other.o);
+          if (m) { nid.push(ids[a]); nacc.push(m); }
+          a++; b++;
+        }
+      }
+      ids = nid; acc = nacc;
     }
-    return out;
+    return ids;
   }
 
   // ---- facets -------------------------------------------------------------------------------
@@ -211,19 +238,20 @@
     results.query = q;
     if (!q) return Promise.resolve(results);
     return meta().then(function (m) {
-      var grams = queryGrams(q);
+      var grams = queryGrams(q), empty = { ids: new Uint32Array(0), masks: new Uint8Array(0) };
       return Promise.all(grams.map(function (g) {
-        return shard(fnv1a(g) % m.shards).then(function (map) { return map.get(g) || new Uint32Array(0); });
+        return shard(fnv1a(g) % m.shards).then(function (map) { return map.get(g) || empty; });
       })).then(function (lists) {
-        lists.sort(function (a, b) { return a.length - b.length; });
-        var cand = Array.from(lists[0]);
-        for (var i = 1; i < lists.length && cand.length; i++) cand = intersect(cand, lists[i]);
+        var byGram = new Map();
+        grams.forEach(function (g, i) { byGram.set(g, lists[i]); });
+        var cand = candidates(q, function (g) { return byGram.get(g); });
         var ok = allowedDocs(m, opts.filters);
         if (ok) cand = cand.filter(function (c) { return ok[m.chunkDoc[c]]; });
         var want = offset + limit, found = 0, next = 0;
         function step() {
           if (next >= cand.length || found >= want) { results.more = results.more || next < cand.length; return results; }
-          var batch = cand.slice(next, next + 6);
+          var size = isFinite(want) ? Math.max(1, Math.min(6, want - found)) : 6;  // client.py: the same
+          var batch = cand.slice(next, next + size);
           next += batch.length;
           return Promise.all(batch.map(function (c) { return loadJSON("t/" + c + ".z"); })).then(function (chunks) {
             chunks.forEach(function (ch) {

@@ -3,7 +3,8 @@
 It reads the same files the browser does (from a build directory or the
 ``{path: bytes}`` that ``build_search_index`` returns), step by step as the
 client does: normalise the query, fetch the shards of its grams, intersect
-their postings, drop chunks of assessments the filters exclude, fetch the
+their postings (for a query of four or more characters, keeping only chunks
+whose trigram position masks line up), drop chunks of assessments the filters exclude, fetch the
 candidate chunks in order and keep the units whose normalised text contains the
 query.  Tests and benchmarks use it to check recall and precision against a
 brute-force scan and to count the bytes a query downloads.
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .grams import fnv1a, query_grams
+from .grams import fnv1a, query_grams, query_offsets, rotate
 from .index import PREFIX
 from .normalise import normalise_query
 
@@ -73,14 +74,36 @@ class IndexReader:
             return m
         return self._cached("meta.z", parse)
 
-    def shard(self, sid: int) -> dict[str, list[int]]:
+    def shard(self, sid: int) -> dict[str, tuple[list[int], bytes | None]]:
         return self._cached(f"g/{sid:x}.z", parse_shard)
 
     def query_grams(self, q: str) -> list[str]:
         return query_grams(q)
 
+    def posting(self, gram: str) -> tuple[list[int], bytes | None]:
+        """The ids of the chunks containing ``gram`` and, for a trigram, their position masks."""
+        return self.shard(fnv1a(gram) % self.meta()["shards"]).get(gram, ([], None))
+
     def postings(self, gram: str) -> list[int]:
-        return self.shard(fnv1a(gram) % self.meta()["shards"]).get(gram, [])
+        return self.posting(gram)[0]
+
+    def candidates(self, q: str) -> list[int]:
+        """Chunks that may contain the normalised query: every one that does, in id order."""
+        if len(q) <= 3:
+            return list(self.postings(q))
+        lists = sorted(((self.posting(g), o) for g, o in query_offsets(q)), key=lambda x: len(x[0][0]))
+        (ids, masks), o = lists[0]
+        cand = {c: rotate(m, o) for c, m in zip(ids, masks)}
+        for (ids, masks), o in lists[1:]:
+            if not cand:
+                break
+            nxt = {}
+            for c, m in zip(ids, masks):
+                acc = cand.get(c)
+                if acc is not None and acc & rotate(m, o):
+                    nxt[c] = acc & rotate(m, o)
+            cand = nxt
+        return sorted(cand)
 
     def chunk(self, cid: int) -> dict:
         return self._cached(f"t/{cid}.z", json.loads)
@@ -118,19 +141,18 @@ class IndexReader:
         if not q:
             return []
         m = self.meta()
-        lists = sorted((self.postings(g) for g in self.query_grams(q)), key=len)
-        cand = lists[0]
-        for other in lists[1:]:
-            s = set(other)
-            cand = [c for c in cand if c in s]
+        cand = self.candidates(q)
         ok = self.allowed(filters)
         if ok is not None:
             cand = [c for c in cand if ok[m["chunkDoc"][c]]]
         hits: list[Hit] = []
-        for start in range(0, len(cand), BATCH):
+        start = 0
+        while start < len(cand):
             if limit is not None and len(hits) >= limit:
                 break
-            batch = cand[start:start + BATCH]  # fetched together, as the client does
+            size = BATCH if limit is None else max(1, min(BATCH, limit - len(hits)))
+            batch = cand[start:start + size]  # fetched together, as the client does
+            start += size
             for cid in batch:
                 self.chunk(cid)
             for cid in batch:
@@ -146,7 +168,8 @@ def _date_int(s: str) -> int:
     return int(y) * 10000 + int(m) * 100 + int(rest[0] or 1)
 
 
-def parse_shard(data: bytes) -> dict[str, list[int]]:
+def parse_shard(data: bytes) -> dict[str, tuple[list[int], bytes | None]]:
+    """A decompressed shard: gram -> (chunk ids, position masks of a trigram or None)."""
     pos = 0
 
     def v() -> int:
@@ -182,5 +205,10 @@ def parse_shard(data: bytes) -> dict[str, list[int]]:
                 prev += v()
                 ids.append(prev)
         assert len(ids) == count, "corrupt shard"
-        out[gram] = ids
+        masks = None
+        if len(gram) == 3:
+            masks = data[pos:pos + count]
+            pos += count
+        out[gram] = (ids, masks)
+    assert pos == len(data), "corrupt shard"
     return out

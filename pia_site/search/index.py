@@ -10,7 +10,9 @@ the site):
     Postings: every gram (characters, bigrams and trigrams of normalised text,
     see ``grams.py``) whose FNV-1a hash falls in the shard, with the
     sorted ids of the chunks that contain it (delta varints, or a bitmap when
-    that is smaller).  A query downloads only the shards of its own grams.
+    that is smaller); a trigram's ids are followed by one position-mask byte
+    per id (``grams.trigram_masks``).  A query downloads only the shards of its
+    own grams.
 ``t/<chunk>.z``
     JSON: one chunk of consecutive units of one assessment (≈ ``chunk_chars``
     characters): anchor, title, section path, display text and normalised text.
@@ -26,11 +28,11 @@ import zlib
 from dataclasses import dataclass
 
 from ..model import Site
-from .grams import fnv1a, query_grams, text_grams  # noqa: F401 (re-exported)
+from .grams import fnv1a, query_grams, short_grams, text_grams, trigram_masks  # noqa: F401 (re-exported)
 from .normalise import SEPARATOR, VERSION, normalise_text
 from .units import Doc, site_docs
 
-FORMAT = 1
+FORMAT = 2
 PREFIX = "search/data/"
 CHUNK_CHARS = 2000
 SHARD_BYTES = 8192
@@ -76,6 +78,35 @@ def encode_postings(ids, out: bytearray) -> None:
     else:
         varint(len(ids) << 1, out)
         out += delta
+
+
+def encode_entry(gram: str, ids: list[int], masks: bytes | None) -> bytes:
+    """One gram's entry in a shard: varint length, UTF-8 gram, postings, then (trigrams) one mask byte per id."""
+    buf = bytearray()
+    gb = gram.encode("utf-8")
+    varint(len(gb), buf)
+    buf += gb
+    encode_postings(ids, buf)
+    if masks is not None:
+        buf += masks
+    return bytes(buf)
+
+
+def encode_shard(entries: dict[str, bytes]) -> bytes:
+    """A shard file from its entries (``encode_entry``), in UTF-8 byte order of the grams."""
+    buf = bytearray()
+    varint(len(entries), buf)
+    for _k, data in sorted((g.encode("utf-8"), data) for g, data in entries.items()):
+        buf += data
+    return _deflate(bytes(buf))
+
+
+def shard_count(total: int, shard_bytes: int) -> int:
+    """Shards for ``total`` bytes of entries: the least power of two keeping each under ``shard_bytes``."""
+    shards = 1
+    while total / shards > shard_bytes and shards < 1 << 16:
+        shards <<= 1
+    return shards
 
 
 def _deflate(data: bytes) -> bytes:
@@ -130,39 +161,31 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
     files: dict[str, bytes] = {}
     chunks = chunk_docs(docs, chunk_chars)
 
-    # Postings: gram -> ascending chunk ids.
+    # Postings: gram -> ascending chunk ids (and, for trigrams, their position masks).
     postings: dict[str, list[int]] = {}
+    masks: dict[str, bytearray] = {}
     for cid, ch in enumerate(chunks):
         t = SEPARATOR.join(n for _u, n in ch.units)
-        for g in text_grams(t):
+        for g in short_grams(t):
             try:
                 postings[g].append(cid)
             except KeyError:
                 postings[g] = [cid]
+        for g, m in trigram_masks(t).items():
+            try:
+                postings[g].append(cid)
+                masks[g].append(m)
+            except KeyError:
+                postings[g] = [cid]
+                masks[g] = bytearray((m,))
 
-    encoded: dict[str, bytes] = {}
-    total = 0
-    for g, ids in postings.items():
-        buf = bytearray()
-        gb = g.encode("utf-8")
-        varint(len(gb), buf)
-        buf += gb
-        encode_postings(ids, buf)
-        encoded[g] = bytes(buf)
-        total += len(buf)
-    shards = 1
-    while total / shards > shard_bytes and shards < 1 << 16:
-        shards <<= 1
-    by_shard: dict[int, list[tuple[bytes, bytes]]] = {}
+    encoded = {g: encode_entry(g, ids, masks.get(g)) for g, ids in postings.items()}
+    shards = shard_count(sum(map(len, encoded.values())), shard_bytes)
+    by_shard: dict[int, dict[str, bytes]] = {}
     for g, data in encoded.items():
-        by_shard.setdefault(shard_of(g, shards), []).append((g.encode("utf-8"), data))
-    for s, entries in by_shard.items():
-        entries.sort()
-        buf = bytearray()
-        varint(len(entries), buf)
-        for _k, data in entries:
-            buf += data
-        files[f"{prefix}g/{s:x}.z"] = _deflate(bytes(buf))
+        by_shard.setdefault(shard_of(g, shards), {})[g] = data
+    for sid, entries in by_shard.items():
+        files[f"{prefix}g/{sid:x}.z"] = encode_shard(entries)
 
     # Chunks of text.
     for cid, ch in enumerate(chunks):
