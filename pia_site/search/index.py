@@ -156,8 +156,40 @@ def build_search_index(site: Site, *, chunk_chars: int = CHUNK_CHARS, shard_byte
     return index_docs(site, site_docs(site), chunk_chars=chunk_chars, shard_bytes=shard_bytes, prefix=prefix)
 
 
+@dataclass
+class IndexState:
+    """What an update of the index needs to know about the files it last wrote."""
+
+    shard_bytes: int
+    chunk_chars: int
+    prefix: str
+    shards: int
+    total: int  # bytes of all shard entries before deflating (decides ``shards``)
+    urls: tuple[str, ...]  # the documents, in index order
+    first: tuple[int, ...]  # each document's first chunk id
+    chunks: int
+    units: int
+
+
+@dataclass
+class SearchIndex:
+    files: dict[str, bytes]
+    state: IndexState
+
+
 def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,
                prefix: str = PREFIX) -> dict[str, bytes]:
+    return build_index(site, docs, chunk_chars=chunk_chars, shard_bytes=shard_bytes, prefix=prefix).files
+
+
+def chunk_grams(chunk: Chunk) -> tuple[set[str], dict[str, int]]:
+    """A chunk's characters and bigrams, and its trigrams with their position masks."""
+    t = SEPARATOR.join(n for _u, n in chunk.units)
+    return short_grams(t), trigram_masks(t)
+
+
+def build_index(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,
+                prefix: str = PREFIX) -> SearchIndex:
     files: dict[str, bytes] = {}
     chunks = chunk_docs(docs, chunk_chars)
 
@@ -165,13 +197,13 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
     postings: dict[str, list[int]] = {}
     masks: dict[str, bytearray] = {}
     for cid, ch in enumerate(chunks):
-        t = SEPARATOR.join(n for _u, n in ch.units)
-        for g in short_grams(t):
+        short, tri = chunk_grams(ch)
+        for g in short:
             try:
                 postings[g].append(cid)
             except KeyError:
                 postings[g] = [cid]
-        for g, m in trigram_masks(t).items():
+        for g, m in tri.items():
             try:
                 postings[g].append(cid)
                 masks[g].append(m)
@@ -180,29 +212,47 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
                 masks[g] = bytearray((m,))
 
     encoded = {g: encode_entry(g, ids, masks.get(g)) for g, ids in postings.items()}
-    shards = shard_count(sum(map(len, encoded.values())), shard_bytes)
+    total = sum(map(len, encoded.values()))
+    shards = shard_count(total, shard_bytes)
     by_shard: dict[int, dict[str, bytes]] = {}
     for g, data in encoded.items():
         by_shard.setdefault(shard_of(g, shards), {})[g] = data
     for sid, entries in by_shard.items():
         files[f"{prefix}g/{sid:x}.z"] = encode_shard(entries)
 
-    # Chunks of text.
     for cid, ch in enumerate(chunks):
-        doc = docs[ch.doc]
-        sections: list[str] = []
-        sidx: dict[str, int] = {}
-        units = []
-        for u, n in ch.units:
-            path = SECTION_JOIN.join(u.section)
-            if path not in sidx:
-                sidx[path] = len(sections)
-                sections.append(path)
-            units.append([u.anchor, u.title, sidx[path], u.text, n])
-        files[f"{prefix}t/{cid}.z"] = _deflate(_json({"doc": ch.doc, "url": doc.url, "title": doc.title,
-                                                      "sections": sections, "units": units}))
+        files[f"{prefix}t/{cid}.z"] = chunk_file(docs, ch)
 
-    # Meta: facets and the chunk ranges of every assessment.
+    first = []
+    for cid, ch in enumerate(chunks):
+        while len(first) <= ch.doc:
+            first.append(cid)
+    while len(first) < len(docs):
+        first.append(len(chunks))
+    units = sum(len(c.units) for c in chunks)
+    state = IndexState(shard_bytes, chunk_chars, prefix, shards, total, tuple(d.url for d in docs), tuple(first),
+                       len(chunks), units)
+    files[f"{prefix}meta.z"] = meta_file(site, docs, state)
+    return SearchIndex(files, state)
+
+
+def chunk_file(docs: list[Doc], ch: Chunk) -> bytes:
+    """``t/<chunk>.z``: the chunk's units as shown and as normalised, with their sections."""
+    doc = docs[ch.doc]
+    sections: list[str] = []
+    sidx: dict[str, int] = {}
+    units = []
+    for u, n in ch.units:
+        path = SECTION_JOIN.join(u.section)
+        if path not in sidx:
+            sidx[path] = len(sections)
+            sections.append(path)
+        units.append([u.anchor, u.title, sidx[path], u.text, n])
+    return _deflate(_json({"doc": ch.doc, "url": doc.url, "title": doc.title, "sections": sections, "units": units}))
+
+
+def meta_file(site: Site, docs: list[Doc], state: IndexState) -> bytes:
+    """``meta.z``: facets and the chunk ranges of every assessment."""
     munis = sorted(site.municipalities, key=lambda m: (m.code, m.slug))
     prefs: list[str] = []
     for m in munis:
@@ -211,15 +261,9 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
     midx = {m.slug: i for i, m in enumerate(munis)}
     forms = sorted({d.form for d in docs})
     jimu = sorted({d.jimu for d in docs})
-    first = []
-    for cid, ch in enumerate(chunks):
-        while len(first) <= ch.doc:
-            first.append(cid)
-    while len(first) < len(docs):
-        first.append(len(chunks))
     meta = {
-        "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "gram": 3, "shards": shards, "chunks": len(chunks),
-        "units": sum(len(c.units) for c in chunks),
+        "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "gram": 3, "shards": state.shards, "chunks": state.chunks,
+        "units": state.units,
         "prefectures": prefs,
         "municipalities": [[m.slug, m.name, prefs.index(m.prefecture)] for m in munis],
         "forms": forms, "jimu": jimu,
@@ -228,8 +272,7 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
             "form": [forms.index(d.form) for d in docs],
             "jimu": [jimu.index(d.jimu) for d in docs],
             "published": [_date_int(d.published) for d in docs],
-            "firstChunk": first,
+            "firstChunk": list(state.first),
         },
     }
-    files[f"{prefix}meta.z"] = _deflate(_json(meta))
-    return files
+    return _deflate(_json(meta))

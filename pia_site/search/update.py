@@ -1,0 +1,101 @@
+"""Update a written search index for a few changed documents, without rebuilding it.
+
+``build_index`` numbers chunks in document order, so an edit that keeps the
+documents and the number of chunks of each changed document leaves every chunk
+id where it was.  Then only the grams whose presence (or, for a trigram, whose
+position mask) changed in a changed chunk need new postings: their shards are
+read back, patched and re-encoded, and the changed chunk files and the meta file
+are made again.  The result is byte for byte what ``build_index`` makes of the
+new documents (tests/test_index.py checks this).
+
+Anything else (a document added, removed or moved, a chunk more or fewer, a
+shard count that would change) returns ``None``: the caller rebuilds the index.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable
+
+from ..model import Site
+from .client import parse_shard
+from .index import (Chunk, IndexState, SearchIndex, chunk_docs, chunk_file, chunk_grams, encode_entry, encode_shard,
+                    meta_file, shard_count, shard_of)
+from .units import Doc
+
+PRESENT = -1  # a character or bigram now in the chunk (they carry no mask)
+
+
+@dataclass
+class IndexUpdate:
+    files: dict[str, bytes]  # output path -> new bytes (unchanged files may be among them)
+    removed: tuple[str, ...]  # shard files left without entries
+    state: IndexState
+
+
+def update_index(site: Site, state: IndexState, old_docs: list[Doc], new_docs: list[Doc], changed: Iterable[int],
+                 read: Callable[[str], bytes | None]) -> IndexUpdate | None:
+    """Patch the index ``state`` describes for the documents at the positions ``changed``;
+    ``read(path)`` gives the current bytes of a shard file (None if there is none)."""
+    if len(old_docs) != len(new_docs) or state.urls != tuple(d.url for d in new_docs):
+        return None
+    prefix = state.prefix
+    delta: dict[str, dict[int, int | None]] = {}  # gram -> chunk id -> mask, PRESENT, or None (gone)
+    files: dict[str, bytes] = {}
+    units = state.units
+    for d in sorted(set(changed)):
+        old = chunk_docs([old_docs[d]], state.chunk_chars)
+        new = chunk_docs([new_docs[d]], state.chunk_chars)
+        end = state.first[d + 1] if d + 1 < len(state.first) else state.chunks
+        if len(old) != len(new) or end - state.first[d] != len(old):
+            return None
+        for k, (o, n) in enumerate(zip(old, new)):
+            cid = state.first[d] + k
+            o_short, o_tri = chunk_grams(o)
+            n_short, n_tri = chunk_grams(n)
+            for g in o_short - n_short:
+                delta.setdefault(g, {})[cid] = None
+            for g in n_short - o_short:
+                delta.setdefault(g, {})[cid] = PRESENT
+            for g, m in o_tri.items():
+                if n_tri.get(g) != m:
+                    delta.setdefault(g, {})[cid] = n_tri.get(g)
+            for g, m in n_tri.items():
+                if g not in o_tri:
+                    delta.setdefault(g, {})[cid] = m
+            files[f"{prefix}t/{cid}.z"] = chunk_file(new_docs, Chunk(d, n.units))
+        units += sum(len(c.units) for c in new) - sum(len(c.units) for c in old)
+
+    by_shard: dict[int, list[str]] = {}
+    for g in delta:
+        by_shard.setdefault(shard_of(g, state.shards), []).append(g)
+    total = state.total
+    removed: list[str] = []
+    for sid, grams in sorted(by_shard.items()):
+        path = f"{prefix}g/{sid:x}.z"
+        raw = read(path)
+        entries = parse_shard(zlib.decompress(raw)) if raw else {}
+        encoded = {g: encode_entry(g, ids, masks) for g, (ids, masks) in entries.items()}
+        for g in grams:
+            ids, masks = entries.get(g, ([], None))
+            pairs: dict[int, int] = dict(zip(ids, masks)) if masks is not None else dict.fromkeys(ids, PRESENT)
+            for cid, m in delta[g].items():
+                if m is None:
+                    pairs.pop(cid, None)
+                else:
+                    pairs[cid] = m
+            total -= len(encoded.pop(g, b""))
+            if pairs:
+                new_ids = sorted(pairs)
+                new_masks = bytes(pairs[c] for c in new_ids) if len(g) == 3 else None
+                encoded[g] = encode_entry(g, new_ids, new_masks)
+                total += len(encoded[g])
+        if encoded:
+            files[path] = encode_shard(encoded)
+        else:
+            removed.append(path)
+    if shard_count(total, state.shard_bytes) != state.shards:
+        return None
+    new_state = replace(state, total=total, units=units)
+    files[f"{prefix}meta.z"] = meta_file(site, new_docs, new_state)
+    return IndexUpdate(files, tuple(removed), new_state)
