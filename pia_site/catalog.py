@@ -141,18 +141,24 @@ class Node:
 
     def data_members(self) -> tuple["Node", ...]:
         """Nodes whose keys live in this container's data mapping (children and their rows)."""
-        out: list[Node] = []
-        for c in self.children:
-            out.append(c)
-            out.extend(c.all_rows())
-        return tuple(out)
+        cached = self.__dict__.get("_data_members")
+        if cached is None:  # nodes are immutable: computed once (validate, link and views ask often)
+            out: list[Node] = []
+            for c in self.children:
+                out.append(c)
+                out.extend(c.all_rows())
+            cached = self.__dict__["_data_members"] = tuple(out)
+        return cached
 
     def all_rows(self) -> tuple["Node", ...]:
-        out: list[Node] = []
-        for r in self.rows:
-            out.append(r)
-            out.extend(r.all_rows())
-        return tuple(out)
+        cached = self.__dict__.get("_all_rows")
+        if cached is None:
+            out: list[Node] = []
+            for r in self.rows:
+                out.append(r)
+                out.extend(r.all_rows())
+            cached = self.__dict__["_all_rows"] = tuple(out)
+        return cached
 
     def walk(self) -> Iterator["Node"]:
         yield self
@@ -200,9 +206,13 @@ class Form:
         return out[::-1]
 
 
+# libyaml when PyYAML has it: the same data for the catalog files (tests/test_load_fast.py checks)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_SAFE_LOADER)
 
 
 def _build_families(raw: dict) -> dict[str, Family]:

@@ -7,13 +7,17 @@ Only ``validate`` gives values types, reading the form catalog.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Union
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.events import (
+    AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+    SequenceEndEvent, SequenceStartEvent, StreamEndEvent, StreamStartEvent,
+)
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -21,6 +25,11 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from .diagnostics import Diagnostic, SourceLocation
+
+try:  # libyaml's event parser, when PyYAML was built with it (the pure-Python parser is the reference)
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was installed
+    _CParser = None
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
@@ -103,7 +112,10 @@ def _err(code: str, msg: str, loc: SourceLocation) -> Diagnostic:
 
 
 class _StrictComposer(Reader, Scanner, Parser, Composer, BaseResolver):
-    """PyYAML composer that records (instead of honouring) unsafe constructs."""
+    """PyYAML composer that records (instead of honouring) unsafe constructs.
+
+    The reference reading of a file (PyYAML's pure-Python reader, scanner and parser);
+    ``_FastTree`` takes libyaml's shortcut only where it gives the same result."""
 
     def __init__(self, text: str, path: str, diags: list[Diagnostic]):
         Reader.__init__(self, text)
@@ -142,6 +154,115 @@ class _StrictComposer(Reader, Scanner, Parser, Composer, BaseResolver):
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             self._depth -= 1
         return node
+
+
+# Constructs whose positions or acceptance differ between libyaml and the reference parser are
+# left to the reference: tabs, a byte order mark inside the text, explicit keys (``? key``) and,
+# found while reading the events, omitted nodes other than a block ``key:`` / ``-``, "?" in a
+# plain scalar of a flow collection, and a block scalar header not followed by a space or line end.
+_EXPLICIT_KEY = re.compile(r"(?:^|[\s\[{,])\?(?:[\s\]},]|$)")
+_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*(?: |$)")
+
+
+class _FastTree:
+    """Source tree straight from libyaml's events, for documents the reference reads without any
+    diagnostic.  Anything the strict composer would report (aliases, anchors, tags, non-string or
+    merge or duplicate keys, limits, several documents) and every construct whose position or
+    acceptance differs between libyaml and the reference raises ``_Unsure``: the file is then read
+    by the reference, so results, positions and messages are always the reference's."""
+
+    def __init__(self, parser, path: str, text: str):
+        self._events = parser
+        self._path = path
+        self._text = text
+        self._lines: list[str] | None = None
+        self._depth = 0
+        self._count = 0
+
+    def document(self) -> YNode | None:
+        get = self._events.get_event
+        if not isinstance(get(), StreamStartEvent):
+            raise _Unsure()
+        event = get()
+        if isinstance(event, StreamEndEvent):
+            return None
+        if not isinstance(event, DocumentStartEvent):
+            raise _Unsure()
+        root = self._node(get(), None, False)
+        if not isinstance(get(), DocumentEndEvent) or not isinstance(get(), StreamEndEvent):
+            raise _Unsure()  # several documents: the reference reports it
+        return root
+
+    def _loc(self, mark) -> SourceLocation:
+        return SourceLocation(self._path, mark.line + 1, mark.column + 1)
+
+    def _line(self, n: int) -> str:
+        if self._lines is None:
+            self._lines = self._text.splitlines()
+        return self._lines[n] if n < len(self._lines) else ""
+
+    def _node(self, event, omitted_after: str | None, in_flow: bool) -> YNode:
+        """``omitted_after``: the block indicator (":" or "-") an omitted node may follow here."""
+        self._count += 1
+        if self._count > MAX_NODES or event.anchor is not None or getattr(event, "tag", None) is not None:
+            raise _Unsure()
+        cls = type(event)
+        if cls is ScalarEvent:
+            value, style, mark = event.value, event.style, event.start_mark
+            if not style:  # plain
+                if value == "":
+                    if mark.index != event.end_mark.index:
+                        raise _Unsure()
+                    # an omitted node is placed like the reference's only right after a block ":" / "-"
+                    line = self._line(mark.line)
+                    if omitted_after is None or not (0 < mark.column <= len(line) and line[mark.column - 1] == omitted_after):
+                        raise _Unsure()
+                elif in_flow and "?" in value:
+                    raise _Unsure()  # the reference ends a plain scalar at "?" in a flow collection
+                return YScalar(None if value in NULL_WORDS else value, self._loc(mark))
+            if style in ("|", ">") and not _BLOCK_HEADER.match(self._line(mark.line), mark.column):
+                raise _Unsure()  # e.g. "|#": libyaml takes it, the reference does not
+            return YScalar(value, self._loc(mark))
+        if cls is SequenceStartEvent or cls is MappingStartEvent:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _Unsure()
+            flow = bool(event.flow_style)
+            get = self._events.get_event
+            if cls is SequenceStartEvent:
+                after = None if flow else "-"
+                items = []
+                while True:
+                    item = get()
+                    if type(item) is SequenceEndEvent:
+                        break
+                    items.append(self._node(item, after, flow))
+                node: YNode = YSeq(tuple(items), self._loc(event.start_mark))
+            else:
+                after = None if flow else ":"
+                entries = []
+                seen = set()
+                while True:
+                    kev = get()
+                    if type(kev) is MappingEndEvent:
+                        break
+                    key = self._node(kev, None, flow)
+                    if not isinstance(key, YScalar) or key.value in seen or (key.value == "<<" and not kev.style):
+                        raise _Unsure()  # Y007, Y009, Y008 come from the reference
+                    if key.value is None:  # a null word as a key: the reference keeps its text
+                        key = YScalar(kev.value, key.loc)
+                        if key.value in seen:
+                            raise _Unsure()
+                    seen.add(key.value)
+                    entries.append((key, self._node(get(), after, flow)))
+                node = YMap(tuple(entries), self._loc(event.start_mark))
+            self._depth -= 1
+            return node
+        raise _Unsure()  # an alias
+
+
+class _Unsure(Exception):
+    """The libyaml reading may differ from the reference's: read the file with the reference."""
 
 
 class _Abort(Exception):
@@ -199,7 +320,32 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
             return None, [_err("E003", "UTF-8 として読めないバイトがあります。ファイルを UTF-8 で保存し直してください。", bad)]
 
 
-def parse_yaml(text: str, path: str) -> tuple[YNode | None, list[Diagnostic]]:
+def parse_yaml(text: str, path: str, fast: bool = True) -> tuple[YNode | None, list[Diagnostic]]:
+    """Strictly parse ``text``.  With ``fast`` (the default) libyaml reads it first when available;
+    a document it cannot read cleanly (any diagnostic or error) is read again by the pure-Python
+    reference parser, whose result and diagnostics are returned."""
+    if fast and _CParser is not None:
+        result = _parse_fast(text, path)
+        if result is not None:
+            return result
+    return _parse_reference(text, path)
+
+
+def _parse_fast(text: str, path: str) -> tuple[YNode | None, list[Diagnostic]] | None:
+    if "\t" in text or "\ufeff" in text or ("?" in text and _EXPLICIT_KEY.search(text)):
+        return None
+    try:
+        parser = _CParser(text)
+        try:
+            root = _FastTree(parser, path, text).document()
+        finally:
+            parser.dispose()
+    except Exception:  # noqa: BLE001 - _Unsure or a syntax error: the reference reads the file
+        return None
+    return root, []
+
+
+def _parse_reference(text: str, path: str) -> tuple[YNode | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     composer = _StrictComposer(text, path, diags)
     try:
