@@ -31,6 +31,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 TAG_RE = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 ATTR_RE = re.compile(r"([^\s=/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 COMMENT_RE = re.compile(r"<!--|<!\[CDATA\[|<![A-Za-z]|<\?")
+RICH_CACHE_SIZE = 8192  # rendered cells kept: an assessment's own (its page, its 変更箇所 page) and common ones
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,24 @@ def render_rich(text: str | None) -> str:
     """Markdown (with audited inline HTML) to sanitised HTML."""
     if not text:
         return ""
+    return _render_rich(text)
+
+
+@lru_cache(maxsize=RICH_CACHE_SIZE)
+def _render_rich(text: str) -> str:
+    # A pure function of the text: the same cell is shown on the assessment page and on its
+    # 変更箇所 page, and short cells ("—", 該当なし) recur across assessments.
+    if _PLAIN_LINE.fullmatch(text) and not _BLOCK_START.match(text) and text.strip() == text:
+        return f"<p>{text}</p>"  # what Markdown and nh3 make of it (tests/test_markup_fast.py checks)
     return sanitize(_md().render(text)).strip()
+
+
+# One line of text that Markdown can only turn into a paragraph and that neither Markdown nor the
+# sanitiser escapes or rewrites: no control characters, NBSP or C1 codes, no Markdown or HTML
+# syntax characters, no leading, trailing (Unicode) or double spaces, no list marker at the start.
+_PLAIN_CHAR = r"[^\x00-\x20\x7f-\xa0\\`*_\[\]<>!&#|~\"'\ufffc-\uffff]"
+_PLAIN_LINE = re.compile(rf"{_PLAIN_CHAR}+(?: {_PLAIN_CHAR}+)*")
+_BLOCK_START = re.compile(r"[-+=]|\d{1,9}[.)]")
 
 
 def render_plain(text: str | None) -> str:
