@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import replace
 from typing import Any, Iterator, Sequence
 
@@ -97,11 +98,22 @@ def contains(value: Any, text: str | None, strict: bool = False) -> bool | None:
         return True
     if strict:
         return False
+    hay_chars: Counter | None = None
+    sm: difflib.SequenceMatcher | None = None
     for p in pieces:
         if p in hay:
             continue
-        sm = difflib.SequenceMatcher(None, p, hay, autojunk=False)
-        if sum(b.size for b in sm.get_matching_blocks()) < COVERAGE * len(p):
+        need = COVERAGE * len(p)
+        if hay_chars is None:
+            hay_chars = Counter(hay)
+        # the matching blocks are a common subsequence, so they never cover more than the
+        # characters both texts share: when even those fall short, the answer is already no
+        if sum((Counter(p) & hay_chars).values()) < need:
+            return False
+        if sm is None:  # the index of the value is built once for all pieces
+            sm = difflib.SequenceMatcher(None, "", hay, autojunk=False)
+        sm.set_seq1(p)
+        if sum(b.size for b in sm.get_matching_blocks()) < need:
             return False
     return True
 

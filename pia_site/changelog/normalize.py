@@ -18,6 +18,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
@@ -52,9 +53,19 @@ def strip_html(text: str) -> str:
 
 def nfkc(text: str) -> str:
     """NFKC that keeps ①–⑳, plus ``〜`` -> ``~``."""
+    return _nfkc_short(text) if len(text) <= _CACHED_LEN else _nfkc(text)
+
+
+def _nfkc(text: str) -> str:
     protected = text.translate(_PROTECT)
     out = unicodedata.normalize("NFKC", protected).translate(_RESTORE)
     return out.replace("〜", "~").replace("\u200b", "")
+
+
+# nfkc and compact are pure: short strings (labels, 項目 cells, single characters) recur within
+# and across assessments and are cached; long content values are not kept
+_CACHED_LEN = 200
+_nfkc_short = lru_cache(maxsize=1 << 16)(_nfkc)
 
 
 def circled_value(ch: str) -> int | None:
@@ -68,7 +79,14 @@ def to_circled(n: int) -> str:
 
 def compact(text: str) -> str:
     """The label comparison key: ``概 要`` == ``概要``; ``提供・移転`` == ``提供移転``."""
+    return _compact_short(text) if len(text) <= _CACHED_LEN else _compact(text)
+
+
+def _compact(text: str) -> str:
     return _COMPACT_DROP.sub("", text).translate(VARIANTS)
+
+
+_compact_short = lru_cache(maxsize=1 << 16)(_compact)
 
 
 def normalize(text: str, circled_labels: Iterable[str] | None = None) -> Normalized:
