@@ -1,14 +1,16 @@
 """Incremental build: reload only the changed YAML, re-render only the pages whose
 inputs changed, write only the files whose bytes changed.
 
-The builder keeps the last good state: a fingerprint and the validated record of
-every source file, a fingerprint of every input key (``render.page_specs`` names
-them), the dependencies and a digest of every page written, and the digests of
-the assets and of the extra files (search index).  Given the paths that changed,
-it works out which input keys changed, re-renders the pages whose dependencies
-meet them, and replaces each changed output file atomically (temporary file and
-rename).  A validation error leaves the output untouched and returns the
-diagnostics; the next successful update catches up from the last good state.
+The builder keeps the last good state: the sources and the site they assemble to
+(``content_state``: each file's fingerprint and validated record, the site assembled per
+folder), the page index of what the output holds (``page_index``: every page's input keys
+as ``render.page_specs`` names them, each key's fingerprint, key -> pages), a digest of
+every page written, and the digests of the assets and of the extra files (search index).
+Given the paths that changed, it works out which input keys changed, re-renders the pages
+whose dependencies meet them, and replaces each changed output file atomically (temporary
+file and rename); the bookkeeping costs what changed, not the size of the site.  A
+validation error leaves the output untouched and returns the diagnostics; the next
+successful update catches up from the last good state.
 
 The output is byte-identical to ``build.build`` of the same content: the first
 successful update is a full build written by ``write.write_site``; later updates
@@ -16,7 +18,6 @@ only touch what differs.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import tempfile
@@ -31,38 +32,18 @@ from . import catalog as cat
 from . import render as _render
 from . import urls
 from .build import project_dir
-from .diagnostics import Diagnostic, SourceLocation, has_errors
-from .link import link_assessment
-from .load import YAML_SUFFIXES, display_path, load_document
+from .content_state import Assembly, ContentState
+from .diagnostics import Diagnostic
 from .model import Assessment, Site
-from .render import CATALOG, SITE, assessment_key, listing_key, make_environment, municipality_key, page_specs
+from .page_index import PageIndex
+from .render import CATALOG, SITE, assessment_key, make_environment, municipality_key
 from .search.index import index_docs
 from .search.units import assessment_doc
-from .views_changes import listing_record
-from .validate import validate_assessment, validate_municipality, validate_site
 from .write import PACKAGE_ASSETS, _asset_files, write_site
-
-MUNICIPALITY_STEM = "municipality"
 
 
 def _digest(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
-
-
-def _stamp(st: os.stat_result) -> tuple:
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-
-
-@dataclass
-class _Source:
-    """One YAML file as last read: its fingerprint, diagnostics and validated record."""
-
-    stamp: tuple
-    digest: str
-    load_diags: list[Diagnostic]
-    diags: list[Diagnostic]  # validation (and link) diagnostics for the file's role
-    record: Any = None  # SiteConfig | Municipality | Assessment | None
-    listing: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +64,6 @@ class _Good:
     """What the output directory holds: the state of the last successful update."""
 
     keys: dict[str, str]
-    deps: dict[str, frozenset[str]]  # page -> input keys
     pages: dict[str, str]  # page -> digest of its bytes
     assets: dict[str, str]
     extra: dict[str, str]
@@ -126,14 +106,14 @@ class IncrementalBuilder:
         root = project_dir(self.content)
         self.site_templates = root / "templates"
         self.site_assets = root / "assets"
-        self._sources: dict[Path, _Source] = {}
-        self._folders: set[str] = set()
+        self._content = ContentState(self.content)
         self._catalog_digest = ""
         self._env = None
-        self._templates: dict[str, str] = {}  # template name -> digest of its source
+        self._templates_stale = True  # the environment predates a template change
+        self._assets_stale = True  # the assets changed since the output was last written
         self._good: _Good | None = None
+        self._index: PageIndex | None = None  # the pages of the output (with _good)
         self._scanned = False
-        self._assessment_sources: dict[tuple[str, str], _Source] = {}
         self._generation = 0  # successful-looking updates so far (extra jobs of older ones are stale)
 
     # -- public ---------------------------------------------------------------------------
@@ -143,22 +123,28 @@ class IncrementalBuilder:
         the search index is left for ``flush_extra`` (pages show sooner)."""
         t0 = time.perf_counter()
         templates_changed, assets_changed = self._refresh(changed)
-        site, diags = self._assemble()
-        diags = tuple(diags)  # in content order; format_diagnostics sorts them
-        if site is None:
+        # remembered across failed updates: the update that succeeds next must see them
+        self._templates_stale |= templates_changed
+        self._assets_stale |= assets_changed
+        asm = self._content.assemble()
+        diags = asm.diagnostics  # in content order; format_diagnostics sorts them
+        if asm.site is None:
             return UpdateResult(False, diags, seconds=time.perf_counter() - t0)
-        if self._env is None or templates_changed:
-            self._env = _parse_once(make_environment(self.site_templates))
-            self._templates = {}
+        if self._env is None or self._templates_stale:
+            self._env = make_environment(self.site_templates)
+            self._templates_stale = False
+            if self._index is not None:
+                self._index.set_env(self._env)
         self._generation += 1
         try:
             if self._good is None:
-                result = self._full(site, diags)
+                result = self._full(asm)
             else:
-                result = self._incremental(site, diags, assets_changed, defer_extra)
+                result = self._incremental(asm, defer_extra)
         except BaseException:
-            self._good = None  # the output may be half-updated: the next update writes it whole
+            self._good = self._index = None  # the output may be half-updated: the next update writes it whole
             raise
+        self._assets_stale = False
         return UpdateResult(**{**result.__dict__, "seconds": time.perf_counter() - t0})
 
     def flush_extra(self) -> tuple[str, ...]:
@@ -195,14 +181,14 @@ class IncrementalBuilder:
         """Re-read what changed; returns (templates changed, assets changed)."""
         if changed is None or not self._scanned:
             self._check_catalog()
-            self._rescan_content()
+            self._content.rescan()
             self._scanned = True
             return True, True
         templates = assets = catalog = False
         for raw in changed:
             p = Path(os.path.abspath(raw))
             if _under(p, self.content):
-                self._refresh_content_path(p)
+                self._content.refresh_path(p)
             elif _under(p, self.site_templates) or _under(p, _render.DEFAULT_TEMPLATES):
                 templates = True
             elif _under(p, self.site_assets) or _under(p, PACKAGE_ASSETS):
@@ -212,7 +198,7 @@ class IncrementalBuilder:
             elif p in (self.site_templates.parent, self.content.parent):
                 templates = assets = True  # templates/ or assets/ created or removed
         if catalog and self._check_catalog():
-            self._rescan_content()
+            self._content.rescan()
         return templates, assets
 
     def _check_catalog(self) -> bool:
@@ -225,210 +211,61 @@ class IncrementalBuilder:
             for obj in vars(cat).values():  # every cached catalog loader
                 if callable(getattr(obj, "cache_clear", None)):
                     obj.cache_clear()
-            self._sources.clear()  # records hold catalog forms: validate everything again
+            self._content.forget_all()  # records hold catalog forms: validate everything again
             self._catalog_digest = digest
             return True
         self._catalog_digest = digest
         return False
 
-    def _rescan_content(self) -> None:
-        seen: set[Path] = set()
-        folders: set[str] = set()
-        if self.content.is_dir():
-            site = self.content / "site.yaml"
-            if site.is_file():
-                self._refresh_file(site, check_stamp=True)
-                seen.add(site)
-            for d in self.content.iterdir():
-                if d.is_dir() and _folder_ok(d.name):
-                    folders.add(d.name)
-                    for f in _yaml_files(d):
-                        self._refresh_file(f, check_stamp=True)
-                        seen.add(f)
-        for p in [p for p in self._sources if p not in seen]:
-            del self._sources[p]
-        self._folders = folders
-
-    def _refresh_content_path(self, p: Path) -> None:
-        rel = p.relative_to(self.content).parts
-        if not rel:
-            self._rescan_content()
-            return
-        folder = self.content / rel[0]
-        if len(rel) == 1 and rel[0] == "site.yaml":
-            self._refresh_file(p)
-            return
-        if not _folder_ok(rel[0]):
-            return
-        if folder.is_dir():
-            self._folders.add(rel[0])
-        else:
-            self._folders.discard(rel[0])
-        if len(rel) == 1:  # a folder created, removed or renamed: look at all of it
-            present = set(_yaml_files(folder)) if folder.is_dir() else set()
-            for f in [f for f in self._sources if f.parent == folder and f not in present]:
-                del self._sources[f]
-            for f in sorted(present):
-                self._refresh_file(f, check_stamp=True)
-        elif len(rel) == 2:
-            self._refresh_file(p)
-
-    def _refresh_file(self, path: Path, check_stamp: bool = False) -> None:
-        """(Re)load one content file if its bytes changed; forget it if it is gone."""
-        is_site = path.parent == self.content
-        ok = path.name == "site.yaml" if is_site else (path.suffix in YAML_SUFFIXES and not path.name.startswith("."))
-        try:
-            st = path.stat() if ok else None
-        except OSError:
-            st = None
-        if st is None or not path.is_file():
-            self._sources.pop(path, None)
-            return
-        old = self._sources.get(path)
-        stamp = _stamp(st)
-        if check_stamp and old is not None and old.stamp == stamp:
-            return
-        try:
-            data = path.read_bytes()
-        except OSError:
-            self._sources.pop(path, None)
-            return
-        digest = _digest(data)
-        if old is not None and old.digest == digest:
-            old.stamp = stamp
-            return
-        self._sources[path] = self._load(path, stamp, digest, is_site)
-
-    def _load(self, path: Path, stamp: tuple, digest: str, is_site: bool) -> _Source:
-        doc, load_diags = load_document(path)
-        if is_site:
-            config, diags = validate_site(doc)
-            return _Source(stamp, digest, load_diags, diags, config)
-        slug = path.parent.name
-        if path.stem == MUNICIPALITY_STEM:
-            m, diags = validate_municipality(doc, slug)
-            return _Source(stamp, digest, load_diags, diags, m)
-        a, diags = validate_assessment(doc, slug)
-        if a is None:
-            return _Source(stamp, digest, load_diags, diags)
-        a, linked = link_assessment(a)
-        return _Source(stamp, digest, load_diags, diags + linked, a, listing_record(a))
-
-    def _assemble(self) -> tuple[Site | None, list[Diagnostic]]:
-        """The site as ``build.load_site`` makes it, from the cached records."""
-        if not self.content.is_dir():
-            return None, [Diagnostic("E010", "コンテンツのフォルダが見つかりません。--content で指定してください。", SourceLocation(display_path(self.content)))]
-        diags: list[Diagnostic] = []
-        site_path = self.content / "site.yaml"
-        site_src = self._sources.get(site_path)
-        if site_src is None:
-            diags.append(Diagnostic("E011", "site.yaml がありません。サイト名などを書いた site.yaml を作ってください。", SourceLocation(display_path(site_path))))
-        else:
-            diags += site_src.load_diags + site_src.diags
-        by_folder: dict[str, list[Path]] = {f: [] for f in self._folders}
-        for p in self._sources:
-            if p.parent != self.content and p.parent.name in by_folder:
-                by_folder[p.parent.name].append(p)
-        municipalities, assessments, self._assessment_sources = [], [], {}
-        for folder in sorted(by_folder):
-            files = sorted(by_folder[folder], key=lambda p: p.name)
-            muni = None
-            for f in files:
-                diags += self._sources[f].load_diags
-                if f.stem == MUNICIPALITY_STEM:
-                    muni = f  # the last one wins, as in load.load_content
-            if muni is None:
-                diags.append(Diagnostic("E012", "municipality.yaml がありません。団体名・都道府県・団体コードを書いてください。", SourceLocation(display_path(self.content / folder / "municipality.yaml"))))
-            else:
-                src = self._sources[muni]
-                diags += src.diags
-                if src.record is not None:
-                    municipalities.append(src.record)
-            for f in files:
-                if f.stem == MUNICIPALITY_STEM:
-                    continue
-                src = self._sources[f]
-                diags += src.diags
-                if src.record is not None:
-                    assessments.append(src.record)
-                    self._assessment_sources[(src.record.municipality, src.record.slug)] = src
-        config = site_src.record if site_src is not None else None
-        if has_errors(diags) or config is None:
-            return None, diags
-        return Site(config, tuple(municipalities), tuple(assessments)), diags
-
-    # -- keys -----------------------------------------------------------------------------
-    def _keys(self, site: Site, specs: list) -> dict[str, str]:
-        keys = {SITE: _digest(repr(site.config)), CATALOG: self._catalog_digest}
-        listings: dict[str, list[str]] = {m.slug: [] for m in site.municipalities}
-        for a in site.assessments:
-            src = self._assessment_sources[(a.municipality, a.slug)]
-            keys[assessment_key(a.municipality, a.slug)] = f"{src.digest}:{a.source}"
-            listings.setdefault(a.municipality, []).append(src.listing)
-        for m in site.municipalities:
-            keys[municipality_key(m.slug)] = _digest(repr(m))
-            keys[listing_key(m.slug)] = _digest(repr(m) + "\n" + "\n".join(sorted(listings[m.slug])))
-        for name in _template_names(specs):
-            if name not in self._templates:
-                self._templates[name] = _digest(self._env.loader.get_source(self._env, name)[0])
-            keys["template:" + name] = self._templates[name]
-        return keys
-
     # -- output ---------------------------------------------------------------------------
-    def _specs(self, site: Site) -> dict[str, Any]:
+    def _sync(self, index: PageIndex, asm: Assembly):
         try:
-            listed = page_specs(site, self._env)
+            step = index.sync(asm, self._catalog_digest)
+            return step, index.page_specs(step.todo, asm.site)
         except TemplateSyntaxError as exc:
             raise _located(self._env, exc) from None
-        specs: dict[str, Any] = {}
-        for spec in listed:
-            if spec.path in specs:
-                raise ValueError(f"two pages render to {spec.path}")
-            specs[spec.path] = spec
-        return specs
 
-    def _full(self, site: Site, diags: tuple) -> UpdateResult:
-        specs = self._specs(site)
-        keys = self._keys(site, list(specs.values()))
-        pages = {path: _render.render_page(site, self._env, spec) for path, spec in specs.items()}
+    def _full(self, asm: Assembly) -> UpdateResult:
+        site, index = asm.site, PageIndex(self._env)
+        step, specs = self._sync(index, asm)
+        keys = step.keys
+        pages = {spec.path: _render.render_page(site, self._env, spec) for spec in specs}
         job = ExtraJob(self._generation, site, keys, {}).compute()
-        good = _Good(keys, {p: s.deps for p, s in specs.items()}, {}, {}, {}, site, job.new_docs)
+        good = _Good(keys, {}, {}, {}, site, job.new_docs)
         extra = job.files
         write_site(pages, self.out, self.site_assets, extra=extra)
         good.pages = {p: _digest(html.encode("utf-8")) for p, html in pages.items()}
         good.assets = {p: _digest(src.read_bytes()) for p, src in self._assets().items()}
         good.extra = {p: _digest(data) for p, data in extra.items()}
-        self._good = good
-        return UpdateResult(True, diags, rendered=tuple(sorted(pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
+        self._good, self._index = good, index
+        return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
                             changed_keys=frozenset(keys), full=True)
 
-    def _incremental(self, site: Site, diags: tuple, assets_changed: bool, defer_extra: bool) -> UpdateResult:
-        good = self._good
-        specs = self._specs(site)
-        keys = self._keys(site, list(specs.values()))
-        changed = frozenset(k for k in keys.keys() | good.keys.keys() if keys.get(k) != good.keys.get(k))
-        todo = [p for p, s in specs.items() if good.deps.get(p) != s.deps or s.deps & changed]
-        gone = [p for p in good.pages if p not in specs]
-        assets = self._assets() if assets_changed else None
-        taken = set(specs) | (set(assets) if assets is not None else set(good.assets))
-        for p in taken & set(good.extra):
-            raise ValueError(f"output path collision: {p}")
-        if assets is not None and set(assets) & set(specs):
-            raise ValueError(f"output path collision: {sorted(set(assets) & set(specs))[0]}")
+    def _incremental(self, asm: Assembly, defer_extra: bool) -> UpdateResult:
+        good, index, site = self._good, self._index, asm.site
+        step, specs = self._sync(index, asm)
+        keys, changed = step.keys, step.changed
+        assets = self._assets() if self._assets_stale else None
+        taken_assets = assets if assets is not None else good.assets
+        for p in good.extra:
+            if index.has_page(p) or p in taken_assets:
+                raise ValueError(f"output path collision: {p}")
+        if assets is not None:
+            both = sorted(p for p in assets if index.has_page(p))
+            if both:
+                raise ValueError(f"output path collision: {both[0]}")
         written, removed = [], []
-        for path in todo:
-            data = _render.render_page(site, self._env, specs[path]).encode("utf-8")
+        for spec in specs:
+            data = _render.render_page(site, self._env, spec).encode("utf-8")
             d = _digest(data)
-            if good.pages.get(path) != d:
-                _write_atomic(self.out, path, data)
-                written.append(path)
-            good.pages[path] = d
-            good.deps[path] = specs[path].deps
-        for path in gone:
+            if good.pages.get(spec.path) != d:
+                _write_atomic(self.out, spec.path, data)
+                written.append(spec.path)
+            good.pages[spec.path] = d
+        for path in step.gone:
             _remove(self.out, path)
             removed.append(path)
             del good.pages[path]
-            del good.deps[path]
         if assets is not None:
             for path, src in assets.items():
                 data = src.read_bytes()
@@ -447,7 +284,7 @@ class IncrementalBuilder:
         if good.extra_dirty and not defer_extra:
             for path in self._write_extra(good, self.prepare_extra().compute()):
                 (written if path in good.extra else removed).append(path)
-        return UpdateResult(True, diags, rendered=tuple(todo), written=tuple(written), removed=tuple(removed),
+        return UpdateResult(True, asm.diagnostics, rendered=tuple(step.todo), written=tuple(written), removed=tuple(removed),
                             changed_keys=changed, extra_pending=good.extra_dirty)
 
     def _assets(self) -> dict[str, Path]:
@@ -471,17 +308,8 @@ class IncrementalBuilder:
         return tuple(touched)
 
 
-def _parse_once(env):
-    """``page_specs`` parses every template on each call to find what it includes; within
-    one environment (a new one whenever a template changes) the same source parses the
-    same, so remember the trees.  Rendering compiles through its own path, unaffected."""
-    parse = functools.lru_cache(maxsize=256)(env.parse)
-    env.parse = lambda source, name=None, filename=None: parse(source, name, filename)
-    return env
-
-
 def _located(env, exc: TemplateSyntaxError) -> TemplateSyntaxError:
-    """``page_specs`` parses templates without their names: find the file the error is in."""
+    """Listing page specs parses templates without their names: find the file the error is in."""
     if exc.filename:
         return exc
     for name in env.list_templates():
@@ -505,25 +333,8 @@ def _search_order(site: Site) -> list[Assessment]:
     return sorted(site.assessments, key=key)
 
 
-def _template_names(specs: list) -> set[str]:
-    every = set().union(*(s.deps for s in specs))
-    return {k[len("template:"):] for k in every if k.startswith("template:")}
-
-
 def _under(p: Path, root: Path) -> bool:
     return p == root or root in p.parents
-
-
-def _folder_ok(name: str) -> bool:
-    return not name.startswith((".", "_"))
-
-
-def _yaml_files(folder: Path) -> list[Path]:
-    try:
-        entries = list(folder.iterdir())
-    except OSError:
-        return []
-    return sorted(p for p in entries if p.is_file() and p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
 
 
 def _write_atomic(out: Path, rel: str, data: bytes) -> None:

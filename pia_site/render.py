@@ -14,7 +14,7 @@ from typing import Callable
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta
 
 from . import urls
-from .model import Site
+from .model import Assessment, Municipality, Site
 from .views import assessment_view, index_view, municipality_view
 from .views_changes import changes_page, feed_context, site_changes
 
@@ -76,35 +76,59 @@ def _root(page: str) -> str:
     return "../" * page.count("/")
 
 
+def template_deps(env: Environment) -> Callable[[str], frozenset[str]]:
+    """The input keys of a template (it and every template it extends, includes or imports),
+    remembered per name: an environment's templates change only with a new environment."""
+    return lru_cache(maxsize=None)(lambda name: frozenset(template_key(t) for t in template_closure(env, name)))
+
+
+def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
+    """The site-wide pages: top page, search page, 更新履歴 and the site feed."""
+    base = frozenset({SITE})
+    every_listing = frozenset(listing_key(m.slug) for m in site.municipalities)
+    return [
+        PageSpec(urls.site_index(), "index.html", base | closure("index.html") | every_listing,
+                 lambda: {"groups": index_view(site)}),
+        PageSpec("search/index.html", "search.html", base | closure("search.html") | every_listing,
+                 lambda: {"groups": index_view(site)}),
+        PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
+                 lambda: {"changes": site_changes(site)}),
+        PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,
+                 lambda: feed_context(site, urls.site_feed())),
+    ]
+
+
+def municipality_page_specs(site: Site, m: Municipality, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
+    """A municipality's listing page and feed."""
+    base = frozenset({SITE, listing_key(m.slug)})
+    return [
+        PageSpec(urls.municipality_page(m.slug), "municipality.html", base | closure("municipality.html"),
+                 lambda: {"view": municipality_view(site, m)}),
+        PageSpec(urls.municipality_feed(m.slug), "feed.xml", base | closure("feed.xml"),
+                 lambda: feed_context(site, urls.municipality_feed(m.slug), m)),
+    ]
+
+
+def assessment_page_specs(site: Site, a: Assessment, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
+    """An assessment's page and, if it has a 変更箇所, its changes page."""
+    base = frozenset({SITE, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)})
+    specs = [PageSpec(urls.assessment_page(a.municipality, a.slug), "assessment.html", base | closure("assessment.html") | {CATALOG},
+                      lambda: {"view": assessment_view(site, a)})]
+    if a.changes:
+        # the catalog too: its rows name the items they changed by their printed labels
+        specs.append(PageSpec(urls.assessment_changes_page(a.municipality, a.slug), "changes.html", base | closure("changes.html") | {CATALOG},
+                              lambda: {"view": changes_page(site, a)}))
+    return specs
+
+
 def page_specs(site: Site, env: Environment) -> list[PageSpec]:
     """Every page of the site with the inputs it depends on."""
-    closure = lru_cache(maxsize=None)(lambda name: frozenset(template_key(t) for t in template_closure(env, name)))
-    base = frozenset({SITE})
-    specs = [PageSpec(urls.site_index(), "index.html",
-                      base | closure("index.html") | {listing_key(m.slug) for m in site.municipalities},
-                      lambda: {"groups": index_view(site)})]
-    specs.append(PageSpec("search/index.html", "search.html",
-                          base | closure("search.html") | {listing_key(m.slug) for m in site.municipalities},
-                          lambda: {"groups": index_view(site)}))
-    every_listing = frozenset(listing_key(m.slug) for m in site.municipalities)
-    specs.append(PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
-                          lambda: {"changes": site_changes(site)}))
-    specs.append(PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,
-                          lambda: feed_context(site, urls.site_feed())))
+    closure = template_deps(env)
+    specs = site_page_specs(site, closure)
     for m in site.municipalities:
-        specs.append(PageSpec(urls.municipality_page(m.slug), "municipality.html",
-                              base | closure("municipality.html") | {listing_key(m.slug)},
-                              lambda m=m: {"view": municipality_view(site, m)}))
-        specs.append(PageSpec(urls.municipality_feed(m.slug), "feed.xml", base | closure("feed.xml") | {listing_key(m.slug)},
-                              lambda m=m: feed_context(site, urls.municipality_feed(m.slug), m)))
+        specs += municipality_page_specs(site, m, closure)
     for a in site.assessments:
-        specs.append(PageSpec(urls.assessment_page(a.municipality, a.slug), "assessment.html",
-                              base | closure("assessment.html") | {CATALOG, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)},
-                              lambda a=a: {"view": assessment_view(site, a)}))
-        if a.changes:
-            specs.append(PageSpec(urls.assessment_changes_page(a.municipality, a.slug), "changes.html",
-                                  base | closure("changes.html") | {municipality_key(a.municipality), assessment_key(a.municipality, a.slug)},
-                                  lambda a=a: {"view": changes_page(site, a)}))
+        specs += assessment_page_specs(site, a, closure)
     return specs
 
 

@@ -232,7 +232,8 @@ class PreviewServer:
             result = self.builder.update(paths, defer_extra=True)
         except Exception as exc:  # noqa: BLE001 - a template or catalog error: show it, keep serving
             result = UpdateResult(False, (exception_diagnostic(exc),))
-        self.state = _State(result.diagnostics, self.state.generation + 1, has_errors(result.diagnostics))
+        # a successful update has no errors: skip the scan of its (many) warnings
+        self.state = _State(result.diagnostics, self.state.generation + 1, not result.ok and has_errors(result.diagnostics))
         if not result.ok:
             self.log(format_diagnostics([d for d in result.diagnostics if d.is_error]))
             self.log("ビルドを中止しました。前回のサイトを表示したまま、ブラウザにエラーを表示します。")

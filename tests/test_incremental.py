@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import pia_site.catalog as cat
+import pia_site.content_state as content_state
 import pia_site.render as render
 from pia_site.build import build, check
 from pia_site.diagnostics import DiagnosticsError, format_diagnostics
@@ -34,10 +36,11 @@ class Editor:
     """Random, realistic edits to a copy of content/ (and templates/, assets/ beside it).
     Each edit returns the paths it touched, as a file watcher would report them."""
 
-    def __init__(self, project: Path, rng: random.Random):
+    def __init__(self, project: Path, rng: random.Random, catalog: Path | None = None):
         self.project = project
         self.content = project / "content"
         self.rng = rng
+        self.catalog = catalog  # a copy of the form catalog that the build reads (see catalog_copy)
         self.n = 0
         self.juten = _read(CONTENT / KOSHIGAYA)
         self.broken: Path | None = None
@@ -129,6 +132,25 @@ class Editor:
         _write(css, _read(Path(render.__file__).parent / "assets" / "style.css") + f"\n/* {self.n} */\n")
         return [css]
 
+    def catalog_label(self):
+        """A printed label in the form catalog: every 重点項目 record and page changes."""
+        if self.catalog is None:
+            return self.text_value()
+        return self.sub(self.catalog / "juten-r06-10.yaml", r"(label: 事務の名称)(〔\d+〕)?", f"\\1〔{self.n}〕")
+
+    def two_folders(self):
+        """One batch with edits in two municipality folders (a watcher coalesces them)."""
+        by_folder: dict[Path, list[Path]] = {}
+        for f in self.assessments():
+            by_folder.setdefault(f.parent, []).append(f)
+        if len(by_folder) < 2:
+            return self.text_value()
+        paths = []
+        for folder in self.rng.sample(sorted(by_folder), 2):
+            f = self.rng.choice(by_folder[folder])
+            paths += self.sub(f, r"^(  title: )(.*)$", lambda m: f"{m.group(1)}{m.group(2).split('〔')[0]}〔{self.n}〕")
+        return paths
+
     def add(self):
         folder = self.rng.choice(sorted(p.parent for p in self.content.glob("*/municipality.yaml")))
         f = folder / f"added-{self.n}.yaml"
@@ -166,7 +188,7 @@ class Editor:
         return self.sub(f, r"^(    subjects: ).*$", r"\g<1>10万人以上30万人未満")  # whatever edits came between
 
     EDITS = ("text_value", "choice_value", "title", "number", "change_row", "municipality", "site", "template", "asset",
-             "add", "delete", "municipality_folder", "break_")
+             "add", "delete", "municipality_folder", "break_", "catalog_label", "two_folders")
 
     def step(self) -> tuple[str, list[Path]]:
         self.n += 1
@@ -178,6 +200,23 @@ class Editor:
         return name, getattr(self, name)()
 
 
+def _clear_catalog_caches() -> None:
+    for obj in vars(cat).values():
+        if callable(getattr(obj, "cache_clear", None)):
+            obj.cache_clear()
+
+
+@pytest.fixture
+def catalog_copy(tmp_path, monkeypatch):
+    """The build reads the form catalog from a copy that a test may edit."""
+    copy = tmp_path / "catalog"
+    shutil.copytree(cat.CATALOG_DIR, copy)
+    _clear_catalog_caches()
+    monkeypatch.setattr(cat, "CATALOG_DIR", copy)
+    yield copy
+    _clear_catalog_caches()  # no form of the edited copy outlives the test
+
+
 def _copy_project(tmp_path: Path) -> Path:
     project = tmp_path / "site"
     shutil.copytree(CONTENT, project / "content")
@@ -185,7 +224,7 @@ def _copy_project(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("seed", [11, 2024])
-def test_random_edits_keep_the_incremental_output_identical_to_a_full_build(tmp_path, seed):
+def test_random_edits_keep_the_incremental_output_identical_to_a_full_build(tmp_path, seed, catalog_copy):
     project = _copy_project(tmp_path)
     content = project / "content"
     out, ref = tmp_path / "incremental", tmp_path / "full"
@@ -195,7 +234,7 @@ def test_random_edits_keep_the_incremental_output_identical_to_a_full_build(tmp_
     build(content, ref)
     assert tree_bytes(out) == tree_bytes(ref)
     rng = random.Random(seed)
-    editor = Editor(project, rng)
+    editor = Editor(project, rng, catalog_copy)
     kinds = set()
     for step in range(22):
         name, paths = editor.step()
@@ -308,3 +347,106 @@ def test_a_first_build_with_errors_writes_nothing_and_recovers(tmp_path):
     assert result.ok and result.full
     build(project / "content", tmp_path / "ref")
     assert tree_bytes(out) == tree_bytes(tmp_path / "ref")
+
+
+def test_template_and_asset_edits_saved_while_the_content_is_broken_show_after_the_fix(tmp_path):
+    project = _copy_project(tmp_path)
+    content, out = project / "content", tmp_path / "out"
+    builder = IncrementalBuilder(content, out)
+    assert builder.update().ok
+    f = content / KOSHIGAYA
+    good = _read(f)
+    _write(f, good.replace("subjects: 10万人以上30万人未満", "subjects: 不明"))
+    assert not builder.update([f]).ok
+    footer = project / "templates" / "partials" / "footer.html"
+    _write(footer, _read(render.DEFAULT_TEMPLATES / "partials" / "footer.html").replace("</footer>", "<p>保存中の変更</p>\n</footer>"))
+    css = project / "assets" / "style.css"
+    _write(css, _read(Path(render.__file__).parent / "assets" / "style.css") + "\n/* 保存中の変更 */\n")
+    assert not builder.update([footer]).ok
+    assert not builder.update([css]).ok
+    _write(f, good)
+    result = builder.update([f])
+    assert result.ok and not result.full
+    build(content, tmp_path / "ref")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "ref")
+    assert "保存中の変更" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_path_collision_fails_as_the_full_build_does_and_a_fix_recovers(tmp_path):
+    project = _copy_project(tmp_path)
+    content, out = project / "content", tmp_path / "out"
+    builder = IncrementalBuilder(content, out)
+    assert builder.update().ok
+    before = tree_bytes(out)
+    folder = content / "search"  # its listing page would be search/index.html, the search page
+    _write(folder / "municipality.yaml", "name: 検索市\nprefecture: 埼玉県\ncode: \"112011\"\n")
+    with pytest.raises(ValueError) as full:
+        build(content, tmp_path / "ref")
+    with pytest.raises(ValueError) as incremental:
+        builder.update([folder, folder / "municipality.yaml"])
+    assert str(incremental.value) == str(full.value) == "two pages render to search/index.html"
+    assert tree_bytes(out) == before
+    shutil.rmtree(folder)
+    result = builder.update([folder])
+    assert result.ok and result.full
+    build(content, tmp_path / "ref")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "ref")
+
+
+def _bigger_project(tmp_path: Path) -> Path:
+    """The sample plus two more assessments in each municipality."""
+    project = _copy_project(tmp_path)
+    for src in sorted((project / "content").glob("*/*.yaml")):
+        if src.stem != "municipality":
+            for k in (1, 2):
+                shutil.copy(src, src.with_name(f"{src.stem}-{k}.yaml"))
+    return project
+
+
+def test_a_body_edit_reads_and_lists_the_pages_of_its_own_assessment_only(tmp_path, monkeypatch):
+    project = _bigger_project(tmp_path)
+    builder = IncrementalBuilder(project / "content", tmp_path / "out")
+    assert builder.update().ok
+    calls: list[tuple] = []
+
+    def spy(module, name, describe):
+        real = getattr(module, name)
+
+        def wrapper(*args):
+            calls.append((name, describe(*args)))
+            return real(*args)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    spy(content_state, "load_source", lambda path, *rest: path.name)
+    spy(render, "page_specs", lambda site, env: None)
+    spy(render, "site_page_specs", lambda site, closure: None)
+    spy(render, "municipality_page_specs", lambda site, m, closure: m.slug)
+    spy(render, "assessment_page_specs", lambda site, a, closure: a.slug)
+    f = project / "content" / KOSHIGAYA
+    _write(f, _read(f).replace("head_title: 課長", "head_title: 課長（兼務）"))
+    result = builder.update([f])
+    assert result.ok and result.changed_keys == {"assessment:koshigaya/keijidosha-fuka"}
+    assert {c for c in calls} == {("load_source", "keijidosha-fuka.yaml"), ("assessment_page_specs", "keijidosha-fuka")}
+    build(project / "content", tmp_path / "ref")
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "ref")
+
+
+def test_an_update_lists_the_pages_it_rendered_in_page_specs_order(tmp_path):
+    project = _bigger_project(tmp_path)
+    content = project / "content"
+    builder = IncrementalBuilder(content, tmp_path / "out")
+    first = builder.update()
+    assert first.ok
+    from pia_site.build import load_site, project_dir
+
+    def specs_order() -> list[str]:
+        site, _ = load_site(content)
+        return [s.path for s in render.page_specs(site, render.make_environment(project_dir(content) / "templates"))]
+
+    assert list(first.rendered) == sorted(specs_order())  # a full build lists them sorted
+    f = content / "koshigaya" / "municipality.yaml"  # its listing, feed and every assessment page of it
+    _write(f, _read(f).replace("name: 越谷市", "name: 越谷市（改）"))
+    result = builder.update([f])
+    assert len(result.rendered) > 4
+    assert list(result.rendered) == [p for p in specs_order() if p in set(result.rendered)]
