@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,18 @@ def test_filters(docs, files, site):
             h.url for h in all_hits if docs[h.doc].form == form}
     assert reader.search("情報", {"from": "2100-01-01"}) == []
     assert reader.search("情報", {"jimu": "存在しない事務"}) == []
+    assert "docs.z" in {p for p, _n in reader.fetched}
+
+
+def test_meta_read_by_every_query_does_not_grow_with_the_assessments(site, docs):
+    """meta.z is read by every query; the per-assessment columns are in docs.z, read only with filters."""
+    many = [replace(docs[i % len(docs)], url=f"x{i}/") for i in range(300)]
+    small, large = index_docs(site, list(docs)), index_docs(site, many)
+    assert abs(len(large[f"{PREFIX}meta.z"]) - len(small[f"{PREFIX}meta.z"])) < 16
+    assert len(large[f"{PREFIX}docs.z"]) > 3 * len(small[f"{PREFIX}docs.z"])
+    reader = IndexReader.from_files(large)
+    assert reader.search("委託先", limit=5)
+    assert "docs.z" not in {p for p, _n in reader.fetched}
 
 
 def test_small_chunks_and_many_shards_keep_recall(site, docs):

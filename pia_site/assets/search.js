@@ -91,18 +91,31 @@
   function meta() {
     if (!metaPromise) {
       metaPromise = loadJSON("meta.z").then(function (m) {
-        if (m.format !== 2 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
-        var first = m.docs.firstChunk, chunkDoc = new Int32Array(m.chunks);
-        for (var d = 0; d < first.length; d++) {
-          var end = d + 1 < first.length ? first[d + 1] : m.chunks;
-          for (var c = first[d]; c < end; c++) chunkDoc[c] = d;
-        }
-        m.chunkDoc = chunkDoc;
+        if (m.format !== 3 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
+        m.bySlug = new Map();
+        m.municipalities.forEach(function (x) { m.bySlug.set(x[0], x); });
         return m;
       });
       metaPromise.catch(function () { metaPromise = null; });
     }
     return metaPromise;
+  }
+  // The facet columns of every assessment: only for filtered queries and the 事務 suggestions.
+  var docsPromise = null;
+  function docsTable() {
+    if (!docsPromise) {
+      docsPromise = Promise.all([meta(), loadJSON("docs.z")]).then(function (r) {
+        var m = r[0], t = r[1], first = t.firstChunk, chunkDoc = new Int32Array(m.chunks);
+        for (var d = 0; d < first.length; d++) {
+          var end = d + 1 < first.length ? first[d + 1] : m.chunks;
+          for (var c = first[d]; c < end; c++) chunkDoc[c] = d;
+        }
+        t.chunkDoc = chunkDoc;
+        return t;
+      });
+      docsPromise.catch(function () { docsPromise = null; });
+    }
+    return docsPromise;
   }
 
   // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload,
@@ -168,23 +181,26 @@
     var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(s || "");
     return m ? +m[1] * 10000 + +m[2] * 100 + +(m[3] || 1) : 0;
   }
-  function allowedDocs(m, f) {
+  function hasFilters(f) {
+    return !!f && Object.keys(f).some(function (k) { return f[k]; });
+  }
+  function allowedDocs(m, t, f) {
     f = f || {};
-    var n = m.docs.form.length, ok = new Uint8Array(n).fill(1), any = false;
+    var n = t.form.length, ok = new Uint8Array(n).fill(1), any = false;
     var pref = f.prefecture ? m.prefectures.indexOf(f.prefecture) : -1;
     var muni = -1;
     if (f.municipality) m.municipalities.forEach(function (x, i) { if (x[0] === f.municipality) muni = i; });
     var form = -1;
     if (f.form) m.forms.forEach(function (x, i) { if (x === f.form || x.indexOf(f.form) === 0) form = i; });
     var jimu = f.jimu ? normalise(f.jimu) : "";
-    var jimuOk = jimu ? m.jimu.map(function (x) { return normalise(x).indexOf(jimu) >= 0; }) : null;
+    var jimuOk = jimu ? t.jimu.map(function (x) { return normalise(x).indexOf(jimu) >= 0; }) : null;
     var from = f.from ? dateInt(f.from) : 0, to = f.to ? dateInt(f.to) : 0;
     for (var d = 0; d < n; d++) {
-      var mi = m.docs.municipality[d], pub = m.docs.published[d];
+      var mi = t.municipality[d], pub = t.published[d];
       if ((f.prefecture && (mi < 0 || m.municipalities[mi][2] !== pref)) ||
           (f.municipality && mi !== muni) ||
-          (f.form && m.docs.form[d] !== form) ||
-          (jimuOk && !jimuOk[m.docs.jimu[d]]) ||
+          (f.form && t.form[d] !== form) ||
+          (jimuOk && !jimuOk[t.jimuOf[d]]) ||
           (from && (!pub || pub < from)) || (to && (!pub || pub > to))) { ok[d] = 0; any = true; }
     }
     return any ? ok : null;
@@ -237,7 +253,8 @@
     results.more = false;
     results.query = q;
     if (!q) return Promise.resolve(results);
-    return meta().then(function (m) {
+    return Promise.all([meta(), hasFilters(opts.filters) ? docsTable() : null]).then(function (r) {
+      var m = r[0], table = r[1];
       var grams = queryGrams(q), empty = { ids: new Uint32Array(0), masks: new Uint8Array(0) };
       return Promise.all(grams.map(function (g) {
         return shard(fnv1a(g) % m.shards).then(function (map) { return map.get(g) || empty; });
@@ -245,8 +262,8 @@
         var byGram = new Map();
         grams.forEach(function (g, i) { byGram.set(g, lists[i]); });
         var cand = candidates(q, function (g) { return byGram.get(g); });
-        var ok = allowedDocs(m, opts.filters);
-        if (ok) cand = cand.filter(function (c) { return ok[m.chunkDoc[c]]; });
+        var ok = table && allowedDocs(m, table, opts.filters);
+        if (ok) cand = cand.filter(function (c) { return ok[table.chunkDoc[c]]; });
         var want = offset + limit, found = 0, next = 0;
         function step() {
           if (next >= cand.length || found >= want) { results.more = results.more || next < cand.length; return results; }
@@ -255,7 +272,7 @@
           next += batch.length;
           return Promise.all(batch.map(function (c) { return loadJSON("t/" + c + ".z"); })).then(function (chunks) {
             chunks.forEach(function (ch) {
-              var mi = m.docs.municipality[ch.doc], muni = m.municipalities[mi] || ["", "", -1];
+              var muni = m.bySlug.get(ch.municipality) || ["", "", -1];
               ch.units.forEach(function (u) {
                 if (u[4].indexOf(q) < 0) return;
                 if (found >= want) { results.more = true; return; }
@@ -267,8 +284,8 @@
                   anchor: u[0], title: u[1], section: ch.sections[u[2]],
                   assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
                   municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
-                  form: m.forms[m.docs.form[ch.doc]], jimu: m.jimu[m.docs.jimu[ch.doc]],
-                  published: pubIso(m.docs.published[ch.doc]),
+                  form: ch.form, jimu: ch.jimu,
+                  published: pubIso(ch.published),
                   snippet: sn.snippet, highlights: sn.highlights
                 });
               });
@@ -322,10 +339,16 @@
     var input = form.elements.q, seq = 0, timer = 0, shown = 0;
     var fields = ["prefecture", "municipality", "form", "jimu", "from", "to"];
 
-    meta().then(function (m) {
-      var list = document.getElementById("pia-jimu-list");
-      if (list) m.jimu.forEach(function (j) { if (j) { var o = el("option"); o.value = j; list.appendChild(o); } });
-    }).catch(function () {});
+    var jimuField = form.elements.jimu, list = document.getElementById("pia-jimu-list");
+    if (jimuField && list) {
+      jimuField.addEventListener("focus", function () {  // 事務 suggestions: fetched when wanted
+        if (list.childNodes.length) return;
+        docsTable().then(function (t) {
+          if (list.childNodes.length) return;
+          t.jimu.forEach(function (j) { if (j) { var o = el("option"); o.value = j; list.appendChild(o); } });
+        }).catch(function () {});
+      });
+    }
 
     function filters() {
       var f = {};

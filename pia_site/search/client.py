@@ -62,17 +62,22 @@ class IndexReader:
         return self.cache[path]
 
     def meta(self) -> dict:
+        return self._cached("meta.z", json.loads)
+
+    def docs(self) -> dict:
+        """The facet columns of every assessment (read only for filtered queries)."""
         def parse(b: bytes) -> dict:
-            m = json.loads(b)
-            chunk_doc = [0] * m["chunks"]
-            first = m["docs"]["firstChunk"]
+            t = json.loads(b)
+            chunks = self.meta()["chunks"]
+            chunk_doc = [0] * chunks
+            first = t["firstChunk"]
             for d, start in enumerate(first):
-                end = first[d + 1] if d + 1 < len(first) else m["chunks"]
+                end = first[d + 1] if d + 1 < len(first) else chunks
                 for c in range(start, end):
                     chunk_doc[c] = d
-            m["chunkDoc"] = chunk_doc
-            return m
-        return self._cached("meta.z", parse)
+            t["chunkDoc"] = chunk_doc
+            return t
+        return self._cached("docs.z", parse)
 
     def shard(self, sid: int) -> dict[str, tuple[list[int], bytes | None]]:
         return self._cached(f"g/{sid:x}.z", parse_shard)
@@ -112,7 +117,7 @@ class IndexReader:
         if not filters:
             return None
         m = self.meta()
-        docs = m["docs"]
+        docs = self.docs()
         jimu = normalise_query(filters.get("jimu", ""))
         ok = []
         for d in range(len(docs["form"])):
@@ -127,7 +132,7 @@ class IndexReader:
                 good = False
             if filters.get("form") and not form.startswith(filters["form"]):
                 good = False
-            if jimu and jimu not in normalise_query(m["jimu"][docs["jimu"][d]]):
+            if jimu and jimu not in normalise_query(docs["jimu"][docs["jimuOf"][d]]):
                 good = False
             if filters.get("from") and (not pub or pub < _date_int(filters["from"])):
                 good = False
@@ -140,11 +145,12 @@ class IndexReader:
         q = normalise_query(query)
         if not q:
             return []
-        m = self.meta()
+        self.meta()
         cand = self.candidates(q)
         ok = self.allowed(filters)
         if ok is not None:
-            cand = [c for c in cand if ok[m["chunkDoc"][c]]]
+            chunk_doc = self.docs()["chunkDoc"]
+            cand = [c for c in cand if ok[chunk_doc[c]]]
         hits: list[Hit] = []
         start = 0
         while start < len(cand):

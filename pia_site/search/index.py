@@ -4,8 +4,13 @@ Layout (all under ``search/data/``, every file zlib-deflated, bytes depend only 
 the site):
 
 ``meta.z``
-    JSON: format version, normalisation id, shard count, chunk count, and the
-    facet columns of every assessment (municipality, form, 事務, 公表日, first chunk).
+    JSON: format version, normalisation id, shard count, chunk and document
+    counts, prefectures, municipalities and forms.  Small at any site size: every
+    query reads it.
+``docs.z``
+    JSON: the facet columns of every assessment (municipality, form, 事務, 公表日,
+    first chunk) and the 事務 names.  Read only when a query has filters (and for
+    the 事務 suggestions), since it grows with the number of assessments.
 ``g/<shard>.z``
     Postings: every gram (characters, bigrams and trigrams of normalised text,
     see ``grams.py``) whose FNV-1a hash falls in the shard, with the
@@ -32,7 +37,7 @@ from .grams import fnv1a, query_grams, short_grams, text_grams, trigram_masks  #
 from .normalise import SEPARATOR, VERSION, normalise_text
 from .units import Doc, site_docs
 
-FORMAT = 2
+FORMAT = 3
 PREFIX = "search/data/"
 CHUNK_CHARS = 2000
 SHARD_BYTES = 8192
@@ -232,7 +237,7 @@ def build_index(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, 
     units = sum(len(c.units) for c in chunks)
     state = IndexState(shard_bytes, chunk_chars, prefix, shards, total, tuple(d.url for d in docs), tuple(first),
                        len(chunks), units)
-    files[f"{prefix}meta.z"] = meta_file(site, docs, state)
+    files.update(meta_files(site, docs, state))
     return SearchIndex(files, state)
 
 
@@ -248,11 +253,13 @@ def chunk_file(docs: list[Doc], ch: Chunk) -> bytes:
             sidx[path] = len(sections)
             sections.append(path)
         units.append([u.anchor, u.title, sidx[path], u.text, n])
-    return _deflate(_json({"doc": ch.doc, "url": doc.url, "title": doc.title, "sections": sections, "units": units}))
+    return _deflate(_json({"doc": ch.doc, "url": doc.url, "title": doc.title, "sections": sections, "units": units,
+                           "municipality": doc.municipality, "form": doc.form, "jimu": doc.jimu,
+                           "published": _date_int(doc.published)}))
 
 
-def meta_file(site: Site, docs: list[Doc], state: IndexState) -> bytes:
-    """``meta.z``: facets and the chunk ranges of every assessment."""
+def meta_files(site: Site, docs: list[Doc], state: IndexState) -> dict[str, bytes]:
+    """``meta.z`` and ``docs.z``."""
     munis = sorted(site.municipalities, key=lambda m: (m.code, m.slug))
     prefs: list[str] = []
     for m in munis:
@@ -260,19 +267,22 @@ def meta_file(site: Site, docs: list[Doc], state: IndexState) -> bytes:
             prefs.append(m.prefecture)
     midx = {m.slug: i for i, m in enumerate(munis)}
     forms = sorted({d.form for d in docs})
+    form_idx = {f: i for i, f in enumerate(forms)}
     jimu = sorted({d.jimu for d in docs})
+    jimu_idx = {j: i for i, j in enumerate(jimu)}
     meta = {
         "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "gram": 3, "shards": state.shards, "chunks": state.chunks,
-        "units": state.units,
+        "units": state.units, "docs": len(docs),
         "prefectures": prefs,
         "municipalities": [[m.slug, m.name, prefs.index(m.prefecture)] for m in munis],
-        "forms": forms, "jimu": jimu,
-        "docs": {
-            "municipality": [midx.get(d.municipality, -1) for d in docs],
-            "form": [forms.index(d.form) for d in docs],
-            "jimu": [jimu.index(d.jimu) for d in docs],
-            "published": [_date_int(d.published) for d in docs],
-            "firstChunk": list(state.first),
-        },
+        "forms": forms,
     }
-    return _deflate(_json(meta))
+    table = {
+        "jimu": jimu,
+        "municipality": [midx.get(d.municipality, -1) for d in docs],
+        "form": [form_idx[d.form] for d in docs],
+        "jimuOf": [jimu_idx[d.jimu] for d in docs],
+        "published": [_date_int(d.published) for d in docs],
+        "firstChunk": list(state.first),
+    }
+    return {f"{state.prefix}meta.z": _deflate(_json(meta)), f"{state.prefix}docs.z": _deflate(_json(table))}

@@ -4,7 +4,7 @@
 documents and the number of chunks of each changed document leaves every chunk
 id where it was.  Then only the grams whose presence (or, for a trigram, whose
 position mask) changed in a changed chunk need new postings: their shards are
-read back, patched and re-encoded, and the changed chunk files and the meta file
+read back, patched and re-encoded, and the changed chunk files and the meta files
 are made again.  The result is byte for byte what ``build_index`` makes of the
 new documents (tests/test_index.py checks this).
 
@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 from ..model import Site
 from .client import parse_shard
 from .index import (Chunk, IndexState, SearchIndex, chunk_docs, chunk_file, chunk_grams, encode_entry, encode_shard,
-                    meta_file, shard_count, shard_of)
+                    meta_files, shard_count, shard_of)
 from .units import Doc
 
 PRESENT = -1  # a character or bigram now in the chunk (they carry no mask)
@@ -97,5 +97,5 @@ def update_index(site: Site, state: IndexState, old_docs: list[Doc], new_docs: l
     if shard_count(total, state.shard_bytes) != state.shards:
         return None
     new_state = replace(state, total=total, units=units)
-    files[f"{prefix}meta.z"] = meta_file(site, new_docs, new_state)
+    files.update(meta_files(site, new_docs, new_state))
     return IndexUpdate(files, tuple(removed), new_state)
