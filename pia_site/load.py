@@ -347,9 +347,14 @@ def _parse_fast(text: str, path: str) -> tuple[YNode | None, list[Diagnostic]] |
 
 def _parse_reference(text: str, path: str) -> tuple[YNode | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
-    composer = _StrictComposer(text, path, diags)
     try:
-        node = composer.get_single_node()
+        node = _StrictComposer(text, path, diags).get_single_node()
+    except yaml.reader.ReaderError as exc:  # a control character: the reader checks the text as it goes
+        pos = exc.position
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        return None, diags + [_err("Y010", f"YAML に使えない制御文字（U+{exc.character:04X}）があります。"
+                                   "その文字を消して保存し直してください。", SourceLocation(path, line, col))]
     except _Abort as abort:
         return None, diags + [abort.diag]
     except yaml.MarkedYAMLError as exc:

@@ -108,3 +108,15 @@ def test_missing_site_and_municipality_files_are_reported(tmp_path):
     (tmp_path / "content" / "town").mkdir(parents=True)
     _, diags = load_content(tmp_path / "content")
     assert sorted(codes(diags)) == ["E011", "E012"]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("text, line, col, code_point", [
+    ("a: b\n" * 60 + "c: d\x07e\n", 61, 5, "U+0007"),  # past the reader's first look at the text
+    ("\x01a: b\n", 1, 1, "U+0001"),
+])
+def test_control_characters_are_located_not_raised(fast, text, line, col, code_point):
+    node, diags = parse_yaml(text, "x.yaml", fast=fast)
+    assert node is None
+    assert [(d.code, d.location.line, d.location.column) for d in diags] == [("Y010", line, col)]
+    assert code_point in diags[0].message
