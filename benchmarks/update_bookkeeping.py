@@ -1,0 +1,104 @@
+"""Benchmark: the cost of one ``IncrementalBuilder.update([path])`` for a body edit, split into
+loading and validating the edited YAML, rendering its pages, and the rest (bookkeeping and
+writing), on a synthetic site made by ``incremental_bench.make_site``.
+
+The first (full) update is made cheap: page rendering and the search index are stubbed out
+for it, and with ``--records FILE`` the validated records are kept in a pickle (keyed by path
+and digest) so that a second run skips loading every file.  The timed updates load, validate
+and render for real, with ``defer_extra=True`` as ``pia-site serve`` does.
+
+Usage:  python benchmarks/update_bookkeeping.py [--count 2000] [--edits 9] [--dir DIR] [--records FILE]
+This is a benchmark, not a test: it prints figures and asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import pia_site.content_state as content_state  # noqa: E402
+import pia_site.incremental as incremental  # noqa: E402
+import pia_site.render as render  # noqa: E402
+from incremental_bench import make_site  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--edits", type=int, default=9)
+    ap.add_argument("--dir", type=Path, help="work directory (default: a temporary one)")
+    ap.add_argument("--records", type=Path, help="pickle of validated records, reused when present")
+    args = ap.parse_args()
+    work = args.dir or Path(tempfile.mkdtemp(prefix="pia-update-"))
+    content = make_site(work, args.count)
+
+    cache = pickle.loads(args.records.read_bytes()) if args.records and args.records.exists() else {}
+    made: dict = {}
+    real_load, real_render = content_state.load_source, render.render_page
+    real_index, real_doc = incremental.index_docs, incremental.assessment_doc
+
+    def cached_load(path, stamp, digest, is_site):
+        hit = cache.get((str(path), digest))
+        if hit is not None:
+            return content_state.Source(stamp, digest, *hit)
+        s = real_load(path, stamp, digest, is_site)
+        made[(str(path), digest)] = (s.load_diags, s.diags, s.record, s.listing)
+        return s
+
+    content_state.load_source = cached_load
+    render.render_page = lambda site, env, spec: spec.path
+    incremental.index_docs = lambda site, docs: {}
+    incremental.assessment_doc = lambda site, a: None
+    builder = incremental.IncrementalBuilder(content, work / "out")
+    t = time.perf_counter()
+    first = builder.update()
+    print(f"first update (rendering and search index stubbed): {time.perf_counter() - t:.1f} s, ok={first.ok}, "
+          f"{len(first.rendered)} pages, {len(first.diagnostics)} diagnostics", flush=True)
+    if args.records and made and not cache:
+        args.records.write_bytes(pickle.dumps(made))
+    incremental.index_docs, incremental.assessment_doc = real_index, real_doc
+
+    spent = {"load": 0.0, "render": 0.0}
+
+    def timed(fn, bucket):
+        def wrapper(*a):
+            t = time.perf_counter()
+            try:
+                return fn(*a)
+            finally:
+                spent[bucket] += time.perf_counter() - t
+        return wrapper
+
+    content_state.load_source = timed(real_load, "load")
+    render.render_page = timed(real_render, "render")
+    target = content / "m010" / "a01000.yaml" if args.count > 1000 else content / "m000" / "a00000.yaml"
+    head = "head_title: 課長"
+    totals, rests = [], []
+    for k in range(args.edits):
+        text = target.read_text(encoding="utf-8")
+        new = f"head_title: 課長（編集{k}）"
+        target.write_text(text.replace(head, new, 1), encoding="utf-8")
+        head = new
+        spent.update(load=0.0, render=0.0)
+        t = time.perf_counter()
+        result = builder.update([target], defer_extra=True)
+        total = time.perf_counter() - t
+        rest = total - spent["load"] - spent["render"]
+        totals.append(total)
+        rests.append(rest)
+        print(f"update {k}: {total:.3f} s (load+validate {spent['load']:.3f}, render {spent['render']:.3f}, rest {rest:.3f}); "
+              f"ok={result.ok}, rendered {len(result.rendered)}, changed {sorted(result.changed_keys)}", flush=True)
+    print(f"median of updates 1..: {statistics.median(totals[1:]):.3f} s; rest (bookkeeping, writing) median "
+          f"{statistics.median(rests[1:]):.3f} s, min {min(rests[1:]):.3f} s")
+
+
+if __name__ == "__main__":
+    main()
