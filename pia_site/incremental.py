@@ -37,7 +37,8 @@ from .diagnostics import Diagnostic
 from .model import Assessment, Site
 from .page_index import PageIndex
 from .render import CATALOG, SITE, assessment_key, make_environment, municipality_key
-from .search.index import index_docs
+from .search.index import IndexState, build_index
+from .search.update import update_index
 from .search.units import assessment_doc
 from .write import PACKAGE_ASSETS, _asset_files, write_site
 
@@ -70,33 +71,66 @@ class _Good:
     site: Site
     docs: dict[str, tuple[tuple, Any]] = field(default_factory=dict)  # page -> (fingerprint, search Doc)
     extra_dirty: bool = False
+    index_state: IndexState | None = None  # what the search index files on disk were made from
+    index_order: tuple[str, ...] = ()  # assessment pages in search-index order
 
 
 @dataclass
 class ExtraJob:
     """The search index of one state of the site.  ``compute`` needs no lock (it reads
-    immutable records only), so a server can run it beside the next page update;
-    ``IncrementalBuilder.apply_extra`` writes it if the site has not moved on since."""
+    immutable records and the index files the output holds), so a server can run it
+    beside the next page update; ``IncrementalBuilder.apply_extra`` writes it if the site
+    has not moved on since.  When only a few assessments changed and the index on disk
+    was made from ``state``, the index is patched (``search.update``), else rebuilt."""
 
     generation: int
     site: Site
     keys: dict[str, str]
     docs: dict[str, tuple[tuple, Any]]  # the previous document cache (read only)
+    out: Path | None = None
+    state: IndexState | None = None  # of the index files in ``out``
+    order: tuple[str, ...] = ()  # the pages of ``state``'s documents
     files: dict[str, bytes] | None = None
+    removed: tuple[str, ...] = ()
+    partial: bool = False  # ``files`` are only what changed (and ``removed`` what went)
     new_docs: dict[str, tuple[tuple, Any]] | None = None
+    new_state: IndexState | None = None
+    new_order: tuple[str, ...] = ()
 
     def compute(self) -> "ExtraJob":
         """As ``build_search_index`` makes it, reusing the documents of unchanged assessments."""
         docs_by_page: dict[str, tuple[tuple, Any]] = {}
+        changed: set[str] = set()
         for a in self.site.assessments:
             page = urls.assessment_page(a.municipality, a.slug)
             fp = tuple(self.keys.get(k) for k in (SITE, CATALOG, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)))
             cached = self.docs.get(page)
-            docs_by_page[page] = cached if cached is not None and cached[0] == fp else (fp, assessment_doc(self.site, a))
-        docs = [docs_by_page[urls.assessment_page(a.municipality, a.slug)][1] for a in _search_order(self.site)]
-        self.files = index_docs(self.site, docs)
-        self.new_docs = docs_by_page
+            if cached is not None and cached[0] == fp:
+                docs_by_page[page] = cached
+            else:
+                docs_by_page[page] = (fp, assessment_doc(self.site, a))
+                changed.add(page)
+        order = tuple(urls.assessment_page(a.municipality, a.slug) for a in _search_order(self.site))
+        docs = [docs_by_page[p][1] for p in order]
+        update = None
+        if self.state is not None and self.out is not None and order == self.order and len(changed) <= max(1, len(order) // 4):
+            old_docs = [self.docs[p][1] for p in order]
+            update = update_index(self.site, self.state, old_docs, docs, [i for i, p in enumerate(order) if p in changed],
+                                  lambda path: _read_or_none(self.out / path))
+        if update is not None:
+            self.files, self.removed, self.partial, self.new_state = update.files, update.removed, True, update.state
+        else:
+            index = build_index(self.site, docs)
+            self.files, self.removed, self.partial, self.new_state = index.files, (), False, index.state
+        self.new_docs, self.new_order = docs_by_page, order
         return self
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 class IncrementalBuilder:
@@ -159,7 +193,7 @@ class IncrementalBuilder:
         good = self._good
         if good is None or not good.extra_dirty:
             return None
-        return ExtraJob(self._generation, good.site, good.keys, good.docs)
+        return ExtraJob(self._generation, good.site, good.keys, good.docs, self.out, good.index_state, good.index_order)
 
     def apply_extra(self, job: ExtraJob) -> tuple[str, ...] | None:
         """Write a computed job's files; None (nothing written) if an update came in between."""
@@ -237,6 +271,7 @@ class IncrementalBuilder:
         good.pages = {p: _digest(html.encode("utf-8")) for p, html in pages.items()}
         good.assets = {p: _digest(src.read_bytes()) for p, src in self._assets().items()}
         good.extra = {p: _digest(data) for p, data in extra.items()}
+        good.index_state, good.index_order = job.new_state, job.new_order
         self._good, self._index = good, index
         return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
                             changed_keys=frozenset(keys), full=True)
@@ -292,7 +327,6 @@ class IncrementalBuilder:
 
     def _write_extra(self, good: _Good, job: ExtraJob) -> tuple[str, ...]:
         extra = job.files
-        good.docs = job.new_docs
         touched = []
         for path, data in extra.items():
             d = _digest(data)
@@ -300,10 +334,12 @@ class IncrementalBuilder:
                 _write_atomic(self.out, path, data)
                 touched.append(path)
                 good.extra[path] = d
-        for path in [p for p in good.extra if p not in extra]:
+        gone = job.removed if job.partial else [p for p in good.extra if p not in extra]
+        for path in gone:
             _remove(self.out, path)
             touched.append(path)
-            del good.extra[path]
+            good.extra.pop(path, None)
+        good.docs, good.index_state, good.index_order = job.new_docs, job.new_state, job.new_order
         good.extra_dirty = False
         return tuple(touched)
 

@@ -299,6 +299,36 @@ def test_editing_one_assessment_body_re_renders_only_that_page(tmp_path, monkeyp
     assert {p: p.stat().st_mtime_ns for p in others} == others  # no other page rewritten
 
 
+def test_a_body_edit_patches_the_search_index_to_the_bytes_of_a_full_build(tmp_path, monkeypatch):
+    import pia_site.incremental as incremental
+
+    project = _copy_project(tmp_path)
+    content, out = project / "content", tmp_path / "out"
+    builder = IncrementalBuilder(content, out)
+    assert builder.update().ok
+    rebuilt: list[int] = []
+    real = incremental.build_index
+
+    def counted(site, docs, **kw):
+        rebuilt.append(len(docs))
+        return real(site, docs, **kw)
+
+    monkeypatch.setattr(incremental, "build_index", counted)
+    f = content / KOSHIGAYA
+    _write(f, _read(f).replace("head_title: 課長", "head_title: 課長（検索索引の確認）"))
+    result = builder.update([f])
+    assert result.ok and not result.extra_pending
+    assert rebuilt == []  # patched, not rebuilt
+    assert any(p.startswith("search/data/g/") for p in result.written)
+    ref = tmp_path / "full"
+    build(content, ref)
+    assert tree_bytes(out) == tree_bytes(ref)
+    from pia_site.search.client import IndexReader
+
+    hits = IndexReader.from_dir(out).search("検索索引の確認")
+    assert [h.url.split("#")[0] for h in hits] == ["koshigaya/keijidosha-fuka/index.html"]
+
+
 def test_a_title_edit_changes_the_listing_and_re_renders_the_listings(tmp_path, monkeypatch):
     project = _copy_project(tmp_path)
     builder = IncrementalBuilder(project / "content", tmp_path / "out")
