@@ -172,7 +172,7 @@ class IncrementalBuilder:
         self._generation += 1
         try:
             if self._good is None:
-                result = self._full(asm)
+                result = self._full(asm, defer_extra)
             else:
                 result = self._incremental(asm, defer_extra)
         except BaseException:
@@ -259,22 +259,28 @@ class IncrementalBuilder:
         except TemplateSyntaxError as exc:
             raise _located(self._env, exc) from None
 
-    def _full(self, asm: Assembly) -> UpdateResult:
+    def _full(self, asm: Assembly, defer_extra: bool) -> UpdateResult:
+        """Write the whole output; with ``defer_extra`` without the search index, which
+        ``flush_extra`` (or a server's indexer) then writes: the pages show sooner."""
         site, index = asm.site, PageIndex(self._env)
         step, specs = self._sync(index, asm)
         keys = step.keys
         pages = {spec.path: _render.render_page(site, self._env, spec) for spec in specs}
-        job = ExtraJob(self._generation, site, keys, {}).compute()
-        good = _Good(keys, {}, {}, {}, site, job.new_docs)
-        extra = job.files
+        good = _Good(keys, {}, {}, {}, site)
+        extra: dict[str, bytes] = {}
+        if defer_extra:
+            good.extra_dirty = True
+        else:
+            job = ExtraJob(self._generation, site, keys, {}).compute()
+            extra = job.files
+            good.docs, good.index_state, good.index_order = job.new_docs, job.new_state, job.new_order
         write_site(pages, self.out, self.site_assets, extra=extra)
         good.pages = {p: _digest(html.encode("utf-8")) for p, html in pages.items()}
         good.assets = {p: _digest(src.read_bytes()) for p, src in self._assets().items()}
         good.extra = {p: _digest(data) for p, data in extra.items()}
-        good.index_state, good.index_order = job.new_state, job.new_order
         self._good, self._index = good, index
         return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
-                            changed_keys=frozenset(keys), full=True)
+                            changed_keys=frozenset(keys), full=True, extra_pending=good.extra_dirty)
 
     def _incremental(self, asm: Assembly, defer_extra: bool) -> UpdateResult:
         good, index, site = self._good, self._index, asm.site

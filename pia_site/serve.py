@@ -200,6 +200,7 @@ class PreviewServer:
         with self._lock:  # watching first: edits saved during the first build are not lost
             self._watcher.start()
             self._build(None)
+        self._index_wanted.set()  # the first build leaves the search index to the indexer
         self._indexer_thread = threading.Thread(target=self._indexer, name="pia-search-index", daemon=True)
         self._indexer_thread.start()
         self._start_http()

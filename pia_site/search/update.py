@@ -13,6 +13,7 @@ shard count that would change) returns ``None``: the caller rebuilds the index.
 """
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
@@ -24,6 +25,61 @@ from .index import (Chunk, IndexState, SearchIndex, chunk_docs, chunk_file, chun
 from .units import Doc
 
 PRESENT = -1  # a character or bigram now in the chunk (they carry no mask)
+_VARINTS = {}  # count -> compiled pattern matching that many varints
+
+
+def _skip_varints(data: bytes, pos: int, count: int) -> int:
+    """The position after ``count`` varints from ``pos`` (at C speed: a varint ends at a byte < 0x80)."""
+    if count == 0:
+        return pos
+    pat = _VARINTS.get(count)
+    if pat is None:
+        pat = _VARINTS[count] = re.compile(rb"(?:[\x80-\xff]*[\x00-\x7f]){%d}" % count)
+    m = pat.match(data, pos)
+    if m is None:
+        raise ValueError("corrupt shard")
+    return m.end()
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        x = data[pos]
+        pos += 1
+        n |= (x & 0x7F) << shift
+        shift += 7
+        if not x & 0x80:
+            return n, pos
+
+
+def split_shard(data: bytes) -> dict[str, bytes]:
+    """A decompressed shard as gram -> its encoded entry, without decoding the postings."""
+    out: dict[str, bytes] = {}
+    n, pos = _varint(data, 0)
+    for _ in range(n):
+        start = pos
+        glen, pos = _varint(data, pos)
+        gram = data[pos:pos + glen].decode("utf-8")
+        pos += glen
+        head, pos = _varint(data, pos)
+        count = head >> 1
+        if head & 1:
+            _base, pos = _varint(data, pos)
+            nbytes, pos = _varint(data, pos)
+            pos += nbytes
+        else:
+            pos = _skip_varints(data, pos, count)
+        if len(gram) == 3:
+            pos += count
+        out[gram] = data[start:pos]
+    if pos != len(data):
+        raise ValueError("corrupt shard")
+    return out
+
+
+def _decode_entry(entry: bytes) -> tuple[list[int], bytes | None]:
+    ((ids, masks),) = parse_shard(b"\x01" + entry).values()
+    return ids, masks
 
 
 @dataclass
@@ -74,10 +130,9 @@ def update_index(site: Site, state: IndexState, old_docs: list[Doc], new_docs: l
     for sid, grams in sorted(by_shard.items()):
         path = f"{prefix}g/{sid:x}.z"
         raw = read(path)
-        entries = parse_shard(zlib.decompress(raw)) if raw else {}
-        encoded = {g: encode_entry(g, ids, masks) for g, (ids, masks) in entries.items()}
+        encoded = split_shard(zlib.decompress(raw)) if raw else {}
         for g in grams:
-            ids, masks = entries.get(g, ([], None))
+            ids, masks = _decode_entry(encoded[g]) if g in encoded else ([], None)
             pairs: dict[int, int] = dict(zip(ids, masks)) if masks is not None else dict.fromkeys(ids, PRESENT)
             for cid, m in delta[g].items():
                 if m is None:
