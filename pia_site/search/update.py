@@ -77,6 +77,41 @@ def split_shard(data: bytes) -> dict[str, bytes]:
     return out
 
 
+def _set_masks(entry: bytes, changes: dict[int, int | None]) -> bytes | None:
+    """A trigram entry with new masks for chunks already in it, without re-encoding its
+    ids (the usual change: text inserted before the trigram moved it); None if an id is
+    added or removed."""
+    if any(m is None or m == PRESENT for m in changes.values()):
+        return None
+    glen, pos = _varint(entry, 0)
+    head, pos = _varint(entry, pos + glen)
+    count = head >> 1
+    index: dict[int, int] = {}
+    if head & 1:
+        base, pos = _varint(entry, pos)
+        nbytes, pos = _varint(entry, pos)
+        bits = entry[pos:pos + nbytes]
+        for cid in changes:
+            byte = (cid >> 3) - base
+            if not 0 <= byte < nbytes or not bits[byte] >> (cid & 7) & 1:
+                return None
+            index[cid] = int.from_bytes(bits[:byte], "little").bit_count() + (bits[byte] & ((1 << (cid & 7)) - 1)).bit_count()
+        pos += nbytes
+    else:
+        prev = 0
+        for i in range(count):
+            gap, pos = _varint(entry, pos)
+            prev += gap
+            if prev in changes:
+                index[prev] = i
+        if len(index) != len(changes):
+            return None
+    masks = bytearray(entry[pos:])
+    for cid, m in changes.items():
+        masks[index[cid]] = m
+    return entry[:pos] + bytes(masks)
+
+
 def _decode_entry(entry: bytes) -> tuple[list[int], bytes | None]:
     ((ids, masks),) = parse_shard(b"\x01" + entry).values()
     return ids, masks
@@ -132,6 +167,11 @@ def update_index(site: Site, state: IndexState, old_docs: list[Doc], new_docs: l
         raw = read(path)
         encoded = split_shard(zlib.decompress(raw)) if raw else {}
         for g in grams:
+            if g in encoded and len(g) == 3:
+                same_ids = _set_masks(encoded[g], delta[g])
+                if same_ids is not None:
+                    encoded[g] = same_ids  # as long as before
+                    continue
             ids, masks = _decode_entry(encoded[g]) if g in encoded else ([], None)
             pairs: dict[int, int] = dict(zip(ids, masks)) if masks is not None else dict.fromkeys(ids, PRESENT)
             for cid, m in delta[g].items():
