@@ -8,7 +8,7 @@ from .diagnostics import Diagnostic, DiagnosticsError, has_errors
 from .link import link_assessment
 from .load import load_content
 from .model import Site
-from .render import make_environment, render_site
+from .render import iter_pages, make_environment
 from .search import build_search_index
 from .validate import validate_assessment, validate_municipality, validate_site
 from .write import WriteReport, write_site
@@ -58,6 +58,7 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     if site is None or (strict and diags):
         raise DiagnosticsError(diags)
     root = project_dir(content)
-    pages = render_site(site, make_environment(root / "templates"))
-    written = write_site(pages, out, root / "assets", extra=build_search_index(site))
+    extra = build_search_index(site)
+    # pages are rendered as they are written: memory does not grow with the number of pages
+    written = write_site(iter_pages(site, make_environment(root / "templates")), out, root / "assets", extra=extra)
     return BuildReport(tuple(diags), written)

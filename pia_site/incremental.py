@@ -265,7 +265,6 @@ class IncrementalBuilder:
         site, index = asm.site, PageIndex(self._env)
         step, specs = self._sync(index, asm)
         keys = step.keys
-        pages = {spec.path: _render.render_page(site, self._env, spec) for spec in specs}
         good = _Good(keys, {}, {}, {}, site)
         extra: dict[str, bytes] = {}
         if defer_extra:
@@ -274,12 +273,12 @@ class IncrementalBuilder:
             job = ExtraJob(self._generation, site, keys, {}).compute()
             extra = job.files
             good.docs, good.index_state, good.index_order = job.new_docs, job.new_state, job.new_order
-        write_site(pages, self.out, self.site_assets, extra=extra)
-        good.pages = {p: _digest(html.encode("utf-8")) for p, html in pages.items()}
+        pages = ((spec.path, _render.render_page(site, self._env, spec)) for spec in specs)  # rendered as written
+        write_site(pages, self.out, self.site_assets, extra=extra, digests=good.pages)
         good.assets = {p: _digest(src.read_bytes()) for p, src in self._assets().items()}
         good.extra = {p: _digest(data) for p, data in extra.items()}
         self._good, self._index = good, index
-        return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
+        return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(good.pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
                             changed_keys=frozenset(keys), full=True, extra_pending=good.extra_dirty)
 
     def _incremental(self, asm: Assembly, defer_extra: bool) -> UpdateResult:

@@ -145,3 +145,10 @@ def render_site(site: Site, env: Environment, only: set[str] | None = None) -> d
         if only is None or spec.path in only:
             out[spec.path] = render_page(site, env, spec)
     return out
+
+
+def iter_pages(site: Site, env: Environment):
+    """``(path, html)`` of every page, rendered one at a time as they are asked for
+    (``write.write_site`` refuses a path twice)."""
+    for spec in page_specs(site, env):
+        yield spec.path, render_page(site, env, spec)

@@ -6,11 +6,13 @@ previous output untouched.  Output bytes depend only on the inputs.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Mapping
 
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
 
@@ -35,37 +37,55 @@ def _asset_files(dirs: list[Path]) -> dict[str, Path]:
     return found
 
 
-def write_site(pages: dict[str, str], out_dir: Path, site_assets: Path | None = None, extra: dict[str, bytes] | None = None) -> WriteReport:
+def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Path, site_assets: Path | None = None,
+               extra: dict[str, bytes] | None = None, digests: dict[str, str] | None = None) -> WriteReport:
+    """Write ``pages`` (a mapping, or ``(path, html)`` pairs as they are rendered: only one
+    page is held at a time), ``extra`` files and the assets into a new tree, then swap it
+    in.  ``digests``, if given, receives the SHA-256 of every page written."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     assets = _asset_files([PACKAGE_ASSETS] + ([site_assets] if site_assets else []))
-    files: dict[str, bytes] = {}
-    for path, html in pages.items():
-        files[path] = html.encode("utf-8")
-    for path, data in (extra or {}).items():
-        if path in files:
+    extra = extra or {}
+    for path in extra:
+        if path in assets:
             raise ValueError(f"output path collision: {path}")
-        files[path] = data
-    for path, src in assets.items():
-        if path in files:
-            raise ValueError(f"output path collision: {path}")
-        files[path] = src.read_bytes()
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
-        total = 0
-        for path in sorted(files):
-            target = tmp / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[path])
-            os.chmod(target, 0o644)
-            total += len(files[path])
+        total = files = n_pages = 0
+        seen: set[str] = set()
+        for path, html in (pages.items() if isinstance(pages, Mapping) else pages):
+            if path in seen:
+                raise ValueError(f"two pages render to {path}")
+            if path in extra or path in assets:
+                raise ValueError(f"output path collision: {path}")
+            seen.add(path)
+            data = html.encode("utf-8")
+            if digests is not None:
+                digests[path] = hashlib.sha256(data).hexdigest()
+            total += _put(tmp, path, data)
+            files += 1
+            n_pages += 1
+        for path in sorted(extra):
+            total += _put(tmp, path, extra[path])
+            files += 1
+        for path in sorted(assets):
+            total += _put(tmp, path, assets[path].read_bytes())
+            files += 1
         for d in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
             os.chmod(d, 0o755)
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteReport(out_dir, len(pages), len(files), total)
+    return WriteReport(out_dir, n_pages, files, total)
+
+
+def _put(root: Path, path: str, data: bytes) -> int:
+    target = root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    os.chmod(target, 0o644)
+    return len(data)
 
 
 def _swap(new: Path, out_dir: Path) -> None:

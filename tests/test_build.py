@@ -1,4 +1,5 @@
 """End-to-end build checks: determinism, atomic output, relative links, fidelity."""
+import hashlib
 import os
 import re
 import subprocess
@@ -159,3 +160,32 @@ def test_strict_undefined_fails_loudly(tmp_path):
         build(content, tmp_path / "out")
     assert "no_such_field" in str(exc.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_pages_are_written_as_they_are_rendered_and_a_failure_leaves_the_output(tmp_path):
+    from pia_site.write import write_site
+
+    out = tmp_path / "out"
+    write_site({"index.html": "old"}, out)
+    seen_on_disk: list[bool] = []
+
+    def pages(fail: bool):
+        for i in range(3):
+            # the pages before this one are already in the new tree: only one is held at a time
+            seen_on_disk.append(all(any(tmp_path.glob(f".out.tmp-*/p{j}.html")) for j in range(i)))
+            yield f"p{i}.html", f"page {i}"
+        if fail:
+            raise RuntimeError("template error")
+
+    with pytest.raises(RuntimeError):
+        write_site(pages(True), out)
+    assert sorted(p.name for p in out.iterdir()) == ["assets", "index.html"] and (out / "index.html").read_text() == "old"
+    assert not list(tmp_path.glob(".out.*"))
+    digests: dict[str, str] = {}
+    report = write_site(pages(False), out, digests=digests)
+    assert report.pages == 3 and (out / "p2.html").read_text() == "page 2" and not (out / "index.html").exists()
+    assert digests["p1.html"] == hashlib.sha256(b"page 1").hexdigest()
+    assert seen_on_disk == [True] * 6
+    with pytest.raises(ValueError, match="two pages render to p.html"):
+        write_site(iter([("p.html", "a"), ("p.html", "b")]), out)
+    assert (out / "p2.html").exists()
