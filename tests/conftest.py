@@ -51,6 +51,24 @@ def shared_dir(repo_root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def site(repo_root: Path):
+    """The validated sample site in content/ (the model every index test starts from)."""
+    from pia_site.build import load_site
+
+    s, diags = load_site(Path(repo_root) / "content")
+    assert s is not None, diags
+    return s
+
+
+@pytest.fixture(scope="session")
+def docs(site):
+    """The sample site's search documents."""
+    from pia_site.search.units import site_docs
+
+    return site_docs(site)
+
+
+@pytest.fixture(scope="session")
 def sample_build(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site in content/, built once per session; returns the output directory.
 

@@ -20,23 +20,9 @@ from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, query_offsets, 
 from pia_site.search.index import PREFIX, encode_entry, encode_postings, index_docs, shard_of, varint
 from pia_site.search.units import Doc, Unit
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
-from pia_site.search.units import html_text, site_docs
+from pia_site.search.units import html_text
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def site():
-    from pia_site.build import load_site
-
-    s, diags = load_site(REPO / "content")
-    assert s is not None, diags
-    return s
-
-
-@pytest.fixture(scope="module")
-def docs(site):
-    return site_docs(site)
 
 
 @pytest.fixture(scope="module")

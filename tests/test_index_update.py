@@ -3,30 +3,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 from pia_site.search.index import PREFIX, build_index
-from pia_site.search.units import site_docs
 from pia_site.search.update import update_index
 
-REPO = Path(__file__).resolve().parents[1]
 SMALL = {"chunk_chars": 300, "shard_bytes": 512}  # many chunks and shards from the sample
-
-
-@pytest.fixture(scope="module")
-def site():
-    from pia_site.build import load_site
-
-    s, diags = load_site(REPO / "content")
-    assert s is not None, diags
-    return s
-
-
-@pytest.fixture(scope="module")
-def docs(site):
-    return site_docs(site)
 
 
 def edit_text(rnd: random.Random, text: str) -> str:

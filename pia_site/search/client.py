@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from .grams import fnv1a, query_grams, query_offsets, rotate
-from .index import PREFIX
+from .index import PREFIX, read_varint
 from .normalise import normalise_query
 
 BATCH = 6  # candidate chunks fetched at a time (search.js: the same)
@@ -180,16 +180,10 @@ def parse_shard(data: bytes) -> dict[str, tuple[list[int], bytes | None]]:
 
     def v() -> int:
         nonlocal pos
-        n = shift = 0
-        while True:
-            x = data[pos]
-            pos += 1
-            n |= (x & 0x7F) << shift
-            shift += 7
-            if not x & 0x80:
-                return n
+        n, pos = read_varint(data, pos)
+        return n
 
-    out: dict[str, list[int]] = {}
+    out: dict[str, tuple[list[int], bytes | None]] = {}
     for _ in range(v()):
         n = v()
         gram = data[pos:pos + n].decode("utf-8")

@@ -55,6 +55,18 @@ def varint(n: int, out: bytearray) -> None:
     out.append(n)
 
 
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and the position after it."""
+    n = shift = 0
+    while True:
+        x = data[pos]
+        pos += 1
+        n |= (x & 0x7F) << shift
+        shift += 7
+        if not x & 0x80:
+            return n, pos
+
+
 def _delta(ids) -> bytes:
     gaps = [b - a for a, b in zip(ids, ids[1:])]
     gaps.insert(0, ids[0])

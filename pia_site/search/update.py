@@ -20,8 +20,8 @@ from typing import Callable, Iterable
 
 from ..model import Site
 from .client import parse_shard
-from .index import (Chunk, IndexState, SearchIndex, chunk_docs, chunk_file, chunk_grams, encode_entry, encode_shard,
-                    meta_files, shard_count, shard_of)
+from .index import (Chunk, IndexState, chunk_docs, chunk_file, chunk_grams, encode_entry, encode_shard,
+                    meta_files, read_varint, shard_count, shard_of)
 from .units import Doc
 
 PRESENT = -1  # a character or bigram now in the chunk (they carry no mask)
@@ -41,31 +41,20 @@ def _skip_varints(data: bytes, pos: int, count: int) -> int:
     return m.end()
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    n = shift = 0
-    while True:
-        x = data[pos]
-        pos += 1
-        n |= (x & 0x7F) << shift
-        shift += 7
-        if not x & 0x80:
-            return n, pos
-
-
 def split_shard(data: bytes) -> dict[str, bytes]:
     """A decompressed shard as gram -> its encoded entry, without decoding the postings."""
     out: dict[str, bytes] = {}
-    n, pos = _varint(data, 0)
+    n, pos = read_varint(data, 0)
     for _ in range(n):
         start = pos
-        glen, pos = _varint(data, pos)
+        glen, pos = read_varint(data, pos)
         gram = data[pos:pos + glen].decode("utf-8")
         pos += glen
-        head, pos = _varint(data, pos)
+        head, pos = read_varint(data, pos)
         count = head >> 1
         if head & 1:
-            _base, pos = _varint(data, pos)
-            nbytes, pos = _varint(data, pos)
+            _base, pos = read_varint(data, pos)
+            nbytes, pos = read_varint(data, pos)
             pos += nbytes
         else:
             pos = _skip_varints(data, pos, count)
@@ -83,13 +72,13 @@ def _set_masks(entry: bytes, changes: dict[int, int | None]) -> bytes | None:
     added or removed."""
     if any(m is None or m == PRESENT for m in changes.values()):
         return None
-    glen, pos = _varint(entry, 0)
-    head, pos = _varint(entry, pos + glen)
+    glen, pos = read_varint(entry, 0)
+    head, pos = read_varint(entry, pos + glen)
     count = head >> 1
     index: dict[int, int] = {}
     if head & 1:
-        base, pos = _varint(entry, pos)
-        nbytes, pos = _varint(entry, pos)
+        base, pos = read_varint(entry, pos)
+        nbytes, pos = read_varint(entry, pos)
         bits = entry[pos:pos + nbytes]
         for cid in changes:
             byte = (cid >> 3) - base
@@ -100,7 +89,7 @@ def _set_masks(entry: bytes, changes: dict[int, int | None]) -> bytes | None:
     else:
         prev = 0
         for i in range(count):
-            gap, pos = _varint(entry, pos)
+            gap, pos = read_varint(entry, pos)
             prev += gap
             if prev in changes:
                 index[prev] = i
