@@ -16,9 +16,8 @@ import pytest
 
 from pia_site.search import build_search_index
 from pia_site.search.client import IndexReader, parse_shard
-from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, query_offsets, rotate, text_grams, trigram_masks
+from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, text_grams
 from pia_site.search.index import PREFIX, encode_entry, encode_postings, index_docs, shard_of, varint
-from pia_site.search.units import Doc, Unit
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
 from pia_site.search.units import html_text
 
@@ -125,41 +124,11 @@ def test_postings_roundtrip_both_encodings():
         varint(len(g), buf)
         buf += g
         encode_postings(ids, buf)
-        assert parse_shard(bytes(buf)) == {"ab": (ids, None)}
-    ids = [3, 9, 4000]
-    masks = bytes([1, 0x80, 0xFF])
+        assert parse_shard(bytes(buf)) == {"ab": ids}
     buf = bytearray()
     varint(2, buf)
-    buf += encode_entry("ab", [1, 2], None) + encode_entry("個人情", ids, masks)
-    assert parse_shard(bytes(buf)) == {"ab": ([1, 2], None), "個人情": (ids, masks)}
-
-
-def test_trigram_masks_mark_positions_mod_8():
-    assert trigram_masks("abcabc") == {"abc": 0b1001, "bca": 0b10, "cab": 0b100}
-    assert trigram_masks("x" * 10) == {"xxx": 0xFF}
-    assert trigram_masks("abcd\nbcde") == {"abc": 1, "bcd": 0b100010, "cde": 0b1000000}
-    assert rotate(0b100, 2) == 1 and rotate(1, 1) == 0x80 and rotate(0b1001, 8) == 0b1001
-    assert query_offsets("abcdab") == [("abc", 0), ("bcd", 1), ("cda", 2), ("dab", 3)]
-    assert query_offsets("abc") == []
-
-
-def _doc(url: str, municipality: str, *texts: str) -> Doc:
-    units = tuple(Unit(f"u{i}", "項目", ("I",), t) for i, t in enumerate(texts))
-    return Doc(url, url, municipality, "全項目評価書", "事務", "2024-01-01", units)
-
-
-def test_position_masks_drop_chunks_whose_trigrams_are_not_adjacent(site):
-    muni = site.municipalities[0].slug
-    q = "免を行う。("
-    scattered = "減免を行う。次に、う。(注)"  # every trigram of q, but う。( is not where q needs it
-    docs = [_doc("a/", muni, scattered), _doc("b/", muni, "税の減免を行う。(略)")]
-    files = index_docs(site, docs)
-    reader = IndexReader.from_files(files)
-    every_trigram = [c for c in range(2) if all(c in reader.postings(g) for g in reader.query_grams(q))]
-    assert every_trigram == [0, 1]  # chunk ids alone cannot tell them apart
-    assert reader.candidates(q) == [1]
-    assert [h.url for h in reader.search(q)] == ["b/#u0"]
-    assert reader.search("う。(注") and reader.search("減免を行う。次")  # the scattered text is still found
+    buf += encode_entry("ab", [1, 2]) + encode_entry("個人情", [3, 9, 4000])
+    assert parse_shard(bytes(buf)) == {"ab": [1, 2], "個人情": [3, 9, 4000]}
 
 
 def test_query_downloads_only_its_shards(files):

@@ -44,15 +44,6 @@
     for (var i = 0; i + 2 < cps.length; i++) set[cps[i] + cps[i + 1] + cps[i + 2]] = 1;
     return Object.keys(set).sort();
   }
-  // Trigrams of a query of 4+ characters with their offsets (grams.query_offsets).
-  function queryOffsets(q) {
-    var cps = Array.from(q).slice(0, 64), out = [];
-    if (cps.length <= 3) return out;
-    for (var i = 0; i + 2 < cps.length; i++) out.push([cps[i] + cps[i + 1] + cps[i + 2], i]);
-    return out;
-  }
-  function rotate(mask, offset) { var k = offset % 8; return ((mask >> k) | (mask << (8 - k))) & 255; }
-
   // ---- fetching -----------------------------------------------------------------------------
   var script = document.currentScript;
   var base = new URL((script && script.dataset.index) || "../search/data/", script ? script.src : location.href);
@@ -118,8 +109,7 @@
     return docsPromise;
   }
 
-  // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload,
-  // and for a trigram one position-mask byte per id.
+  // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload.
   var shards = new Map();
   function shard(id) {
     if (!shards.has(id)) {
@@ -141,9 +131,7 @@
             var prev = 0;
             for (var j2 = 0; j2 < count; j2++) { prev += v(); ids[j2] = prev; }
           }
-          var masks = null;
-          if (Array.from(gram).length === 3) { masks = b.slice(pos, pos + count); pos += count; }
-          map.set(gram, { ids: ids, masks: masks });
+          map.set(gram, ids);
         }
         return map;
       }));
@@ -152,28 +140,12 @@
     return shards.get(id);
   }
 
-  // Chunks that may hold q: for 4+ characters, those whose trigrams' position masks line up.
-  function candidates(q, posting) {
-    var offs = queryOffsets(q);
-    if (!offs.length) return Array.from(posting(q).ids);
-    var lists = offs.map(function (x) { return { p: posting(x[0]), o: x[1] }; });
-    lists.sort(function (a, b) { return a.p.ids.length - b.p.ids.length; });
-    var ids = [], acc = [], first = lists[0];
-    for (var i = 0; i < first.p.ids.length; i++) { ids.push(first.p.ids[i]); acc.push(rotate(first.p.masks[i], first.o)); }
-    for (var l = 1; l < lists.length && ids.length; l++) {
-      var other = lists[l], oi = other.p.ids, om = other.p.masks, nid = [], nacc = [], a = 0, b = 0;
-      while (a < ids.length && b < oi.length) {
-        if (ids[a] < oi[b]) a++;
-        else if (ids[a] > oi[b]) b++;
-        else {
-          var m = acc[a] & rotate(om[b], other.o);
-          if (m) { nid.push(ids[a]); nacc.push(m); }
-          a++; b++;
-        }
-      }
-      ids = nid; acc = nacc;
+  function intersect(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out.push(a[i]); i++; j++; }
     }
-    return ids;
+    return out;
   }
 
   // ---- facets -------------------------------------------------------------------------------
@@ -255,13 +227,13 @@
     if (!q) return Promise.resolve(results);
     return Promise.all([meta(), hasFilters(opts.filters) ? docsTable() : null]).then(function (r) {
       var m = r[0], table = r[1];
-      var grams = queryGrams(q), empty = { ids: new Uint32Array(0), masks: new Uint8Array(0) };
+      var grams = queryGrams(q);
       return Promise.all(grams.map(function (g) {
-        return shard(fnv1a(g) % m.shards).then(function (map) { return map.get(g) || empty; });
+        return shard(fnv1a(g) % m.shards).then(function (map) { return map.get(g) || new Uint32Array(0); });
       })).then(function (lists) {
-        var byGram = new Map();
-        grams.forEach(function (g, i) { byGram.set(g, lists[i]); });
-        var cand = candidates(q, function (g) { return byGram.get(g); });
+        lists.sort(function (a, b) { return a.length - b.length; });
+        var cand = Array.from(lists[0]);
+        for (var i = 1; i < lists.length && cand.length; i++) cand = intersect(cand, lists[i]);
         var ok = table && allowedDocs(m, table, opts.filters);
         if (ok) cand = cand.filter(function (c) { return ok[table.chunkDoc[c]]; });
         var want = offset + limit, found = 0, next = 0;

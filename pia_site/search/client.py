@@ -3,8 +3,7 @@
 It reads the same files the browser does (from a build directory or the
 ``{path: bytes}`` that ``build_search_index`` returns), step by step as the
 client does: normalise the query, fetch the shards of its grams, intersect
-their postings (for a query of four or more characters, keeping only chunks
-whose trigram position masks line up), drop chunks of assessments the filters exclude, fetch the
+their postings, drop chunks of assessments the filters exclude, fetch the
 candidate chunks in order and keep the units whose normalised text contains the
 query.  Tests and benchmarks use it to check recall and precision against a
 brute-force scan and to count the bytes a query downloads.
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .grams import fnv1a, query_grams, query_offsets, rotate
+from .grams import fnv1a, query_grams
 from .index import PREFIX, read_varint
 from .normalise import normalise_query
 
@@ -79,36 +78,24 @@ class IndexReader:
             return t
         return self._cached("docs.z", parse)
 
-    def shard(self, sid: int) -> dict[str, tuple[list[int], bytes | None]]:
+    def shard(self, sid: int) -> dict[str, list[int]]:
         return self._cached(f"g/{sid:x}.z", parse_shard)
 
     def query_grams(self, q: str) -> list[str]:
         return query_grams(q)
 
-    def posting(self, gram: str) -> tuple[list[int], bytes | None]:
-        """The ids of the chunks containing ``gram`` and, for a trigram, their position masks."""
-        return self.shard(fnv1a(gram) % self.meta()["shards"]).get(gram, ([], None))
-
     def postings(self, gram: str) -> list[int]:
-        return self.posting(gram)[0]
+        """The ids of the chunks containing ``gram``."""
+        return self.shard(fnv1a(gram) % self.meta()["shards"]).get(gram, [])
 
     def candidates(self, q: str) -> list[int]:
-        """Chunks that may contain the normalised query: every one that does, in id order."""
-        if len(q) <= 3:
-            return list(self.postings(q))
-        lists = sorted(((self.posting(g), o) for g, o in query_offsets(q)), key=lambda x: len(x[0][0]))
-        (ids, masks), o = lists[0]
-        cand = {c: rotate(m, o) for c, m in zip(ids, masks)}
-        for (ids, masks), o in lists[1:]:
-            if not cand:
-                break
-            nxt = {}
-            for c, m in zip(ids, masks):
-                acc = cand.get(c)
-                if acc is not None and acc & rotate(m, o):
-                    nxt[c] = acc & rotate(m, o)
-            cand = nxt
-        return sorted(cand)
+        """Chunks containing every key of the normalised query (every chunk containing it), in id order."""
+        lists = sorted((self.postings(g) for g in self.query_grams(q)), key=len)
+        cand = lists[0]
+        for other in lists[1:]:
+            s = set(other)
+            cand = [c for c in cand if c in s]
+        return list(cand)
 
     def chunk(self, cid: int) -> dict:
         return self._cached(f"t/{cid}.z", json.loads)
@@ -174,8 +161,8 @@ def _date_int(s: str) -> int:
     return int(y) * 10000 + int(m) * 100 + int(rest[0] or 1)
 
 
-def parse_shard(data: bytes) -> dict[str, tuple[list[int], bytes | None]]:
-    """A decompressed shard: gram -> (chunk ids, position masks of a trigram or None)."""
+def parse_shard(data: bytes) -> dict[str, list[int]]:
+    """A decompressed shard: gram -> chunk ids."""
     pos = 0
 
     def v() -> int:
@@ -183,7 +170,7 @@ def parse_shard(data: bytes) -> dict[str, tuple[list[int], bytes | None]]:
         n, pos = read_varint(data, pos)
         return n
 
-    out: dict[str, tuple[list[int], bytes | None]] = {}
+    out: dict[str, list[int]] = {}
     for _ in range(v()):
         n = v()
         gram = data[pos:pos + n].decode("utf-8")
@@ -205,10 +192,6 @@ def parse_shard(data: bytes) -> dict[str, tuple[list[int], bytes | None]]:
                 prev += v()
                 ids.append(prev)
         assert len(ids) == count, "corrupt shard"
-        masks = None
-        if len(gram) == 3:
-            masks = data[pos:pos + count]
-            pos += count
-        out[gram] = (ids, masks)
+        out[gram] = ids
     assert pos == len(data), "corrupt shard"
     return out

@@ -15,9 +15,7 @@ the site):
     Postings: every gram (characters, bigrams and trigrams of normalised text,
     see ``grams.py``) whose FNV-1a hash falls in the shard, with the
     sorted ids of the chunks that contain it (delta varints, or a bitmap when
-    that is smaller); a trigram's ids are followed by one position-mask byte
-    per id (``grams.trigram_masks``).  A query downloads only the shards of its
-    own grams.
+    that is smaller).  A query downloads only the shards of its own grams.
 ``t/<chunk>.z``
     JSON: one chunk of consecutive units of one assessment (≈ ``chunk_chars``
     characters): anchor, title, section path, display text and normalised text.
@@ -33,7 +31,7 @@ import zlib
 from dataclasses import dataclass
 
 from ..model import Site
-from .grams import fnv1a, query_grams, short_grams, text_grams, trigram_masks  # noqa: F401 (re-exported)
+from .grams import fnv1a, query_grams, text_grams  # noqa: F401 (re-exported)
 from .normalise import SEPARATOR, VERSION, normalise_text
 from .units import Doc, site_docs
 
@@ -97,15 +95,13 @@ def encode_postings(ids, out: bytearray) -> None:
         out += delta
 
 
-def encode_entry(gram: str, ids: list[int], masks: bytes | None) -> bytes:
-    """One gram's entry in a shard: varint length, UTF-8 gram, postings, then (trigrams) one mask byte per id."""
+def encode_entry(gram: str, ids: list[int]) -> bytes:
+    """One gram's entry in a shard: varint length, UTF-8 gram, postings."""
     buf = bytearray()
     gb = gram.encode("utf-8")
     varint(len(gb), buf)
     buf += gb
     encode_postings(ids, buf)
-    if masks is not None:
-        buf += masks
     return bytes(buf)
 
 
@@ -199,10 +195,9 @@ def index_docs(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, s
     return build_index(site, docs, chunk_chars=chunk_chars, shard_bytes=shard_bytes, prefix=prefix).files
 
 
-def chunk_grams(chunk: Chunk) -> tuple[set[str], dict[str, int]]:
-    """A chunk's characters and bigrams, and its trigrams with their position masks."""
-    t = SEPARATOR.join(n for _u, n in chunk.units)
-    return short_grams(t), trigram_masks(t)
+def chunk_grams(chunk: Chunk) -> set[str]:
+    """A chunk's characters, bigrams and trigrams."""
+    return text_grams(SEPARATOR.join(n for _u, n in chunk.units))
 
 
 def build_index(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,
@@ -210,25 +205,16 @@ def build_index(site: Site, docs: list[Doc], *, chunk_chars: int = CHUNK_CHARS, 
     files: dict[str, bytes] = {}
     chunks = chunk_docs(docs, chunk_chars)
 
-    # Postings: gram -> ascending chunk ids (and, for trigrams, their position masks).
+    # Postings: gram -> ascending chunk ids.
     postings: dict[str, list[int]] = {}
-    masks: dict[str, bytearray] = {}
     for cid, ch in enumerate(chunks):
-        short, tri = chunk_grams(ch)
-        for g in short:
+        for g in chunk_grams(ch):
             try:
                 postings[g].append(cid)
             except KeyError:
                 postings[g] = [cid]
-        for g, m in tri.items():
-            try:
-                postings[g].append(cid)
-                masks[g].append(m)
-            except KeyError:
-                postings[g] = [cid]
-                masks[g] = bytearray((m,))
 
-    encoded = {g: encode_entry(g, ids, masks.get(g)) for g, ids in postings.items()}
+    encoded = {g: encode_entry(g, ids) for g, ids in postings.items()}
     total = sum(map(len, encoded.values()))
     shards = shard_count(total, shard_bytes)
     by_shard: dict[int, dict[str, bytes]] = {}

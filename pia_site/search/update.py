@@ -2,8 +2,8 @@
 
 ``build_index`` numbers chunks in document order, so an edit that keeps the
 documents and the number of chunks of each changed document leaves every chunk
-id where it was.  Then only the grams whose presence (or, for a trigram, whose
-position mask) changed in a changed chunk need new postings: their shards are
+id where it was.  Then only the grams whose presence changed in a changed chunk
+need new postings: their shards are
 read back, patched and re-encoded, and the changed chunk files and the meta files
 are made again.  The result is byte for byte what ``build_index`` makes of the
 new documents (tests/test_index.py checks this).
@@ -24,7 +24,6 @@ from .index import (Chunk, IndexState, chunk_docs, chunk_file, chunk_grams, enco
                     meta_files, read_varint, shard_count, shard_of)
 from .units import Doc
 
-PRESENT = -1  # a character or bigram now in the chunk (they carry no mask)
 _VARINTS = {}  # count -> compiled pattern matching that many varints
 
 
@@ -58,52 +57,15 @@ def split_shard(data: bytes) -> dict[str, bytes]:
             pos += nbytes
         else:
             pos = _skip_varints(data, pos, count)
-        if len(gram) == 3:
-            pos += count
         out[gram] = data[start:pos]
     if pos != len(data):
         raise ValueError("corrupt shard")
     return out
 
 
-def _set_masks(entry: bytes, changes: dict[int, int | None]) -> bytes | None:
-    """A trigram entry with new masks for chunks already in it, without re-encoding its
-    ids (the usual change: text inserted before the trigram moved it); None if an id is
-    added or removed."""
-    if any(m is None or m == PRESENT for m in changes.values()):
-        return None
-    glen, pos = read_varint(entry, 0)
-    head, pos = read_varint(entry, pos + glen)
-    count = head >> 1
-    index: dict[int, int] = {}
-    if head & 1:
-        base, pos = read_varint(entry, pos)
-        nbytes, pos = read_varint(entry, pos)
-        bits = entry[pos:pos + nbytes]
-        for cid in changes:
-            byte = (cid >> 3) - base
-            if not 0 <= byte < nbytes or not bits[byte] >> (cid & 7) & 1:
-                return None
-            index[cid] = int.from_bytes(bits[:byte], "little").bit_count() + (bits[byte] & ((1 << (cid & 7)) - 1)).bit_count()
-        pos += nbytes
-    else:
-        prev = 0
-        for i in range(count):
-            gap, pos = read_varint(entry, pos)
-            prev += gap
-            if prev in changes:
-                index[prev] = i
-        if len(index) != len(changes):
-            return None
-    masks = bytearray(entry[pos:])
-    for cid, m in changes.items():
-        masks[index[cid]] = m
-    return entry[:pos] + bytes(masks)
-
-
-def _decode_entry(entry: bytes) -> tuple[list[int], bytes | None]:
-    ((ids, masks),) = parse_shard(b"\x01" + entry).values()
-    return ids, masks
+def _decode_entry(entry: bytes) -> list[int]:
+    (ids,) = parse_shard(b"\x01" + entry).values()
+    return ids
 
 
 @dataclass
@@ -120,7 +82,7 @@ def update_index(site: Site, state: IndexState, old_docs: list[Doc], new_docs: l
     if len(old_docs) != len(new_docs) or state.urls != tuple(d.url for d in new_docs):
         return None
     prefix = state.prefix
-    delta: dict[str, dict[int, int | None]] = {}  # gram -> chunk id -> mask, PRESENT, or None (gone)
+    delta: dict[str, dict[int, bool]] = {}  # gram -> chunk id -> now in it (True) or gone (False)
     files: dict[str, bytes] = {}
     units = state.units
     for d in sorted(set(changed)):
@@ -131,18 +93,11 @@ def update_index(site: Site, state: IndexState, old_docs: list[Doc], new_docs: l
             return None
         for k, (o, n) in enumerate(zip(old, new)):
             cid = state.first[d] + k
-            o_short, o_tri = chunk_grams(o)
-            n_short, n_tri = chunk_grams(n)
-            for g in o_short - n_short:
-                delta.setdefault(g, {})[cid] = None
-            for g in n_short - o_short:
-                delta.setdefault(g, {})[cid] = PRESENT
-            for g, m in o_tri.items():
-                if n_tri.get(g) != m:
-                    delta.setdefault(g, {})[cid] = n_tri.get(g)
-            for g, m in n_tri.items():
-                if g not in o_tri:
-                    delta.setdefault(g, {})[cid] = m
+            before, after = chunk_grams(o), chunk_grams(n)
+            for g in before - after:
+                delta.setdefault(g, {})[cid] = False
+            for g in after - before:
+                delta.setdefault(g, {})[cid] = True
             files[f"{prefix}t/{cid}.z"] = chunk_file(new_docs, Chunk(d, n.units))
         units += sum(len(c.units) for c in new) - sum(len(c.units) for c in old)
 
@@ -156,23 +111,15 @@ def update_index(site: Site, state: IndexState, old_docs: list[Doc], new_docs: l
         raw = read(path)
         encoded = split_shard(zlib.decompress(raw)) if raw else {}
         for g in grams:
-            if g in encoded and len(g) == 3:
-                same_ids = _set_masks(encoded[g], delta[g])
-                if same_ids is not None:
-                    encoded[g] = same_ids  # as long as before
-                    continue
-            ids, masks = _decode_entry(encoded[g]) if g in encoded else ([], None)
-            pairs: dict[int, int] = dict(zip(ids, masks)) if masks is not None else dict.fromkeys(ids, PRESENT)
-            for cid, m in delta[g].items():
-                if m is None:
-                    pairs.pop(cid, None)
+            ids = set(_decode_entry(encoded[g])) if g in encoded else set()
+            for cid, present in delta[g].items():
+                if present:
+                    ids.add(cid)
                 else:
-                    pairs[cid] = m
+                    ids.discard(cid)
             total -= len(encoded.pop(g, b""))
-            if pairs:
-                new_ids = sorted(pairs)
-                new_masks = bytes(pairs[c] for c in new_ids) if len(g) == 3 else None
-                encoded[g] = encode_entry(g, new_ids, new_masks)
+            if ids:
+                encoded[g] = encode_entry(g, sorted(ids))
                 total += len(encoded[g])
         if encoded:
             files[path] = encode_shard(encoded)
