@@ -206,18 +206,20 @@ class PreviewServer:
         self._start_http()
 
     def stop(self) -> None:
-        if self._watcher is not None:
-            self._watcher.stop()
-            self._watcher = None
         self._stopping = True
         self._index_wanted.set()
-        if self._indexer_thread is not None:
-            self._indexer_thread.join(timeout=5)  # a long index computation finishes on its own (daemon)
-            self._indexer_thread = None
+        if self._watcher is not None:
+            self._watcher.stop()  # waits for a build in progress
+            self._watcher = None
         if self._loop is not None:
             self._loop.add_callback(self._loop.stop)
             self._thread.join(timeout=10)
             self._loop = None
+        if self._indexer_thread is not None:
+            # a search index still computing is abandoned (a daemon thread that writes nothing
+            # once stopping, and whose writes are atomic anyway): Ctrl+C is not held up by it
+            self._indexer_thread.join(timeout=1)
+            self._indexer_thread = None
 
     def __enter__(self) -> "PreviewServer":
         self.start()
@@ -277,6 +279,8 @@ class PreviewServer:
             try:
                 job.compute()
                 with self._lock:
+                    if self._stopping:
+                        return
                     if self.builder.apply_extra(job) is None:
                         self._index_wanted.set()  # the site moved on: index the newer one
             except Exception as exc:  # noqa: BLE001 - the pages stay served; the next update writes everything

@@ -183,7 +183,7 @@ def cli_server(project: Path):
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            code = proc.wait(timeout=15)
+            code = proc.wait(timeout=30)  # generous for loaded CI machines; a hang still fails
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
