@@ -92,7 +92,7 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]]) -> lis
         PageSpec("search/index.html", "search.html", base | closure("search.html") | every_listing,
                  lambda: {"groups": index_view(site)}),
         PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
-                 lambda: {"changes": site_changes(site)}),
+                 lambda: _site_changes_context(site)),
         PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,
                  lambda: feed_context(site, urls.site_feed())),
     ]
@@ -119,6 +119,14 @@ def assessment_page_specs(site: Site, a: Assessment, closure: Callable[[str], fr
         specs.append(PageSpec(urls.assessment_changes_page(a.municipality, a.slug), "changes.html", base | closure("changes.html") | {CATALOG},
                               lambda: {"view": changes_page(site, a)}))
     return specs
+
+
+SITE_CHANGES_SHOWN = 500  # revisions on the site-wide 更新履歴 page (each assessment's 変更箇所 page has all of its own)
+
+
+def _site_changes_context(site: Site) -> dict:
+    changes = site_changes(site)
+    return {"changes": changes[:SITE_CHANGES_SHOWN], "total": len(changes)}
 
 
 def page_specs(site: Site, env: Environment) -> list[PageSpec]:

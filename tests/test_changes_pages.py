@@ -102,3 +102,18 @@ def test_an_assessment_without_changes_builds_without_history(tmp_path):
     html = (out / "koshigaya/a/index.html").read_text(encoding="utf-8")
     assert "変更履歴（" not in html and "変更はありません。" in html
     assert not (out / "koshigaya/a/changes").exists()
+
+
+def test_site_wide_history_shows_the_newest_revisions_and_says_how_many_there_are(tmp_path, monkeypatch):
+    import pia_site.render as render
+    from pia_site.build import build
+
+    site, _ = load_site(REPO / "content")
+    total = len(site_changes(site))
+    monkeypatch.setattr(render, "SITE_CHANGES_SHOWN", 3)
+    build(REPO / "content", tmp_path / "out")
+    html = (tmp_path / "out/changes/index.html").read_text(encoding="utf-8")
+    assert html.count("<tr>") == 3 + 1
+    assert f"新しい 3 件を表示。全 {total} 件の改訂" in html
+    newest = site_changes(site)[0]
+    assert newest.href in html and "変更箇所" in html
