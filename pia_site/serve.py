@@ -40,6 +40,16 @@ LIVE_SCRIPT = (
 )
 
 
+def generation_check(generation: int) -> str:
+    """A script that reloads the page once the server has finished a newer build than the one
+    it was served from: livereload's message can be lost (it may reach a page that is still
+    navigating), this check cannot."""
+    return ('<script>(function(g){function c(){fetch("' + STATUS_PATH + '",{cache:"no-store"})'
+            '.then(function(r){return r.json();}).then(function(s){if(s.generation>g){location.reload();}'
+            'else{setTimeout(c,1000);}}).catch(function(){setTimeout(c,2000);});}setTimeout(c,1000);})'
+            f'({int(generation)});</script>')
+
+
 def exception_diagnostic(exc: BaseException) -> Diagnostic:
     """A build that failed with an exception (a template error, a broken catalog) as a diagnostic."""
     filename = getattr(exc, "filename", None) or getattr(exc, "name", None) or ""
@@ -103,6 +113,7 @@ class _FileHandler(StaticFileHandler):
 
     async def get(self, path: str, include_body: bool = True) -> None:
         state = self.preview.state
+        self.request.pia_generation = state.generation  # before the file is read: never newer than it
         if not state.failed:
             return await super().get(path, include_body)
         root = os.path.realpath(self.root)
@@ -302,7 +313,15 @@ class PreviewServer:
     # -- HTTP -------------------------------------------------------------------------------
     def _app(self) -> web.Application:
         class Injector(LiveScriptInjector):
-            script = LIVE_SCRIPT.encode("utf-8")
+            def __init__(self, request):
+                super().__init__(request)
+                self.request = request
+
+            @property
+            def script(self) -> bytes:
+                generation = getattr(self.request, "pia_generation", None)
+                extra = generation_check(generation) if generation is not None else ""
+                return (LIVE_SCRIPT + extra).encode("utf-8")
 
         return web.Application(
             [

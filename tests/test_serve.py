@@ -262,3 +262,22 @@ def test_browser_shows_edits_errors_and_recovery_without_manual_reload(cli_serve
         expect(page.locator("body")).to_contain_text("課長（ライブ編集）")
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_a_page_that_missed_the_reload_message_reloads_by_itself(server, project, browser):
+    """livereload's message can reach a page that is still navigating and be lost; each page
+    also checks the server's build generation and reloads when a newer build is done."""
+    from playwright.sync_api import expect
+
+    server._send_reload = lambda path: None  # every livereload message lost
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    try:
+        page.goto(server.url + PAGE)
+        assert "pia__/status" in page.content()
+        expect(page.locator("h1")).to_contain_text("軽自動車税")
+        edit(project / YAML, "head_title: 課長", "head_title: 課長（通知なし）")
+        expect(page.locator("body")).to_contain_text("課長（通知なし）", timeout=WAIT * 1000)
+    finally:
+        context.close()
