@@ -152,8 +152,11 @@ class _StatusHandler(web.RequestHandler):
         s = self.preview.state
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
+        # the errors only (what the overlay shows): every open page asks once a second, and a
+        # large site has tens of thousands of warnings (``pia-site check`` lists them)
+        errors = [d for d in s.diagnostics if d.is_error] if s.failed else []
         self.write(json.dumps({"generation": s.generation, "ok": not s.failed, "browsers": len(self.preview._waiters),
-                               "diagnostics": format_diagnostics(s.diagnostics)}, ensure_ascii=False))
+                               "diagnostics": format_diagnostics(errors)}, ensure_ascii=False))
 
 
 def _live_handler(waiters: set) -> type:
