@@ -169,13 +169,19 @@ def test_a_first_build_with_errors_serves_the_overlay_and_recovers(project):
 # --- pia-site serve in a subprocess, in a browser --------------------------------------------
 
 
+def _ctrl_c_reaches_child() -> None:
+    """A test runner started as a background job ignores SIGINT, and children inherit that;
+    the server under test must get Ctrl+C as it would in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def cli_server(project: Path):
     """``pia-site serve --port 0`` in ``project``; yields its base URL; stopped with Ctrl+C at the end."""
     err = open(project / "serve.log", "w", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "pia_site", "serve", "--content", "content", "--port", "0"],
                             cwd=project, stdout=subprocess.PIPE, stderr=err, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=_ctrl_c_reaches_child)
     try:
         url = _first_line(proc)
         assert url.startswith("http://127.0.0.1:"), (url, (project / "serve.log").read_text(encoding="utf-8"))
