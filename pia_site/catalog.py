@@ -141,23 +141,21 @@ class Node:
 
     def data_members(self) -> tuple["Node", ...]:
         """Nodes whose keys live in this container's data mapping (children and their rows)."""
-        cached = self.__dict__.get("_data_members")
-        if cached is None:  # nodes are immutable: computed once (validate, link and views ask often)
-            out: list[Node] = []
-            for c in self.children:
-                out.append(c)
-                out.extend(c.all_rows())
-            cached = self.__dict__["_data_members"] = tuple(out)
-        return cached
+        return self._expanded("_data_members", self.children)
 
     def all_rows(self) -> tuple["Node", ...]:
-        cached = self.__dict__.get("_all_rows")
+        return self._expanded("_all_rows", self.rows)
+
+    def _expanded(self, key: str, nodes: tuple["Node", ...]) -> tuple["Node", ...]:
+        """``nodes``, each followed by all its rows; computed once (nodes are immutable, and
+        validate, link and views ask often)."""
+        cached = self.__dict__.get(key)
         if cached is None:
             out: list[Node] = []
-            for r in self.rows:
-                out.append(r)
-                out.extend(r.all_rows())
-            cached = self.__dict__["_all_rows"] = tuple(out)
+            for n in nodes:
+                out.append(n)
+                out.extend(n.all_rows())
+            cached = self.__dict__[key] = tuple(out)
         return cached
 
     def walk(self) -> Iterator["Node"]:
