@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from . import render
 from .content_state import Assembly, Folder
+from .memo import IdentityMemo
 from .model import Site
 from .render import CATALOG, SITE, PageSpec, assessment_key, listing_key, municipality_key
 
@@ -62,6 +63,8 @@ class PageIndex:
         self._owner_of: dict[str, tuple] = {}  # page -> owner
         self._pages_of: dict[str, set[str]] = {}  # input key -> pages that depend on it
         self._template_refs: dict[str, int] = {}  # template key -> number of pages that depend on it
+        # each assessment's revisions for the 更新履歴 and feeds, kept while its record is the same object
+        self._memo = IdentityMemo()
         self.set_env(env)
 
     def set_env(self, env) -> None:
@@ -187,9 +190,9 @@ class PageIndex:
 
     def _make_specs(self, owner: tuple, record: Any, site: Site) -> list[PageSpec]:
         if owner == SITE_OWNER:
-            return render.site_page_specs(site, self._closure)
+            return render.site_page_specs(site, self._closure, self._memo)
         if owner[0] == "municipality":
-            return render.municipality_page_specs(site, record, self._closure)
+            return render.municipality_page_specs(site, record, self._closure, self._memo)
         return render.assessment_page_specs(site, record, self._closure)
 
     def _index(self, owner: tuple, spec: PageSpec) -> None:

@@ -14,9 +14,10 @@ from typing import Callable
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta
 
 from . import urls
+from .memo import IdentityMemo
 from .model import Assessment, Municipality, Site
 from .views import assessment_view, index_view, municipality_view
-from .views_changes import changes_page, feed_context, site_changes
+from .views_changes import changes_page, feed_context, newest_changes
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -82,8 +83,11 @@ def template_deps(env: Environment) -> Callable[[str], frozenset[str]]:
     return lru_cache(maxsize=None)(lambda name: frozenset(template_key(t) for t in template_closure(env, name)))
 
 
-def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
-    """The site-wide pages: top page, search page, 更新履歴 and the site feed."""
+def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: IdentityMemo | None = None) -> list[PageSpec]:
+    """The site-wide pages: top page, search page, 更新履歴 and the site feed.  ``memo`` keeps
+    each assessment's revisions between renders (see ``memo``): pass the same one to every
+    render of a site and its later versions."""
+    memo = IdentityMemo() if memo is None else memo
     base = frozenset({SITE})
     every_listing = frozenset(listing_key(m.slug) for m in site.municipalities)
     return [
@@ -92,20 +96,21 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]]) -> lis
         PageSpec("search/index.html", "search.html", base | closure("search.html") | every_listing,
                  lambda: {"groups": index_view(site)}),
         PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
-                 lambda: _site_changes_context(site)),
+                 lambda: _site_changes_context(site, memo)),
         PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,
-                 lambda: feed_context(site, urls.site_feed())),
+                 lambda: feed_context(site, urls.site_feed(), memo=memo)),
     ]
 
 
-def municipality_page_specs(site: Site, m: Municipality, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
+def municipality_page_specs(site: Site, m: Municipality, closure: Callable[[str], frozenset[str]],
+                            memo: IdentityMemo | None = None) -> list[PageSpec]:
     """A municipality's listing page and feed."""
     base = frozenset({SITE, listing_key(m.slug)})
     return [
         PageSpec(urls.municipality_page(m.slug), "municipality.html", base | closure("municipality.html"),
                  lambda: {"view": municipality_view(site, m)}),
         PageSpec(urls.municipality_feed(m.slug), "feed.xml", base | closure("feed.xml"),
-                 lambda: feed_context(site, urls.municipality_feed(m.slug), m)),
+                 lambda: feed_context(site, urls.municipality_feed(m.slug), m, memo)),
     ]
 
 
@@ -124,17 +129,18 @@ def assessment_page_specs(site: Site, a: Assessment, closure: Callable[[str], fr
 SITE_CHANGES_SHOWN = 500  # revisions on the site-wide 更新履歴 page (each assessment's 変更箇所 page has all of its own)
 
 
-def _site_changes_context(site: Site) -> dict:
-    changes = site_changes(site)
-    return {"changes": changes[:SITE_CHANGES_SHOWN], "total": len(changes)}
+def _site_changes_context(site: Site, memo: IdentityMemo) -> dict:
+    found = newest_changes(site, SITE_CHANGES_SHOWN, memo=memo)
+    return {"changes": found.changes, "total": found.total}
 
 
 def page_specs(site: Site, env: Environment) -> list[PageSpec]:
     """Every page of the site with the inputs it depends on."""
     closure = template_deps(env)
-    specs = site_page_specs(site, closure)
+    memo = IdentityMemo()  # one build: the site pages and feeds share each assessment's revisions
+    specs = site_page_specs(site, closure, memo)
     for m in site.municipalities:
-        specs += municipality_page_specs(site, m, closure)
+        specs += municipality_page_specs(site, m, closure, memo)
     for a in site.assessments:
         specs += assessment_page_specs(site, a, closure)
     return specs

@@ -5,6 +5,7 @@ view objects, which the catalog shaped (order, numbering, labels, ※).
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -401,8 +402,9 @@ class IndexEntry:
 
 def index_view(site: Site) -> tuple[tuple[str, tuple[IndexEntry, ...]], ...]:
     """Municipalities grouped by prefecture, ordered by 団体コード."""
+    counts = Counter(a.municipality for a in site.assessments)  # one pass, not one per municipality
     groups: dict[str, list[IndexEntry]] = {}
     for m in sorted(site.municipalities, key=lambda m: (m.code, m.slug)):
         groups.setdefault(m.prefecture, []).append(
-            IndexEntry(urls.municipality_page(m.slug), m.name, m.code, len(site.assessments_of(m.slug))))
+            IndexEntry(urls.municipality_page(m.slug), m.name, m.code, counts[m.slug]))
     return tuple((p, tuple(es)) for p, es in groups.items())

@@ -2,7 +2,10 @@
 the site-wide 更新履歴 and the Atom feeds."""
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 
 from markupsafe import Markup
 
@@ -11,7 +14,8 @@ from .diff import char_diff
 from .filters import wareki
 from .link import item_history
 from .markup import render_rich
-from .model import Assessment, ChangeRow, DateValue, Municipality, Site
+from .memo import IdentityMemo
+from .model import Assessment, ChangeRow, DateValue, Municipality, Site, SiteConfig
 
 CURRENT = "今回の変更"
 
@@ -70,12 +74,12 @@ def revision_key(date: DateValue | None) -> str:
     return date.iso if date else "current"
 
 
-def _date_text(site: Site, a: Assessment, date: DateValue | None) -> tuple[str, str]:
+def _date_text(config: SiteConfig, a: Assessment, date: DateValue | None) -> tuple[str, str]:
     """Undated rows belong to the edition being published: shown with its 公表日 once known."""
     if date is not None:
-        return wareki(date, site.config.gannen, site.config.seireki), date.iso
+        return wareki(date, config.gannen, config.seireki), date.iso
     if a.published is not None:
-        return f"{CURRENT}（公表日 {wareki(a.published, site.config.gannen, site.config.seireki)}）", a.published.iso
+        return f"{CURRENT}（公表日 {wareki(a.published, config.gannen, config.seireki)}）", a.published.iso
     return CURRENT, ""
 
 
@@ -100,7 +104,7 @@ def changes_page(site: Site, a: Assessment) -> ChangesPage:
     order = sorted(groups, key=lambda k: ("9999" if k == "current" else k), reverse=True)
     revisions = []
     for key in order:
-        text, iso = _date_text(site, a, dates[key])
+        text, iso = _date_text(site.config, a, dates[key])
         revisions.append(Revision(f"rev-{key}", text, iso, tuple(groups[key])))
     muni = next(m for m in site.municipalities if m.slug == a.municipality)
     return ChangesPage(a, muni, to_assessment, tuple(revisions), unlinked)
@@ -140,28 +144,67 @@ class SiteChange:
         return self.date_text if self.date_text.startswith(CURRENT) else f"{self.date_text}の変更"
 
 
-def site_changes(site: Site, municipality: str | None = None) -> list[SiteChange]:
-    out: list[SiteChange] = []
+def assessment_site_changes(config: SiteConfig, m: Municipality, a: Assessment) -> tuple[SiteChange, ...]:
+    """The revisions of one assessment as the site-wide 更新履歴 and the feeds list them (in
+    the order of its rows; made from ``a``, its municipality ``m`` and the site settings alone)."""
+    groups: dict[str, list] = {}
+    dates: dict[str, DateValue | None] = {}
+    for i, row, date, timing, _ in effective_rows(a):
+        key = revision_key(date)
+        groups.setdefault(key, []).append((row, timing))
+        dates[key] = date
+    out = []
+    for key, rows in groups.items():
+        text, iso = _date_text(config, a, dates[key])
+        timings = "・".join(sorted({t for _, t in rows if t}))
+        out.append(SiteChange(
+            (iso or "9999") + f"|{a.municipality}|{a.slug}|{key}", text, iso, m, a,
+            f"{urls.assessment_changes_page(a.municipality, a.slug)}#rev-{key}",
+            len(rows), tuple(dict.fromkeys(" ".join(r.item.split())[:60] for r, _ in rows)), timings))
+    return tuple(out)
+
+
+def _per_assessment(site: Site, municipality: str | None, memo: IdentityMemo | None) -> list[tuple[SiteChange, ...]]:
+    """Each assessment's revisions (of one municipality, or of the site), taken from ``memo``
+    while the assessment, its municipality and the site settings are the same objects."""
+    memo = IdentityMemo() if memo is None else memo
     munis = {m.slug: m for m in site.municipalities}
+    config = site.config
+    out = []
     for a in site.assessments:
         if municipality is not None and a.municipality != municipality:
             continue
-        groups: dict[str, list] = {}
-        dates: dict[str, DateValue | None] = {}
-        for i, row, date, timing, _ in effective_rows(a):
-            key = revision_key(date)
-            groups.setdefault(key, []).append((row, timing))
-            dates[key] = date
-        for key, rows in groups.items():
-            d = dates[key]
-            text, iso = _date_text(site, a, d)
-            timings = "・".join(sorted({t for _, t in rows if t}))
-            out.append(SiteChange(
-                (iso or "9999") + f"|{a.municipality}|{a.slug}|{key}", text, iso, munis[a.municipality], a,
-                f"{urls.assessment_changes_page(a.municipality, a.slug)}#rev-{key}",
-                len(rows), tuple(dict.fromkeys(" ".join(r.item.split())[:60] for r, _ in rows)), timings))
-    out.sort(key=lambda c: c.sort_key, reverse=True)
+        m = munis[a.municipality]
+        out.append(memo.get((a, m, config), lambda: assessment_site_changes(config, m, a)))
+    if municipality is None:
+        memo.sweep()  # a pass over the whole site: forget the records that left it
     return out
+
+
+_SORT_KEY = attrgetter("sort_key")
+
+
+def site_changes(site: Site, municipality: str | None = None, memo: IdentityMemo | None = None) -> list[SiteChange]:
+    """Every revision of every assessment (of one municipality), newest first."""
+    return sorted(chain.from_iterable(_per_assessment(site, municipality, memo)), key=_SORT_KEY, reverse=True)
+
+
+@dataclass(frozen=True)
+class NewestChanges:
+    changes: list[SiteChange]  # the newest ``limit`` revisions, newest first (as ``site_changes(...)[:limit]``)
+    total: int  # revisions in all
+    newest_date: str  # ISO date of the newest dated revision, "" when none is dated
+
+
+def newest_changes(site: Site, limit: int, municipality: str | None = None, memo: IdentityMemo | None = None) -> NewestChanges:
+    """The newest revisions without sorting them all: with ``memo``, the cost of a page that
+    shows them after one edit is a pass over the site, not deriving every assessment's again."""
+    per = _per_assessment(site, municipality, memo)
+    every = chain.from_iterable(per)
+    # the sort keys are unique, so this is sorted(..., reverse=True)[:limit]
+    top = heapq.nlargest(limit, every, key=_SORT_KEY)
+    dated = max((c.iso for c in chain.from_iterable(per) if c.iso), default="")
+    return NewestChanges(top, sum(map(len, per)), dated)
 
 
 def listing_record(a: Assessment) -> str:
@@ -172,13 +215,15 @@ def listing_record(a: Assessment) -> str:
     return repr((a.slug, a.title, a.form.id, a.form.name, a.cover("number"), a.published, a.cover("assessor"), a.ended, rows))
 
 
-def feed_context(site: Site, feed_path: str, municipality: Municipality | None = None) -> dict:
+FEED_ENTRIES = 100
+
+
+def feed_context(site: Site, feed_path: str, municipality: Municipality | None = None, memo: IdentityMemo | None = None) -> dict:
     """Template context of an Atom feed (site-wide, or one municipality's)."""
-    changes = site_changes(site, municipality.slug if municipality else None)
+    found = newest_changes(site, FEED_ENTRIES, municipality.slug if municipality else None, memo)
     base = site.config.base_url
     prefix = f"{base}/" if base else "../" * feed_path.count("/")
-    dated = [c.iso for c in changes if c.iso]
-    newest = max(dated) if dated else "2000-01-01"
+    newest = found.newest_date or "2000-01-01"
     id_root = f"{base}/" if base else "urn:pia-site:"
 
     def entry_id(c: SiteChange) -> str:
@@ -187,7 +232,7 @@ def feed_context(site: Site, feed_path: str, municipality: Municipality | None =
     page = urls.municipality_page(municipality.slug) if municipality else urls.site_changes_page()
     title = f"{municipality.name}の評価書の更新履歴" if municipality else f"{site.config.title} 更新履歴"
     return {
-        "title": title, "changes": changes[:100], "base": "", "prefix": prefix,
+        "title": title, "changes": found.changes, "base": "", "prefix": prefix,
         "feed_id": f"{id_root}{feed_path}" if base else f"urn:pia-site:feed:{municipality.slug if municipality else 'site'}",
         "self_href": f"{prefix}{feed_path}", "alternate_href": f"{prefix}{page}",
         "updated": f"{newest}T00:00:00+09:00", "fallback_date": newest, "entry_id": entry_id,

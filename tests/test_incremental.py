@@ -344,6 +344,35 @@ def test_a_title_edit_changes_the_listing_and_re_renders_the_listings(tmp_path, 
     assert "新しい題名" in (tmp_path / "out" / "koshigaya" / "index.html").read_text(encoding="utf-8")
 
 
+def test_repeated_title_and_date_edits_of_one_assessment_never_leave_a_stale_listing(tmp_path):
+    """The site pages keep each assessment's revisions between updates (``memo``): every edit of
+    the listing data must show on the 更新履歴, the feeds and the listings, byte for byte as a
+    full build (including editing a title back to an earlier one)."""
+    project = _bigger_project(tmp_path)
+    content, out, ref = project / "content", tmp_path / "out", tmp_path / "ref"
+    builder = IncrementalBuilder(content, out)
+    assert builder.update().ok
+    f = content / KOSHIGAYA
+    original = _read(f)
+    old_title = "title: 軽自動車税(種別割)賦課に関する事務 重点項目評価"
+    dated = re.search(r"^  - date: \d{4}-\d{2}-\d{2}$", original, re.M).group(0)
+    versions = [original.replace(old_title, "title: 一度目の題名"),
+                original.replace(old_title, "title: 二度目の題名"),
+                original.replace(old_title, "title: 二度目の題名").replace(dated, "  - date: 2031-01-15", 1),
+                original]
+    for n, text in enumerate(versions):
+        _write(f, text)
+        result = builder.update([f])
+        assert result.ok and "listing:koshigaya" in result.changed_keys, n
+        build(content, ref)
+        got, want = tree_bytes(out), tree_bytes(ref)
+        assert [p for p in want if got.get(p) != want[p]] == [], n
+        site_pages = (out / "changes" / "index.html").read_text(encoding="utf-8") + (out / "feed.xml").read_text(encoding="utf-8")
+        for title in ("一度目の題名", "二度目の題名"):
+            assert (title in site_pages) == (title in text), (n, title)
+    assert "2031" not in (out / "feed.xml").read_text(encoding="utf-8")
+
+
 def test_a_validation_error_leaves_the_output_untouched_and_a_fix_catches_up(tmp_path):
     project = _copy_project(tmp_path)
     out = tmp_path / "out"
@@ -450,8 +479,8 @@ def test_a_body_edit_reads_and_lists_the_pages_of_its_own_assessment_only(tmp_pa
 
     spy(content_state, "load_source", lambda path, *rest: path.name)
     spy(render, "page_specs", lambda site, env: None)
-    spy(render, "site_page_specs", lambda site, closure: None)
-    spy(render, "municipality_page_specs", lambda site, m, closure: m.slug)
+    spy(render, "site_page_specs", lambda site, closure, memo=None: None)
+    spy(render, "municipality_page_specs", lambda site, m, closure, memo=None: m.slug)
     spy(render, "assessment_page_specs", lambda site, a, closure: a.slug)
     f = project / "content" / KOSHIGAYA
     _write(f, _read(f).replace("head_title: 課長", "head_title: 課長（兼務）"))
