@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pia_site.build import load_site  # noqa: E402
 from pia_site.render import make_environment, render_site  # noqa: E402
-from pia_site.search.client import IndexReader  # noqa: E402
+from pia_site.search.client import PAGE_BYTES, IndexReader  # noqa: E402
 from pia_site.search.index import index_docs, query_grams, fnv1a  # noqa: E402
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text  # noqa: E402
 from pia_site.search.units import site_docs  # noqa: E402
@@ -273,12 +273,13 @@ def pagefind_ids(root: Path) -> dict[str, str]:
 
 # --- browser measurements ----------------------------------------------------------------------
 
+# A first page is what the search page asks for: `limit` results within its bytes budget.
 JS_MINE = """async ([q, limit]) => {
   performance.clearResourceTimings();
   const t0 = performance.now();
-  const r = await piaSearch.search(q, limit ? {limit} : {});
+  const r = await piaSearch.search(q, limit ? {limit, budget: piaSearch.pageBytes} : {});
   const ms = performance.now() - t0;
-  return {ms, urls: r.map(x => x.url), more: r.more};
+  return {ms, urls: r.map(x => x.url), more: r.more, budgetHit: r.budgetHit, checked: r.checked};
 }"""
 
 JS_PF = """async ([q, first, all]) => {
@@ -292,7 +293,8 @@ JS_PF = """async ([q, first, all]) => {
 }"""
 
 
-def browser_runs(server: "Server", base_url: str, pf_url: str | None, queries: list[str], cold: list[str], full_ok) -> dict:
+def browser_runs(server: "Server", base_url: str, pf_url: str | None, queries: list[str], cold: list[str], pf_cold: list[str],
+                 full_ok) -> dict:
     from playwright.sync_api import sync_playwright
 
     out: dict = {"mine": {}, "pagefind": {}}
@@ -324,7 +326,8 @@ def browser_runs(server: "Server", base_url: str, pf_url: str | None, queries: l
         for q in cold:
             ctx, page = new_page(base_url + "search/index.html", "window.piaSearch !== undefined")
             r = measure(page, JS_MINE, [q, FIRST_PAGE])
-            cold_runs.append({"q": q, "ms": r["ms"], "bytes": r["bytes"], "files": r["files"]})
+            cold_runs.append({"q": q, "ms": r["ms"], "bytes": r["bytes"], "files": r["files"], "urls": r["urls"],
+                              "budgetHit": r["budgetHit"], "checked": r["checked"]})
             ctx.close()
         out["mine"]["cold"] = cold_runs
         # pia-site: warm, one page for every query (first page), then the same query again.
@@ -334,7 +337,7 @@ def browser_runs(server: "Server", base_url: str, pf_url: str | None, queries: l
         for q in queries:
             r = measure(page, JS_MINE, [q, FIRST_PAGE])
             warm.append({"q": q, "ms": r["ms"], "bytes": r["bytes"]})
-            first_pages[q] = r["urls"]
+            first_pages[q] = r
             r2 = measure(page, JS_MINE, [q, FIRST_PAGE])
             repeat.append(r2["ms"])
         out["mine"]["warm"] = warm
@@ -350,7 +353,7 @@ def browser_runs(server: "Server", base_url: str, pf_url: str | None, queries: l
 
         if pf_url:
             cold_runs = []
-            for q in cold:
+            for q in pf_cold:
                 ctx, page = new_page(pf_url + "search.html", "document.readyState === 'complete'")
                 r = measure(page, JS_PF, [q, FIRST_PAGE, False])
                 cold_runs.append({"q": q, "ms": r["ms"], "bytes": r["bytes"], "code": r["code"], "files": r["files"]})
@@ -374,7 +377,7 @@ def browser_runs(server: "Server", base_url: str, pf_url: str | None, queries: l
 # --- one corpus ----------------------------------------------------------------------------------
 
 
-def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, pagefind: str | None, pf_per: str,
+def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, n_pf_cold: int, pagefind: str | None, pf_per: str,
                render_pages: bool, full_limit: int) -> dict:
     print(f"\n== {name}: {len(site.assessments)} assessments", flush=True)
     res: dict = {"name": name, "assessments": len(site.assessments), "municipalities": len(site.municipalities)}
@@ -408,6 +411,7 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, pagefin
 
     queries = corpus.queries(n_queries, seed=1)
     cold = KNOWN + [q for q in queries if q not in KNOWN][: max(0, n_cold - len(KNOWN))]
+    pf_cold = cold[:n_pf_cold]
     truth = {q: corpus.truth(q) for q in queries + KNOWN}
     raw_truth = {q: corpus.raw_truth(q) for q in queries}
 
@@ -415,6 +419,7 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, pagefin
     reader = IndexReader.from_dir(site_dir)
     ref = {}
     full_cold_bytes = []
+    cut: list[dict] = []
     sizes = {}
     for q in queries:
         hits = reader.search(q)
@@ -431,16 +436,22 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, pagefin
                 sizes[pth] = (data / pth).stat().st_size
         full_cold_bytes.append(sum(sizes[pth] for pth in need))
     # Cold first page for every query (reference client, a fresh cache each): the whole distribution.
+    # The first page is what the search page asks for: FIRST_PAGE results within PAGE_BYTES.
     first = []
+    ref_first = {}
     for q in queries + KNOWN:
         r = IndexReader.from_dir(site_dir)
-        r.search(q, limit=FIRST_PAGE)
+        page = r.search(q, limit=FIRST_PAGE, budget=PAGE_BYTES)
+        ref_first[q] = (r.bytes_fetched, [h.url for h in page], page.budget_hit, page.checked)
         first.append((r.bytes_fetched, len(r.fetched), q))
+        if page.budget_hit:
+            cut.append({"q": q, "bytes": r.bytes_fetched, "shown": len(page), "checked": page.checked,
+                        "candidates": page.candidates, "complete": len(IndexReader.from_dir(site_dir).search(q))})
     fb = sorted(b for b, _n, _q in first)
     res["first_page_cold_bytes_reference"] = {
         "queries": len(fb), "median": med(fb), "p90": pct(fb, 90), "p99": pct(fb, 99), "max": fb[-1],
         "over_100KB": sum(1 for b in fb if b > 100_000), "over_300KB": sum(1 for b in fb if b > 300_000),
-        "worst": sorted(first)[-3:]}
+        "page_bytes_budget": PAGE_BYTES, "cut_by_budget": cut, "worst": sorted(first)[-3:]}
     res["mine_reference"] = score([unit_urls(corpus, truth[q]) for q in queries], [ref[q] for q in queries])
     res["mine_reference_raw_recall"] = score([unit_urls(corpus, raw_truth[q]) for q in queries], [ref[q] for q in queries])["recall"]
     res["full_result_cold_bytes"] = {"median": med(full_cold_bytes), "p90": pct(full_cold_bytes, 90), "max": max(full_cold_bytes)}
@@ -472,20 +483,31 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, pagefin
         base = server.url + "site/"
         pf_url = server.url + "pf/" if pagefind else None
         full_ok = lambda q: len(ref[q]) <= full_limit  # noqa: E731
-        br = browser_runs(server, base, pf_url, queries, cold, full_ok)
+        br = browser_runs(server, base, pf_url, queries, cold, pf_cold, full_ok)
     finally:
         server.close()
     res["console_errors"] = br["console_errors"]
 
     mine = br["mine"]
     strip = lambda urls: [u[len(base):] for u in urls]  # noqa: E731
-    res["mine_cold"] = {"bytes_median": med([r["bytes"] for r in mine["cold"]]), "bytes_max": max(r["bytes"] for r in mine["cold"]),
+    cold_bytes = sorted(r["bytes"] for r in mine["cold"])
+    res["mine_cold"] = {"bytes_median": med(cold_bytes), "bytes_p90": pct(cold_bytes, 90), "bytes_max": cold_bytes[-1],
+                        "over_300KB": sum(1 for b in cold_bytes if b > 300_000),
+                        "cut_by_budget": [(r["q"], len(r["urls"]), r["bytes"]) for r in mine["cold"] if r["budgetHit"]],
                         "ms_median": med([r["ms"] for r in mine["cold"]]), "queries": len(mine["cold"]),
                         "known": {r["q"]: {"bytes": r["bytes"], "ms": round(r["ms"], 1)} for r in mine["cold"] if r["q"] in KNOWN}}
     res["mine_warm"] = {"ms_median": med([r["ms"] for r in mine["warm"]]), "ms_p90": pct([r["ms"] for r in mine["warm"]], 90),
                         "bytes_median": med([r["bytes"] for r in mine["warm"]]), "bytes_p90": pct([r["bytes"] for r in mine["warm"]], 90),
                         "repeat_ms_median": med(mine["repeat_ms"])}
-    res["mine_first_page_equals_reference"] = sum(1 for q in queries if strip(mine["first_pages"][q]) == ref[q][:FIRST_PAGE])
+    # Cold: the very files and results of the reference's cold first page.
+    res["mine_cold_equals_reference"] = sum(
+        1 for r in mine["cold"] if (r["bytes"], strip(r["urls"]), r["budgetHit"], r["checked"]) == ref_first[r["q"]])
+    # Warm (files of earlier queries cached, which cost nothing): a prefix of the complete list,
+    # the first FIRST_PAGE results unless the budget cut the page.
+    res["mine_first_page_equals_reference"] = sum(
+        1 for q in queries
+        if strip(mine["first_pages"][q]["urls"]) == ref[q][:len(mine["first_pages"][q]["urls"])]
+        and (mine["first_pages"][q]["budgetHit"] or len(mine["first_pages"][q]["urls"]) == min(FIRST_PAGE, len(ref[q]))))
     full_qs = list(mine["full"])
     res["mine_browser"] = score([unit_urls(corpus, truth[q]) for q in full_qs], [strip(mine["full"][q]) for q in full_qs])
     res["mine_browser_equals_reference"] = sum(1 for q in full_qs if strip(mine["full"][q]) == ref[q])
@@ -515,7 +537,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--assessments", type=int, default=3000)
     ap.add_argument("--queries", type=int, default=300)
-    ap.add_argument("--cold", type=int, default=25, help="cold first queries (fresh browser context each)")
+    ap.add_argument("--cold", type=int, default=25, help="cold first queries of pia-site (fresh browser context each)")
+    ap.add_argument("--pagefind-cold", type=int, default=25, help="cold first queries of Pagefind (the first of pia-site's)")
     ap.add_argument("--pagefind", help="pagefind_extended binary (default: pip install into a temp venv)")
     ap.add_argument("--no-pagefind", action="store_true")
     ap.add_argument("--skip-large", action="store_true")
@@ -533,12 +556,12 @@ def main(argv=None) -> int:
         results = {"python": sys.version.split()[0], "first_page": FIRST_PAGE, "loadavg_start": os.getloadavg(),
                    "cpus": os.cpu_count()}
         if not args.skip_sample:
-            results["sample"] = run_corpus("sample", base, work, args.queries, args.cold, pagefind, "unit", True, full_limit=10**9)
+            results["sample"] = run_corpus("sample", base, work, args.queries, args.cold, args.pagefind_cold, pagefind, "unit", True, full_limit=10**9)
         if not args.skip_large:
             t = time.perf_counter()
             big = synthetic_site(base, args.assessments, seeds_dir=REPO.parent / "shared" / "seeds")
             gen = time.perf_counter() - t
-            results["large"] = run_corpus("large", big, work, args.queries, args.cold, pagefind, "doc", False, full_limit=300)
+            results["large"] = run_corpus("large", big, work, args.queries, args.cold, args.pagefind_cold, pagefind, "doc", False, full_limit=300)
             results["large"]["generate_s"] = gen
         results["loadavg_end"] = os.getloadavg()
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str) + "\n", "utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pia_site.search import build_search_index
-from pia_site.search.client import IndexReader, parse_shard
+from pia_site.search.client import PAGE_BYTES, IndexReader, parse_shard
 from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, text_grams
 from pia_site.search.index import PREFIX, encode_entry, encode_postings, index_docs, shard_of, varint
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
@@ -262,3 +262,50 @@ def test_build_is_byte_identical_across_hash_seeds(tmp_path):
     b = _build(tmp_path / "b", "4242", "Asia/Tokyo")
     assert any(k.startswith(PREFIX) for k in a)
     assert a == b
+
+
+# --- the bytes budget of a page of results ----------------------------------------------------
+
+
+def test_a_page_stops_at_its_bytes_budget_and_more_pages_lose_nothing(files):
+    """A small budget cuts the first page short (fewer than ``limit`` results, ``more``), and
+    paging on with ``offset`` on the same reader (files already fetched cost nothing) yields
+    exactly the complete result list, each call making progress."""
+    q = "情報"
+    full = [h.url for h in IndexReader.from_files(files).search(q)]
+    assert len(full) > 40
+    reader = IndexReader.from_files(files)
+    budget = 9_000
+    got: list[str] = []
+    pages = 0
+    while True:
+        before_chunks = {p for p, _n in reader.fetched if p.startswith("t/")}
+        before = reader.bytes_fetched
+        res = reader.search(q, limit=20, offset=len(got), budget=budget)
+        pages += 1
+        new_chunks = {p for p, _n in reader.fetched if p.startswith("t/")} - before_chunks
+        assert len(res) <= 20
+        if res.more:
+            assert res or new_chunks, "a call makes progress: results, or chunks it had not fetched"
+        if res.budget_hit:
+            assert len(res) < 20 and res.more and res.checked < res.candidates
+            # it stopped before a batch the budget could not pay for: one batch more at most
+            assert reader.bytes_fetched - before <= budget + 6 * max(n for p, n in reader.fetched if p.startswith("t/"))
+        got += [h.url for h in res]
+        if not res.more:
+            break
+        assert pages < 500
+    assert got == full
+    first = IndexReader.from_files(files).search(q, limit=20, budget=budget)
+    assert first.budget_hit and len(first) < 20, "the budget was meant to cut the first page"
+    unbounded = IndexReader.from_files(files).search(q, limit=20)
+    assert not unbounded.budget_hit and [h.url for h in unbounded] == full[:20]
+
+
+def test_a_budget_large_enough_changes_nothing(files):
+    for q in ("委託先", "サーバ", "個人情報"):
+        a = IndexReader.from_files(files).search(q, limit=20)
+        b = IndexReader.from_files(files).search(q, limit=20, budget=PAGE_BYTES)
+        assert [h.url for h in a] == [h.url for h in b] and not b.budget_hit
+        assert (a.more, a.checked, a.candidates) == (b.more, b.checked, b.candidates)
+        assert b.checked <= b.candidates

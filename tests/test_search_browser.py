@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pia_site.search.client import IndexReader
+from pia_site.search.client import PAGE_BYTES, IndexReader
 from pia_site.search.normalise import normalise_query, normalise_text
 
 pytestmark = pytest.mark.browser
@@ -160,6 +160,53 @@ def test_works_under_a_subpath(open_search, serve, sample_build, tmp_path):
     page.wait_for_selector(".hit")
     got = js_search(page, "サーバ")
     assert got and all(r["url"].startswith(base + "deep/sub/path/") for r in got)
+    assert problems == []
+
+
+JS_PAGE = """([q, o]) => piaSearch.search(q, o).then(r => ({
+  urls: r.map(x => x.url), more: r.more, checked: r.checked, candidates: r.candidates, budgetHit: r.budgetHit}))"""
+
+
+def test_a_page_stops_at_its_bytes_budget_like_the_reference(open_search, sample_build, sample_server):
+    """Under a bytes budget the JS client stops where the Python reference stops (a fresh page
+    and a fresh reader: both start cold), and paging on loses nothing."""
+    budget = 9_000
+    for q in ("情報", "個人情報", "委託先"):
+        page, problems = open_search(sample_server + "search/index.html")
+        ref = IndexReader.from_dir(sample_build)
+        full = [sample_server + h.url for h in IndexReader.from_dir(sample_build).search(q)]
+        got_all: list[str] = []
+        for _ in range(200):
+            mine = page.evaluate(JS_PAGE, [q, {"limit": 20, "offset": len(got_all), "budget": budget}])
+            r = ref.search(q, limit=20, offset=len(got_all), budget=budget)
+            assert mine == {"urls": [sample_server + h.url for h in r], "more": r.more, "checked": r.checked,
+                            "candidates": r.candidates, "budgetHit": r.budget_hit}, q
+            got_all += mine["urls"]
+            if not mine["more"]:
+                break
+        assert got_all == full, q
+        assert problems == []
+    assert page.evaluate("piaSearch.pageBytes") == PAGE_BYTES
+
+
+def test_search_page_continues_a_page_cut_by_its_budget(open_search, sample_build, sample_server):
+    full = [sample_server + h.url for h in IndexReader.from_dir(sample_build).search("情報")]
+    page, problems = open_search(sample_server + "search/index.html")
+    page.evaluate("piaSearch.pageBytes = 9000")  # as an embedding page may set it
+    page.fill("#pia-q", "情報")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#pia-more")
+    assert page.inner_text("#pia-more") == "続きを検索"
+    assert "% を確認しました" in page.inner_text("#pia-status")
+    assert 0 < page.locator(".hit").count() < 20
+    for _ in range(200):
+        if page.locator("#pia-more").count() == 0:
+            break
+        page.locator("#pia-more").focus()
+        page.keyboard.press("Enter")  # runs the search at once: the status says 検索しています until it is done
+        page.wait_for_function("!document.getElementById('pia-status').textContent.includes('検索しています')")
+    assert page.eval_on_selector_all(".hit > a", "as => as.map(a => a.href)") == full
+    assert "続きがあります" not in page.inner_text("#pia-status")
     assert problems == []
 
 

@@ -1,12 +1,14 @@
 /* pia-site search client: exact substring search over the static n-gram index
  * built by pia_site/search (see its docstrings for the file formats).
  *
- *   window.piaSearch.search(query, {filters, limit, offset})
+ *   window.piaSearch.search(query, {filters, limit, offset, budget})
  *     -> Promise<[{url, title, municipality, form, snippet, highlights, ...}]>
+ *        with .more (more results may follow), .checked and .candidates (chunks)
  *
  * filters: {prefecture, municipality (slug), form (全項目評価書 | 重点項目評価書,
  * or 全項目 | 重点項目), jimu (part of the 事務 name), from, to (公表日, YYYY-MM-DD)}.
- * Without a limit every result is returned.  The index is found next to this
+ * Without a limit every result is returned.  budget: bytes the call may download (files
+ * fetched before cost nothing); the search page uses piaSearch.pageBytes per page.  The index is found next to this
  * script (../search/data/), or where the script tag's data-index says.
  * No dependencies; data reaches the page only as DOM text nodes.
  */
@@ -50,6 +52,7 @@
   var siteRoot = new URL("../../", base);
   var stats = { requests: 0, bytes: 0 };
   var cache = new Map();
+  var rawSize = new Map();  // path -> bytes downloaded
 
   function load(path) {
     if (!cache.has(path)) {
@@ -59,6 +62,7 @@
       }).then(function (raw) {
         stats.requests += 1;
         stats.bytes += raw.byteLength;
+        rawSize.set(path, raw.byteLength);
         var stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate"));
         return new Response(stream).arrayBuffer();
       });
@@ -217,32 +221,63 @@
   }
 
   // ---- search -------------------------------------------------------------------------------
+  // A page of results stops early once the chunks it would fetch next would take the bytes this
+  // call downloaded past the budget (client.py: PAGE_BYTES and the same rule).  Every call checks
+  // at least one batch of chunks it had not fetched before, so "more" always makes progress.
+  var PAGE_BYTES = 250000, BATCH = 6;
   function search(query, opts) {
     opts = opts || {};
     var q = normalise(query || "");
     var limit = opts.limit == null ? Infinity : opts.limit, offset = opts.offset || 0;
+    var budget = opts.budget == null ? Infinity : opts.budget;
     var results = [];
     results.more = false;
     results.query = q;
+    results.checked = 0;
+    results.candidates = 0;
+    results.budgetHit = false;
     if (!q) return Promise.resolve(results);
-    return Promise.all([meta(), hasFilters(opts.filters) ? docsTable() : null]).then(function (r) {
+    var fresh = [];  // files this call downloads
+    function note(path) { if (!cache.has(path)) fresh.push(path); }
+    function spent() { return fresh.reduce(function (s, p) { return s + (rawSize.get(p) || 0); }, 0); }
+    var filtered = hasFilters(opts.filters);
+    note("meta.z");
+    if (filtered) note("docs.z");
+    return Promise.all([meta(), filtered ? docsTable() : null]).then(function (r) {
       var m = r[0], table = r[1];
       var grams = queryGrams(q);
       return Promise.all(grams.map(function (g) {
-        return shard(fnv1a(g) % m.shards).then(function (map) { return map.get(g) || new Uint32Array(0); });
+        var id = fnv1a(g) % m.shards;
+        note("g/" + id.toString(16) + ".z");
+        return shard(id).then(function (map) { return map.get(g) || new Uint32Array(0); });
       })).then(function (lists) {
         lists.sort(function (a, b) { return a.length - b.length; });
         var cand = Array.from(lists[0]);
         for (var i = 1; i < lists.length && cand.length; i++) cand = intersect(cand, lists[i]);
         var ok = table && allowedDocs(m, table, opts.filters);
         if (ok) cand = cand.filter(function (c) { return ok[table.chunkDoc[c]]; });
-        var want = offset + limit, found = 0, next = 0;
+        var want = offset + limit, found = 0, next = 0, newChunks = 0, chunkBytes = 0;
+        results.candidates = cand.length;
+        function done() {
+          results.checked = next;
+          results.more = results.more || next < cand.length;
+          return results;
+        }
         function step() {
-          if (next >= cand.length || found >= want) { results.more = results.more || next < cand.length; return results; }
-          var size = isFinite(want) ? Math.max(1, Math.min(6, want - found)) : 6;  // client.py: the same
-          var batch = cand.slice(next, next + size);
-          next += batch.length;
-          return Promise.all(batch.map(function (c) { return loadJSON("t/" + c + ".z"); })).then(function (chunks) {
+          if (next >= cand.length || found >= want) return done();
+          var size = isFinite(want) ? Math.max(1, Math.min(BATCH, want - found)) : BATCH;  // client.py: the same
+          var paths = cand.slice(next, next + size).map(function (c) { return "t/" + c + ".z"; });
+          var newPaths = paths.filter(function (p) { return !cache.has(p); });
+          if (isFinite(budget) && newChunks && newPaths.length &&
+              spent() + newPaths.length * chunkBytes / newChunks > budget) {
+            results.budgetHit = true;
+            return done();
+          }
+          fresh.push.apply(fresh, newPaths);
+          next += paths.length;
+          return Promise.all(paths.map(loadJSON)).then(function (chunks) {
+            newChunks += newPaths.length;
+            newPaths.forEach(function (p) { chunkBytes += rawSize.get(p) || 0; });
             chunks.forEach(function (ch) {
               var muni = m.bySlug.get(ch.municipality) || ["", "", -1];
               ch.units.forEach(function (u) {
@@ -275,7 +310,7 @@
     return s.slice(0, 4) + "-" + s.slice(4, 6) + "-" + s.slice(6, 8);
   }
 
-  window.piaSearch = { search: search, normalise: normalise, meta: meta, stats: stats, base: base.href };
+  window.piaSearch = { search: search, normalise: normalise, meta: meta, stats: stats, base: base.href, pageBytes: PAGE_BYTES };
 
   // ---- the search page ----------------------------------------------------------------------
   function el(tag, cls, text) {
@@ -336,7 +371,7 @@
       if (!append) { shown = 0; }
       if (!normalise(q)) { out.replaceChildren(); status.textContent = ""; return; }
       status.textContent = "検索しています…";
-      search(q, { filters: f, offset: shown, limit: PAGE }).then(function (res) {
+      search(q, { filters: f, offset: shown, limit: PAGE, budget: window.piaSearch.pageBytes }).then(function (res) {
         if (my !== seq) return;
         render(res, append);
       }).catch(function (err) {
@@ -372,10 +407,13 @@
       });
       shown += res.length;
       if (append && firstNew) firstNew.focus();  // "さらに表示" is gone: continue at the first new result
-      status.textContent = shown === 0 ? "「" + input.value + "」を含む項目はありません。"
+      status.textContent = shown === 0 ? "「" + input.value + "」を含む項目は" + (res.more ? "まだ見つかっていません。" : "ありません。")
         : "「" + input.value + "」を含む項目 " + shown + " 件" + (res.more ? "（続きがあります）" : "");
+      if (res.budgetHit) {  // the page stopped at its download budget: say how far it looked
+        status.textContent += "　検索対象の " + Math.floor(100 * res.checked / res.candidates) + "% を確認しました。";
+      }
       if (res.more) {
-        var btn = el("button", "more", "さらに表示");
+        var btn = el("button", "more", res.budgetHit ? "続きを検索" : "さらに表示");
         btn.type = "button";
         btn.id = "pia-more";
         btn.addEventListener("click", function () { run(true); });

@@ -21,6 +21,11 @@ from .index import PREFIX, read_varint
 from .normalise import normalise_query
 
 BATCH = 6  # candidate chunks fetched at a time (search.js: the same)
+# The search page's bytes budget per page of results (search.js: ``PAGE_BYTES``, the same).
+# A page stops early, with a "more" link, once the chunks it would fetch next would take the
+# bytes this call downloaded past the budget; every call verifies at least one batch of chunks
+# it had not fetched before, so "more" always makes progress.
+PAGE_BYTES = 250_000
 
 @dataclass(frozen=True)
 class Hit:
@@ -30,6 +35,15 @@ class Hit:
     title: str
     section: str
     text: str
+
+
+class Results(list):
+    """Hits in order, and how far the candidates were checked."""
+
+    more: bool = False  # unchecked candidates remain, or more results than wanted
+    checked: int = 0  # candidate chunks checked
+    candidates: int = 0  # candidate chunks in all
+    budget_hit: bool = False  # stopped by the bytes budget before ``limit`` results
 
 
 @dataclass
@@ -128,32 +142,59 @@ class IndexReader:
             ok.append(good)
         return ok
 
-    def search(self, query: str, filters: Mapping[str, str] | None = None, limit: int | None = None) -> list[Hit]:
+    def search(self, query: str, filters: Mapping[str, str] | None = None, limit: int | None = None,
+               offset: int = 0, budget: int | None = None) -> Results:
+        """Results ``offset`` .. ``offset + limit`` in candidate order (search.js: ``search``).
+
+        ``budget``: bytes this call may download (files already fetched cost nothing); the
+        search stops before a batch of chunks whose estimated bytes (the average of the chunks
+        this call downloaded) would exceed it, once it has downloaded at least one chunk.
+        """
+        results = Results()
         q = normalise_query(query)
         if not q:
-            return []
+            return results
+        spent0 = self.bytes_fetched
         self.meta()
         cand = self.candidates(q)
         ok = self.allowed(filters)
         if ok is not None:
             chunk_doc = self.docs()["chunkDoc"]
             cand = [c for c in cand if ok[chunk_doc[c]]]
-        hits: list[Hit] = []
-        start = 0
+        results.candidates = len(cand)
+        want = None if limit is None else offset + limit
+        found = start = 0
+        new_chunks = chunk_bytes = 0
         while start < len(cand):
-            if limit is not None and len(hits) >= limit:
+            if want is not None and found >= want:
                 break
-            size = BATCH if limit is None else max(1, min(BATCH, limit - len(hits)))
+            size = BATCH if want is None else max(1, min(BATCH, want - found))
             batch = cand[start:start + size]  # fetched together, as the client does
-            start += size
+            fresh = [c for c in batch if f"t/{c}.z" not in self.cache]
+            if budget is not None and new_chunks and fresh:
+                if self.bytes_fetched - spent0 + len(fresh) * chunk_bytes / new_chunks > budget:
+                    results.budget_hit = True
+                    break
+            start += len(batch)
+            before = self.bytes_fetched
             for cid in batch:
                 self.chunk(cid)
+            new_chunks += len(fresh)
+            chunk_bytes += self.bytes_fetched - before
             for cid in batch:
                 ch = self.chunk(cid)
                 for anchor, title, sidx, text, norm in ch["units"]:
-                    if q in norm and (limit is None or len(hits) < limit):
-                        hits.append(Hit(ch["doc"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
-        return hits
+                    if q not in norm:
+                        continue
+                    if want is not None and found >= want:
+                        results.more = True
+                        continue
+                    found += 1
+                    if found > offset:
+                        results.append(Hit(ch["doc"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
+        results.checked = start
+        results.more = results.more or start < len(cand)
+        return results
 
 
 def _date_int(s: str) -> int:
