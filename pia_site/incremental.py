@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from jinja2 import TemplateSyntaxError
 
@@ -151,10 +151,16 @@ class IncrementalBuilder:
         self._generation = 0  # successful-looking updates so far (extra jobs of older ones are stale)
 
     # -- public ---------------------------------------------------------------------------
-    def update(self, changed: Iterable[str | os.PathLike] | None = None, *, defer_extra: bool = False) -> UpdateResult:
+    def update(self, changed: Iterable[str | os.PathLike] | None = None, *, defer_extra: bool = False,
+               on_own_pages: Callable[[tuple[str, ...]], None] | None = None) -> UpdateResult:
         """Bring the output up to date.  ``changed``: the paths that changed (files or
         folders, existing or deleted); ``None`` rescans everything.  With ``defer_extra``
-        the search index is left for ``flush_extra`` (pages show sooner)."""
+        the search index is left for ``flush_extra`` (pages show sooner).
+
+        An incremental update renders the edited assessments' own pages first, then the
+        listings (top page, 更新履歴, feeds, municipality pages); ``on_own_pages`` is called
+        with the files written so far when the former are written and the latter are still to
+        render (a server can reload the edited page meanwhile)."""
         t0 = time.perf_counter()
         templates_changed, assets_changed = self._refresh(changed)
         # remembered across failed updates: the update that succeeds next must see them
@@ -174,7 +180,7 @@ class IncrementalBuilder:
             if self._good is None:
                 result = self._full(asm, defer_extra)
             else:
-                result = self._incremental(asm, defer_extra)
+                result = self._incremental(asm, defer_extra, on_own_pages)
         except BaseException:
             self._good = self._index = None  # the output may be half-updated: the next update writes it whole
             raise
@@ -281,7 +287,7 @@ class IncrementalBuilder:
         return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(good.pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
                             changed_keys=frozenset(keys), full=True, extra_pending=good.extra_dirty)
 
-    def _incremental(self, asm: Assembly, defer_extra: bool) -> UpdateResult:
+    def _incremental(self, asm: Assembly, defer_extra: bool, on_own_pages=None) -> UpdateResult:
         good, index, site = self._good, self._index, asm.site
         step, specs = self._sync(index, asm)
         keys, changed = step.keys, step.changed
@@ -295,7 +301,9 @@ class IncrementalBuilder:
             if both:
                 raise ValueError(f"output path collision: {both[0]}")
         written, removed = [], []
-        for spec in specs:
+        for n, spec in enumerate(specs):
+            if n == step.own and written and on_own_pages is not None:
+                on_own_pages(tuple(written))  # the edited pages are written; the listings follow
             data = _render.render_page(site, self._env, spec).encode("utf-8")
             d = _digest(data)
             if good.pages.get(spec.path) != d:

@@ -6,9 +6,10 @@ municipality (listing page, feed) and each assessment (its page, its 変更箇�
 owner the index keeps the ``PageSpec``s that ``render.page_specs`` lists for it; for each input
 key its fingerprint; and a reverse index key -> pages.  ``sync`` moves the index from the last
 good state to a newly assembled site, looking only at the folders that are not the same
-objects as last time, and returns the keys that changed, the pages to render (in
-``page_specs`` order) and the pages that are gone: what comparing the specs and keys of the
-whole site would give.
+objects as last time, and returns the keys that changed, the pages to render (the assessments'
+own pages first, then the listings: the page being edited shows before the site-wide pages are
+rendered) and the pages that are gone: what comparing the specs and keys of the whole site
+would give.
 
 Keys: ``site`` is site.yaml's settings, ``catalog`` the catalog files' digest,
 ``assessment:m/s`` the source file's digest and path, ``municipality:m`` the municipality
@@ -49,8 +50,9 @@ class Step:
 
     keys: dict[str, str]  # every input key's fingerprint (a new dict; the previous one is left as it was)
     changed: frozenset[str]  # keys added, removed or with another fingerprint
-    todo: list[str]  # pages to render: their inputs changed, or they are new; in page_specs order
+    todo: list[str]  # pages to render: their inputs changed, or they are new; in render order (``_in_render_order``)
     gone: list[str]  # pages no longer in the site (sorted)
+    own: int = 0  # the first ``own`` pages of ``todo`` are assessments' own pages; the listings follow
 
 
 class PageIndex:
@@ -142,7 +144,9 @@ class PageIndex:
         self._config = site.config
         self._municipalities = municipalities
         self._respec_all = False
-        return Step(keys, changed, self._in_spec_order(todo, asm), gone)
+        ordered = self._in_render_order(todo, asm)
+        own = sum(1 for p in ordered if self._owner_of[p][0] == "assessment")
+        return Step(keys, changed, ordered, gone, own)
 
     def _sync_folder(self, site: Site, name: str, old: Folder | None, new: Folder | None, put, drop, respec) -> None:
         """One municipality folder that is not the same object as at the last sync."""
@@ -219,8 +223,10 @@ class PageIndex:
             self._template_digests[name] = _digest(self.env.loader.get_source(self.env, name)[0])
         return self._template_digests[name]
 
-    def _in_spec_order(self, pages: set[str], asm: Assembly) -> list[str]:
-        """``render.page_specs`` order: site pages, municipalities' pages, assessments' pages."""
+    def _in_render_order(self, pages: set[str], asm: Assembly) -> list[str]:
+        """The assessments' own pages (what an author edits and looks at) in ``render.page_specs``
+        order, then the site pages and the municipalities' pages (listings, 更新履歴, feeds) in
+        ``render.page_specs`` order."""
         folder_rank = {name: i for i, name in enumerate(asm.folders)}
         positions: dict[str, dict[str, int]] = {}
 
@@ -228,13 +234,13 @@ class PageIndex:
             owner = self._owner_of[path]
             within = next(i for i, s in enumerate(self._owned[owner][1]) if s.path == path)
             if owner == SITE_OWNER:
-                return (0, 0, 0, within)
+                return (1, 0, 0, within)
             if owner[0] == "municipality":
-                return (1, folder_rank[owner[1]], 0, within)
+                return (2, folder_rank[owner[1]], 0, within)
             folder = owner[1]
             if folder not in positions:
                 positions[folder] = {a.slug: i for i, a in enumerate(asm.folders[folder].assessments)}
-            return (2, folder_rank[folder], positions[folder][owner[2]], within)
+            return (0, folder_rank[folder], positions[folder][owner[2]], within)
 
         return sorted(pages, key=rank)
 

@@ -491,7 +491,7 @@ def test_a_body_edit_reads_and_lists_the_pages_of_its_own_assessment_only(tmp_pa
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "ref")
 
 
-def test_an_update_lists_the_pages_it_rendered_in_page_specs_order(tmp_path):
+def test_an_update_renders_the_assessments_own_pages_first_then_the_listings_in_page_specs_order(tmp_path):
     project = _bigger_project(tmp_path)
     content = project / "content"
     builder = IncrementalBuilder(content, tmp_path / "out")
@@ -503,9 +503,45 @@ def test_an_update_lists_the_pages_it_rendered_in_page_specs_order(tmp_path):
         site, _ = load_site(content)
         return [s.path for s in render.page_specs(site, render.make_environment(project_dir(content) / "templates"))]
 
+    def own(path: str) -> bool:  # an assessment's page or its 変更箇所 page
+        return path.count("/") >= 2
+
     assert list(first.rendered) == sorted(specs_order())  # a full build lists them sorted
     f = content / "koshigaya" / "municipality.yaml"  # its listing, feed and every assessment page of it
     _write(f, _read(f).replace("name: 越谷市", "name: 越谷市（改）"))
     result = builder.update([f])
-    assert len(result.rendered) > 4
-    assert list(result.rendered) == [p for p in specs_order() if p in set(result.rendered)]
+    rendered = set(result.rendered)
+    assert len([p for p in rendered if own(p)]) > 4 and {"index.html", "koshigaya/index.html", "feed.xml"} <= rendered
+    order = specs_order()
+    assert list(result.rendered) == [p for p in order if p in rendered and own(p)] + [p for p in order if p in rendered and not own(p)]
+
+
+def test_a_title_edit_writes_the_edited_page_before_rendering_the_listings(tmp_path, monkeypatch):
+    """``on_own_pages`` is called once the edited assessment's pages are on disk and before any
+    listing is rendered: a server reloads the edited page without waiting for the 更新履歴."""
+    project = _bigger_project(tmp_path)
+    content, out = project / "content", tmp_path / "out"
+    builder = IncrementalBuilder(content, out)
+    assert builder.update().ok
+    f = content / KOSHIGAYA
+    _write(f, _read(f).replace("title: 軽自動車税(種別割)賦課に関する事務 重点項目評価", "title: 先に書かれる題名"))
+    rendered = _counting(monkeypatch)
+    seen: list[tuple] = []
+
+    def early(written):
+        page = (out / "koshigaya" / "keijidosha-fuka" / "index.html").read_text(encoding="utf-8")
+        listing = (out / "koshigaya" / "index.html").read_text(encoding="utf-8")
+        seen.append((written, list(rendered), "先に書かれる題名" in page, "先に書かれる題名" in listing))
+
+    result = builder.update([f], on_own_pages=early)
+    assert result.ok and len(seen) == 1
+    written, rendered_then, page_new, listing_new = seen[0]
+    own = [p for p in result.rendered if p.startswith("koshigaya/keijidosha-fuka/")]
+    assert own and rendered_then == own == list(result.rendered[:len(own)])
+    assert "koshigaya/keijidosha-fuka/index.html" in written and page_new and not listing_new
+    assert {"index.html", "changes/index.html", "feed.xml", "koshigaya/index.html"} <= set(result.rendered[len(own):])
+    assert "先に書かれる題名" in (out / "koshigaya" / "index.html").read_text(encoding="utf-8")
+    # an edit that touches no listing renders no listing: nothing to call back for
+    _write(f, _read(f).replace("head_title: 課長", "head_title: 課長（兼務）"))
+    seen.clear()
+    assert builder.update([f], on_own_pages=early).ok and seen == []
