@@ -5,6 +5,11 @@ While the content has errors the last good site stays served, and every HTML
 page carries an overlay with the diagnostics as ``format_diagnostics`` words
 them (file:line:col, key path, label, allowed options); once the error is fixed
 the next rebuild clears it and the browser reloads by itself.
+
+A browser reloads when the page it shows was rewritten (or when every page changed: a
+failed or recovered build, a full build, an asset).  The edited assessment's pages are
+written, and their browsers reloaded, before the listings (top page, 更新履歴, feeds) are
+rendered; a page reloaded then is not reloaded again when the listings are done.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
 from livereload.server import LiveScriptInjector
@@ -41,13 +47,24 @@ LIVE_SCRIPT = (
 
 
 def generation_check(generation: int) -> str:
-    """A script that reloads the page once the server has finished a newer build than the one
-    it was served from: livereload's message can be lost (it may reach a page that is still
-    navigating), this check cannot."""
-    return ('<script>(function(g){function c(){fetch("' + STATUS_PATH + '",{cache:"no-store"})'
-            '.then(function(r){return r.json();}).then(function(s){if(s.generation>g){location.reload();}'
+    """A script that reloads the page once the server has finished a build that changed it
+    since it was served (``generation``: the page's, see ``PreviewServer.page_generation``):
+    livereload's message can be lost (it may reach a page that is still navigating), this
+    check cannot."""
+    return ('<script>(function(g){function c(){fetch("' + STATUS_PATH + '?page="+encodeURIComponent(location.pathname),'
+            '{cache:"no-store"}).then(function(r){return r.json();}).then(function(s){if(s.page>g){location.reload();}'
             'else{setTimeout(c,1000);}}).catch(function(){setTimeout(c,2000);});}setTimeout(c,1000);})'
             f'({int(generation)});</script>')
+
+
+def page_of(path: str) -> str:
+    """The output file a (decoded) URL path serves (``/m/a/`` -> ``m/a/index.html``)."""
+    path = path.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def _is_page(path: str) -> bool:
+    return path.endswith((".html", ".xml"))
 
 
 def exception_diagnostic(exc: BaseException) -> Diagnostic:
@@ -102,6 +119,7 @@ class _State:
     diagnostics: tuple[Diagnostic, ...] = ()
     generation: int = 0  # bumped after every build
     failed: bool = False
+    everything: int = 0  # the last generation that changed every page (overlay, full build, assets)
 
 
 class _FileHandler(StaticFileHandler):
@@ -113,7 +131,8 @@ class _FileHandler(StaticFileHandler):
 
     async def get(self, path: str, include_body: bool = True) -> None:
         state = self.preview.state
-        self.request.pia_generation = state.generation  # before the file is read: never newer than it
+        # before the file is read: never newer than it
+        self.request.pia_generation = self.preview.page_generation(page_of(path), state)
         if not state.failed:
             return await super().get(path, include_body)
         root = os.path.realpath(self.root)
@@ -155,12 +174,17 @@ class _StatusHandler(web.RequestHandler):
         # the errors only (what the overlay shows): every open page asks once a second, and a
         # large site has tens of thousands of warnings (``pia-site check`` lists them)
         errors = [d for d in s.diagnostics if d.is_error] if s.failed else []
-        self.write(json.dumps({"generation": s.generation, "ok": not s.failed, "browsers": len(self.preview._waiters),
-                               "diagnostics": format_diagnostics(errors)}, ensure_ascii=False))
+        reply = {"generation": s.generation, "ok": not s.failed, "browsers": len(self.preview._waiters),
+                 "diagnostics": format_diagnostics(errors)}
+        page = self.get_argument("page", None)
+        if page is not None:
+            reply["page"] = self.preview.page_generation(page_of(unquote(page)), s)  # location.pathname: %-encoded
+        self.write(json.dumps(reply, ensure_ascii=False))
 
 
-def _live_handler(waiters: set) -> type:
-    """livereload's websocket protocol, with this server's own set of browsers."""
+def _live_handler(waiters: dict) -> type:
+    """livereload's websocket protocol, with this server's own browsers (each with the page it
+    shows, from livereload's ``info`` message)."""
 
     class Handler(LiveReloadHandler):
         def on_message(self, message):
@@ -169,10 +193,11 @@ def _live_handler(waiters: set) -> type:
                 self.send_message({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
                                    "serverName": "pia-site"})
             elif msg.get("command") == "info":
-                waiters.add(self)
+                url = msg.get("url")
+                waiters[self] = page_of(unquote(urlsplit(url).path)) if isinstance(url, str) else None
 
         def on_close(self):
-            waiters.discard(self)
+            waiters.pop(self, None)
 
     return Handler
 
@@ -191,7 +216,8 @@ class PreviewServer:
         self.quiet = quiet
         self.state = _State()
         self.builder = IncrementalBuilder(self.content, self.out)
-        self._waiters: set = set()
+        self._waiters: dict = {}  # livereload connection -> the page it shows (None: unknown)
+        self._written_at: dict[str, int] = {}  # output file -> the generation that last wrote or removed it
         self._lock = threading.Lock()  # one build at a time
         self._index_wanted = threading.Event()
         self._indexer_thread: threading.Thread | None = None
@@ -243,15 +269,30 @@ class PreviewServer:
         self.stop()
 
     # -- building ---------------------------------------------------------------------------
+    def page_generation(self, page: str, state: _State | None = None) -> int:
+        """The last generation that changed this output file (or every page)."""
+        state = state or self.state
+        return max(state.everything, self._written_at.get(page, 0))
+
     def _build(self, paths: list[str] | None) -> None:
         was_failed = self.state.failed
+        early: set[str] = set()
+
+        def own_pages(written: tuple[str, ...]) -> None:
+            """The edited assessment's pages are written, the listings not yet: reload those now."""
+            if was_failed:
+                return  # every page reloads at the end (the overlay goes)
+            early.update(written)
+            self._publish(_State((), self.state.generation + 1, False, self.state.everything), written)
+
         try:
-            result = self.builder.update(paths, defer_extra=True)
+            result = self.builder.update(paths, defer_extra=True, on_own_pages=own_pages)
         except Exception as exc:  # noqa: BLE001 - a template or catalog error: show it, keep serving
             result = UpdateResult(False, (exception_diagnostic(exc),))
-        # a successful update has no errors: skip the scan of its (many) warnings
-        self.state = _State(result.diagnostics, self.state.generation + 1, not result.ok and has_errors(result.diagnostics))
+        generation = self.state.generation + 1
         if not result.ok:
+            # only a failed update is scanned for errors (a successful one has none, and many warnings)
+            self.state = _State(result.diagnostics, generation, has_errors(result.diagnostics), generation)
             self.log(format_diagnostics([d for d in result.diagnostics if d.is_error]))
             self.log("ビルドを中止しました。前回のサイトを表示したまま、ブラウザにエラーを表示します。")
             self._reload("*")
@@ -264,12 +305,24 @@ class PreviewServer:
         warnings = len(result.diagnostics)
         if warnings and (was_failed or result.full):
             self.log(f"警告 {warnings} 件（pia-site check で一覧できます）。")
+        later = [p for p in changed if p not in early and not p.startswith("search/data/")]
         if was_failed or result.full:
+            self.state = _State(result.diagnostics, generation, False, generation)
             self._reload("*")
-        elif changed:
-            pages = [p for p in changed if not p.startswith("search/data/")]
-            css_only = pages and all(p.endswith(".css") for p in pages)
-            self._reload(pages[0] if css_only else "*")
+        elif not all(_is_page(p) for p in later):  # an asset: every page uses it
+            self.state = _State(result.diagnostics, generation, False, generation)
+            css_only = all(p.endswith(".css") for p in later)
+            self._reload(later[0] if css_only else "*")
+        else:
+            self._publish(_State(result.diagnostics, generation, False, self.state.everything), later)
+
+    def _publish(self, state: _State, pages) -> None:
+        """A new state in which these pages changed; the browsers showing them reload."""
+        for p in pages:
+            self._written_at[p] = state.generation
+        self.state = state
+        if pages:
+            self._reload("*", frozenset(pages))
 
     def _on_batch(self, paths: list[str]) -> None:
         with self._lock:
@@ -300,18 +353,21 @@ class PreviewServer:
             except Exception as exc:  # noqa: BLE001 - the pages stay served; the next update writes everything
                 self.log(f"検索索引を更新できませんでした（{type(exc).__name__}: {exc}）。")
 
-    def _reload(self, path: str) -> None:
+    def _reload(self, path: str, pages: frozenset[str] | None = None) -> None:
+        """Reload the browsers (those showing one of ``pages``, when given)."""
         loop = self._loop
         if loop is not None:
-            loop.add_callback(self._send_reload, path)
+            loop.add_callback(self._send_reload, path, pages)
 
-    def _send_reload(self, path: str) -> None:
+    def _send_reload(self, path: str, pages: frozenset[str] | None = None) -> None:
         msg = {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
-        for w in list(self._waiters):
+        for w, shown in list(self._waiters.items()):
+            if pages is not None and shown is not None and shown not in pages:
+                continue
             try:
                 w.write_message(json.dumps(msg))
             except Exception:  # noqa: BLE001 - a browser that went away
-                self._waiters.discard(w)
+                self._waiters.pop(w, None)
 
     # -- HTTP -------------------------------------------------------------------------------
     def _app(self) -> web.Application:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -54,6 +55,11 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def page_generation(base: str, page: str) -> int:
+    """The generation of the last build that changed ``page`` (what a served page's check asks)."""
+    return json.loads(get(base.rstrip("/") + STATUS_PATH + "?page=" + urllib.parse.quote("/" + page)))["page"]
 
 
 def after(base: str, generation: int) -> dict:
@@ -140,6 +146,56 @@ def test_the_served_output_catches_up_with_a_full_build(server, project, tmp_pat
     build(Path("content"), tmp_path / "ref")
     want = tree_bytes(tmp_path / "ref")
     wait_for(lambda: tree_bytes(project / ".pia-cache" / "serve") == want, what="the search index to catch up")
+
+
+class _FakeBrowser:
+    """A livereload connection as the server sees it: the reload messages it was sent."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+
+    def write_message(self, text: str) -> None:
+        self.messages.append(json.loads(text))
+
+
+def test_a_title_edit_reloads_the_edited_page_once_before_the_listings_and_leaves_other_pages_alone(server, project):
+    """The edited page is written and its browser reloaded before the listings are rendered; when
+    they are done, the browsers showing a listing reload, the edited page not again, and a page
+    that did not change not at all (nor does its generation check fire)."""
+    import pia_site.render as render
+
+    listing, other = "koshigaya/index.html", "saitama/index.html"
+    browsers = {page: _FakeBrowser() for page in (PAGE, listing, other)}
+    server._waiters.update({b: page for page, b in browsers.items()})
+    start = {page: page_generation(server.url, page) for page in browsers}
+    events: list[tuple[str, dict]] = []
+    real_render = render.render_page
+
+    def watched(site, env, spec):
+        events.append((spec.path, {p: len(b.messages) for p, b in browsers.items()}))
+        return real_render(site, env, spec)
+
+    render.render_page = watched
+    try:
+        gen = status(server.url)["generation"]
+        edit(project / YAML, "title: 軽自動車税(種別割)賦課に関する事務 重点項目評価", "title: 軽自動車税の評価書（改題）")
+        done = after(server.url, gen)
+        wait_for(lambda: browsers[listing].messages, what="the listing's reload")
+    finally:
+        render.render_page = real_render
+    rendered = [p for p, _ in events]
+    assert rendered[0] == PAGE and "index.html" in rendered and listing in rendered
+    first_listing = min(rendered.index(p) for p in ("index.html", "changes/index.html", "feed.xml", listing))
+    # the server sends from its event loop: give the early message a moment to be on its way
+    wait_for(lambda: browsers[PAGE].messages, what="the edited page's reload")
+    time.sleep(0.3)
+    assert len(browsers[PAGE].messages) == 1 and len(browsers[listing].messages) == 1 and browsers[other].messages == []
+    assert all(p.startswith("koshigaya/keijidosha-fuka/") for p in rendered[:first_listing])
+    gens = {page: page_generation(server.url, page) for page in browsers}
+    assert gens[PAGE] > start[PAGE] and gens[listing] > gens[PAGE]  # written before the listing, once
+    assert gens[listing] == done["generation"]
+    assert gens[other] == start[other]  # unchanged: its open page does not reload
+    assert "軽自動車税の評価書（改題）" in get(server.url + listing)
 
 
 def test_a_template_error_is_shown_and_recovers(server, project):
@@ -276,7 +332,7 @@ def test_a_page_that_missed_the_reload_message_reloads_by_itself(server, project
     also checks the server's build generation and reloads when a newer build is done."""
     from playwright.sync_api import expect
 
-    server._send_reload = lambda path: None  # every livereload message lost
+    server._send_reload = lambda *args: None  # every livereload message lost
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
     try:
