@@ -14,6 +14,7 @@ sweep: call it after a pass over the whole site, and records that left the site 
 """
 from __future__ import annotations
 
+from operator import is_
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
@@ -28,7 +29,7 @@ class IdentityMemo:
         """``make()``, or what it returned before for the same ``inputs`` objects."""
         key = tuple(map(id, inputs))
         entry = self._entries.get(key)
-        if entry is None or any(x is not y for x, y in zip(entry[0], inputs)):
+        if entry is None or not all(map(is_, entry[0], inputs)):
             entry = (inputs, make())
             self._entries[key] = entry
         self._used.add(key)

@@ -164,9 +164,15 @@ def assessment_site_changes(config: SiteConfig, m: Municipality, a: Assessment) 
     return tuple(out)
 
 
-def _per_assessment(site: Site, municipality: str | None, memo: IdentityMemo | None) -> list[tuple[SiteChange, ...]]:
-    """Each assessment's revisions (of one municipality, or of the site), taken from ``memo``
-    while the assessment, its municipality and the site settings are the same objects."""
+def _revisions(config: SiteConfig, m: Municipality, a: Assessment) -> tuple[tuple[SiteChange, ...], str]:
+    """An assessment's revisions and the ISO date of its newest dated one ("" if none)."""
+    changes = assessment_site_changes(config, m, a)
+    return changes, max((c.iso for c in changes if c.iso), default="")
+
+
+def _per_assessment(site: Site, municipality: str | None, memo: IdentityMemo | None) -> list[tuple[tuple[SiteChange, ...], str]]:
+    """``_revisions`` of each assessment (of one municipality, or of the site), taken from
+    ``memo`` while the assessment, its municipality and the site settings are the same objects."""
     memo = IdentityMemo() if memo is None else memo
     munis = {m.slug: m for m in site.municipalities}
     config = site.config
@@ -175,7 +181,7 @@ def _per_assessment(site: Site, municipality: str | None, memo: IdentityMemo | N
         if municipality is not None and a.municipality != municipality:
             continue
         m = munis[a.municipality]
-        out.append(memo.get((a, m, config), lambda: assessment_site_changes(config, m, a)))
+        out.append(memo.get((a, m, config), lambda: _revisions(config, m, a)))
     if municipality is None:
         memo.sweep()  # a pass over the whole site: forget the records that left it
     return out
@@ -186,7 +192,8 @@ _SORT_KEY = attrgetter("sort_key")
 
 def site_changes(site: Site, municipality: str | None = None, memo: IdentityMemo | None = None) -> list[SiteChange]:
     """Every revision of every assessment (of one municipality), newest first."""
-    return sorted(chain.from_iterable(_per_assessment(site, municipality, memo)), key=_SORT_KEY, reverse=True)
+    per = _per_assessment(site, municipality, memo)
+    return sorted(chain.from_iterable(changes for changes, _ in per), key=_SORT_KEY, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -200,11 +207,10 @@ def newest_changes(site: Site, limit: int, municipality: str | None = None, memo
     """The newest revisions without sorting them all: with ``memo``, the cost of a page that
     shows them after one edit is a pass over the site, not deriving every assessment's again."""
     per = _per_assessment(site, municipality, memo)
-    every = chain.from_iterable(per)
+    every = chain.from_iterable(changes for changes, _ in per)
     # the sort keys are unique, so this is sorted(..., reverse=True)[:limit]
     top = heapq.nlargest(limit, every, key=_SORT_KEY)
-    dated = max((c.iso for c in chain.from_iterable(per) if c.iso), default="")
-    return NewestChanges(top, sum(map(len, per)), dated)
+    return NewestChanges(top, sum(len(changes) for changes, _ in per), max((newest for _, newest in per), default=""))
 
 
 def listing_record(a: Assessment) -> str:
