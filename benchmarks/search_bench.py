@@ -82,10 +82,12 @@ class Server:
                 pass
 
             def copyfile(self, source, outputfile):
+                # Counted before sending: the browser may finish with a file (and the measured
+                # call return) before this thread would get to count it afterwards.
                 n = os.fstat(source.fileno()).st_size
-                super().copyfile(source, outputfile)
                 with counter.lock:
                     counter.sent.append((self.path, n))
+                super().copyfile(source, outputfile)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Counting, directory=str(root)))
         self.httpd.daemon_threads = True
