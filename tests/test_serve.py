@@ -343,3 +343,17 @@ def test_a_page_that_missed_the_reload_message_reloads_by_itself(server, project
         expect(page.locator("body")).to_contain_text("課長（通知なし）", timeout=WAIT * 1000)
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_a_browser_registers_the_page_it_shows_for_its_reloads(server, project, browser):
+    """Reloads go to the browsers showing a changed page: livereload's info message names the
+    page, for a file URL and for a folder URL alike."""
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    try:
+        for url, shown in ((PAGE, PAGE), ("koshigaya/", "koshigaya/index.html")):
+            page.goto(server.url + url)
+            wait_for(lambda: shown in server._waiters.values(), what=f"{shown} among the registered pages")
+    finally:
+        context.close()
