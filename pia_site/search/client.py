@@ -51,6 +51,7 @@ class IndexReader:
     fetch: Callable[[str], bytes]  # path under search/data/ -> raw (deflated) bytes
     cache: dict[str, object] = field(default_factory=dict)
     fetched: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes) in fetch order
+    bytes_fetched: int = 0  # the sum of ``fetched``'s bytes
 
     @classmethod
     def from_files(cls, files: Mapping[str, bytes], prefix: str = PREFIX) -> "IndexReader":
@@ -60,13 +61,10 @@ class IndexReader:
     def from_dir(cls, out_dir: Path, prefix: str = PREFIX) -> "IndexReader":
         return cls(lambda p: (Path(out_dir) / prefix / p).read_bytes())
 
-    @property
-    def bytes_fetched(self) -> int:
-        return sum(n for _p, n in self.fetched)
-
     def _load(self, path: str) -> bytes:
         raw = self.fetch(path)
         self.fetched.append((path, len(raw)))
+        self.bytes_fetched += len(raw)
         return zlib.decompress(raw)
 
     def _cached(self, path: str, parse):
