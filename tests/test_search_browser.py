@@ -205,6 +205,9 @@ def test_search_page_continues_a_page_cut_by_its_budget(open_search, sample_buil
         page.locator("#pia-more").focus()
         page.keyboard.press("Enter")  # runs the search at once: the status says 検索しています until it is done
         page.wait_for_function("!document.getElementById('pia-status').textContent.includes('検索しています')")
+        # the keyboard stays in the results: on the first new result, or on the button when none came
+        assert page.evaluate("document.activeElement.closest('.hit') !== null || document.activeElement.id === 'pia-more'"), \
+            "focus is lost after 続きを検索"
     assert page.eval_on_selector_all(".hit > a", "as => as.map(a => a.href)") == full
     assert "続きがあります" not in page.inner_text("#pia-status")
     assert problems == []

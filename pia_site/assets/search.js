@@ -418,6 +418,7 @@
         btn.id = "pia-more";
         btn.addEventListener("click", function () { run(true); });
         out.appendChild(btn);
+        if (append && !firstNew) btn.focus();  // nothing new found yet: keep the keyboard on 続きを検索
       }
     }
     form.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(timer); run(false); });
