@@ -17,10 +17,10 @@ from typing import Any, Iterator
 
 import yaml
 
-from . import catalog as cat
+from . import anchors, catalog as cat
 from .catalog import Form, Node
 from .diagnostics import format_diagnostics, has_errors
-from .model import Assessment, CheckItem, DateValue, Diagram, Instance, Period, RecordItems
+from .model import Assessment, CheckItem, DateValue, Diagram, Period, RecordItems
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -157,62 +157,24 @@ def _printable(node: Node, v: Any) -> str:
 
 
 def leaf_values(a: Assessment) -> dict[str, tuple[Any, Node, tuple]]:
-    """Every value of the assessment by anchor path: (value, node, bindings)."""
-    out: dict[str, tuple[Any, Node, tuple]] = {}
-    form = a.form
-
-    def walk(node: Node, values: Any, path: str, bind: tuple):
-        if not hasattr(values, "get"):
-            return
-        for m in node.data_members():
-            p = f"{path}.{m.key}"
-            v = values.get(m.key)
-            if m.kind == "group":
-                for inst in v or ():
-                    if isinstance(inst, Instance):
-                        walk(m, inst.values, f"{p}.{inst.id}", bind + ((m.id, inst.no),))
-            elif m.is_container:
-                walk(m, v or {}, p, bind)
-            elif m.has_value:
-                out[p] = (v, m, bind)
-
-    for part in form.parts:
-        if part.kind == "changelog":
-            continue
-        if part.scope == "file":
-            for f in a.files:
-                base = f"files.{f.id}.{part.key}"
-                v = f.parts.get(part.key)
-                if part.is_container:
-                    walk(part, v or {}, base, ())
-                elif part.has_value:
-                    out[base] = (v, part, ())
-            continue
-        if part.scope == "file_block":
-            for b in a.parts.get(part.key, ()):
-                walk(part, b.values, f"{part.key}.{b.id}", ())
-            continue
-        v = a.parts.get(part.key)
-        if part.is_container:
-            walk(part, v or {}, part.key, ())
-        elif part.has_value:
-            out[part.key] = (v, part, ())
-    return out
+    """Every value of the assessment by anchor: (value, node, bindings).  Parts the assessment
+    leaves out count, with value None, so that adding or removing one shows as changes."""
+    return {s.anchor: (s.value, s.node, s.bindings) for s in anchors.leaves(a, absent_parts=True)}
 
 
 def _item_text(a: Assessment, node: Node, bind: tuple, anchor: str) -> str:
-    from .changelog.resolve import Target
+    from .changelog.result import Target
 
     labels = Target(node, bind).label_path(a.form)
     chain = a.form.ancestors(node) + [node]
     part = chain[0]
     if len(a.files) > 1 and part.scope in ("file", "file_block") and labels:
         name = ""
-        segs = anchor.split(".")
-        if segs[0] == "files":
-            name = next((f.name for f in a.files if f.id == segs[1]), "")
+        _, _, file_id, block_id = anchors.parse(a.form, anchor)
+        if file_id is not None:
+            name = next((f.name for f in a.files if f.id == file_id), "")
         else:
-            block = next((b for b in a.parts.get(part.key, ()) if b.id == segs[1]), None)
+            block = next((b for b in a.parts.get(part.key, ()) if b.id == block_id), None)
             if block is not None and len(block.files) == 1:
                 name = next((f.name for f in a.files if f.id == block.files[0]), "")
         if name:

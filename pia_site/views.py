@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import urls
+from . import anchors, urls
 from .catalog import Form, Node
 from .filters import file_ordinal_names, wareki
 from .markup import render_plain, render_rich
@@ -192,7 +192,7 @@ def _value(ctx: _Ctx, node: Node, value: Any, siblings: dict, scope: dict) -> Va
 
 
 def _row(ctx: _Ctx, node: Node, values: dict, base: str, scope: dict) -> Row:
-    anchor = f"{base}.{node.key}"
+    anchor = anchors.member(base, node)
     sub = tuple(_row(ctx, r, values, base, scope) for r in node.rows)
     return Row(anchor, node.printed, node.star, _value(ctx, node, values.get(node.key), values, scope), sub,
                ctx.history.get(anchor, ()))
@@ -220,10 +220,10 @@ def _box(ctx: _Ctx, node: Node, values: dict, anchor: str, level: int, scope: di
             flags.append(_row(ctx, child, values, anchor, scope))
         elif child.kind == "group":
             flush()
-            body.extend(_group(ctx, child, values.get(child.key) or (), f"{anchor}.{child.key}", level + 1, scope))
+            body.extend(_group(ctx, child, values.get(child.key) or (), anchors.member(anchor, child), level + 1, scope))
         elif _is_box(child):
             flush()
-            body.append(_box(ctx, child, values.get(child.key) or {}, f"{anchor}.{child.key}", level + 1, scope))
+            body.append(_box(ctx, child, values.get(child.key) or {}, anchors.member(anchor, child), level + 1, scope))
         else:
             rows.append(_row(ctx, child, values, anchor, scope))
     flush()
@@ -246,7 +246,7 @@ def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, 
                 printed.add(b)
         title_key = next((c.key for c in node.children if c.role == "title"), None)
         sub = inst.values.get(title_key) if title_key else None
-        box = _box(ctx, _without(node, title_key), inst.values, f"{anchor}.{inst.id}", level + 1, scope,
+        box = _box(ctx, _without(node, title_key), inst.values, anchors.instance(anchor, inst), level + 1, scope,
                    heading=f"{node.instance_label}{inst.no}", subheading=sub or "")
         inner.append(box)
     if ctx.config.empty_buckets:
@@ -267,10 +267,10 @@ def _without(node: Node, key: str | None) -> Node:
 def _changes(ctx: _Ctx, a: Assessment) -> tuple[ChangeRowView, ...]:
     out = []
     linked = a.change_links or tuple(() for _ in a.changes)
-    for i, (row, anchors) in enumerate(zip(a.changes, linked), 1):
-        links = tuple((t, f"#{t}") for t in anchors)
+    for i, (row, targets) in enumerate(zip(a.changes, linked), 1):
+        links = tuple((t, f"#{t}") for t in targets)
         out.append(ChangeRowView(
-            f"changes.{i}", ctx.date(row.date) if row.date else "", row.date.iso if row.date else "",
+            anchors.change_row(i), ctx.date(row.date) if row.date else "", row.date.iso if row.date else "",
             row.item, Markup(render_rich(row.before)), Markup(render_rich(row.after)), row.timing or "",
             Markup(render_rich(row.timing_note)), links))
     return tuple(out)
@@ -289,21 +289,21 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
     for part in _ordered_parts(form, a):
         node, file, block = part
         if node.kind == "changelog":
-            changes_box = Box(node.key, node.printed, 2)
-            toc.append(TocEntry(node.key, node.printed))
+            changes_box = Box(anchors.part_anchor(node), node.printed, 2)
+            toc.append(TocEntry(changes_box.anchor, node.printed))
             continue
         if file is not None:
-            anchor = f"files.{file.id}.{node.key}"
+            anchor = anchors.part_anchor(node, file=file)
             scope = {"file_name": file.name}
             sub = f"{file.no}. {file.name}" if multi else ""
             values = file.parts.get(node.key)
         elif block is not None:
-            anchor = f"{node.key}.{block.id}"
+            anchor = anchors.part_anchor(node, block=block)
             scope = {"block_files": block.files}
             sub = "、".join(ctx.file_names.get(f, f) for f in block.files) if len(a.parts.get(node.key, ())) > 1 else ""
             values = block.values
         else:
-            anchor, scope, sub, values = node.key, {}, "", a.parts.get(node.key)
+            anchor, scope, sub, values = anchors.part_anchor(node), {}, "", a.parts.get(node.key)
         if node.kind in ("record_items", "diagrams"):
             box = Box(anchor, node.printed, 2, node.star, node.star_note, sub,
                       body=(Special(_special(ctx, node, values)),))

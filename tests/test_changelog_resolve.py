@@ -477,7 +477,7 @@ def _koshigaya() -> Assessment:
 
 @pytest.mark.skipif(not KOSHIGAYA.exists(), reason="no 越谷市 content")
 def test_koshigaya_rows_resolve_against_its_own_data():
-    from pia_site.link import anchors
+    from pia_site.anchors import anchors
 
     a = _koshigaya()
     results = resolve_assessment(a)
@@ -715,7 +715,7 @@ SAITAMA = ROOT / "content" / "saitama" / "kokuho-fuka-shuno.yaml"
 
 @pytest.mark.skipif(not SAITAMA.exists(), reason="no さいたま市 content")
 def test_saitama_rows_against_two_files():
-    from pia_site.link import anchors
+    from pia_site.anchors import anchors
     from pia_site.load import load_document
     from pia_site.validate import validate_assessment
 

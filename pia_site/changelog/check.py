@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity, SourceLocation
 from ..model import Assessment
-from .data import contains, expand, text_pieces, value_text
-from .resolve import AUTO_LINK, RESOLVED, RowResult, resolve_assessment
+from .bind import expand
+from .compare import contains, text_pieces, value_text
+from .resolve import resolve_assessment
+from .result import AUTO_LINK, RESOLVED, RowResult
 
 STATUS_JA = {
     "unresolved": "対象箇所が見つかりません",
@@ -97,7 +99,7 @@ def _stale_after(a: Assessment, results: list[RowResult]) -> list[Diagnostic]:
         if not text_pieces(row.after):
             continue
         t = r.targets[0]
-        options = [c for c in expand(a, a.form, t) if not c.problems and ".".join(c.segs) == anchor]
+        options = [c for c in expand(a, a.form, t) if not c.problems and c.anchor == anchor]
         if not options:
             continue
         ok = contains(options[0].value, row.after)

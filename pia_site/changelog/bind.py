@@ -11,155 +11,15 @@ Every concrete target gets the anchor path used as the HTML id (docs/catalog.md)
 """
 from __future__ import annotations
 
-import difflib
-import re
-from collections import Counter
 from dataclasses import replace
 from typing import Any, Iterator, Sequence
 
+from .. import anchors
 from ..catalog import Form, Node
-from ..filters import wareki
-from ..model import (
-    Assessment, Block, ChangeRow, CheckItem, DateValue, Diagram, FileEntry, Instance, Period, RecordItems,
-)
-from .normalize import compact, nfkc, normalize_content, strip_html
-
-_ELISION = re.compile(r"~?\s*\((?:後略|中略|前略)\)|…+|\(※\s*\d+\s*ヶ所\)|~")
-_CHECK_MARK = re.compile(r"[\[【〔]\s*[○〇●✓✔]?\s*[\]】〕]")
-_TRIVIAL = {"", "—", "-", "―", "削除", "追加", "記載なし", "なし", "新規"}
-
-
-# ---------------------------------------------------------------------------
-# values as text
-
-def value_text(v: Any) -> str:
-    if v is None or isinstance(v, bool):
-        return ""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, CheckItem):
-        return f"{v.text}({v.detail})" if v.detail else v.text
-    if isinstance(v, DateValue):
-        return f"{wareki(v, gannen=False, seireki='none')} {v.iso}"
-    if isinstance(v, Period):
-        return f"{value_text(v.start)} {value_text(v.end)}"
-    if isinstance(v, RecordItems):
-        return " ".join([g.name + " " + " ".join(f"{i}.{it}" for i, it in enumerate(g.items, g.start)) for g in v.groups]
-                        + [v.note or ""])
-    if isinstance(v, Diagram):
-        return " ".join(x or "" for x in (v.title, v.subtitle, v.notes))
-    if isinstance(v, Instance):
-        return value_text(v.values)
-    if isinstance(v, Block):
-        return value_text(v.values)
-    if isinstance(v, dict) or hasattr(v, "items"):
-        return " ".join(value_text(x) for x in v.values())
-    if isinstance(v, (tuple, list)):
-        return " ".join(value_text(x) for x in v)
-    return str(v)
-
-
-def text_pieces(text: str | None) -> list[str]:
-    """Comparable pieces of a before/after cell (elisions split it; trivial cells give none)."""
-    if not text:
-        return []
-    plain = nfkc(strip_html(text)).strip()
-    plain = re.sub(r"^\d+\)\s*", "", plain)  # "1)発生あり": the option number
-    plain = _CHECK_MARK.sub(" ", plain)  # "【○】その他": checkbox marks
-    if compact(plain) in _TRIVIAL:
-        return []
-    out = []
-    for piece in _ELISION.split(plain):
-        k = compact(piece)
-        if len(k) >= 2:
-            out.append(k)
-    return out
-
-
-COVERAGE = 0.97  # share of a piece's characters found in order in the current text (OCR slips)
-
-
-def contains(value: Any, text: str | None, strict: bool = False) -> bool | None:
-    """Does the current value contain the cell's text?  None when the cell says nothing usable.
-
-    Not strict: a piece also counts when ≥ 97% of its characters occur in order in the value
-    (single-character OCR differences such as あつた/あった).
-    """
-    pieces = text_pieces(text)
-    if not pieces:
-        return None
-    hay = normalize_content(value_text(value))
-    if not hay:
-        return False
-    if all(p in hay for p in pieces):
-        return True
-    whole = "".join(pieces)
-    if len(hay) >= 2 and hay in whole and len(hay) >= 0.5 * len(whole):
-        return True
-    if strict:
-        return False
-    hay_chars: Counter | None = None
-    sm: difflib.SequenceMatcher | None = None
-    for p in pieces:
-        if p in hay:
-            continue
-        need = COVERAGE * len(p)
-        if hay_chars is None:
-            hay_chars = Counter(hay)
-        # the matching blocks are a common subsequence, so they never cover more than the
-        # characters both texts share: when even those fall short, the answer is already no
-        if sum((Counter(p) & hay_chars).values()) < need:
-            return False
-        if sm is None:  # the index of the value is built once for all pieces
-            sm = difflib.SequenceMatcher(None, "", hay, autojunk=False)
-        sm.set_seq1(p)
-        if sum(b.size for b in sm.get_matching_blocks()) < need:
-            return False
-    return True
-
-
-# ---------------------------------------------------------------------------
-# anchors <-> nodes
-
-def node_for_anchor(form: Form, path: str) -> tuple[Node | None, tuple, str | None, str | None]:
-    """``files.keiji.overview.entrust.entries.1.contractor`` -> (node, bindings, file id, block id)."""
-    segs = [s for s in path.strip().split(".") if s]
-    file_id = block_id = None
-    if not segs:
-        return None, (), None, None
-    if segs[0] == "files" and len(segs) >= 3:
-        file_id = segs[1]
-        segs = segs[2:]
-        part = form.part(segs[0])
-        if part is None or part.scope != "file":
-            return None, (), None, None
-    else:
-        part = form.part(segs[0])
-        if part is None:
-            return None, (), None, None
-        if part.scope == "file_block":
-            if len(segs) < 2:
-                return part, (), None, None
-            block_id = segs[1]
-            segs = [segs[0]] + segs[2:]
-        elif part.scope == "file":
-            return None, (), None, None
-    node = part
-    bindings: list[tuple[str, Any]] = []
-    i = 1
-    while i < len(segs):
-        members = node.data_members() if node.is_container else node.all_rows()
-        m = next((x for x in members if x.key == segs[i]), None)
-        if m is None:
-            return None, (), None, None
-        node = m
-        if m.kind == "group":
-            if i + 1 < len(segs):
-                inst = segs[i + 1]
-                bindings.append((m.id, int(inst) if inst.isdigit() else inst))
-                i += 1
-        i += 1
-    return node, tuple(bindings), file_id, block_id
+from ..model import Assessment, ChangeRow, FileEntry, Instance
+from .compare import contains, text_pieces, value_text
+from .normalize import compact, nfkc
+from .result import AMBIGUOUS, INSTANCE_MISSING, NEEDS_DATA, P_CONTAINER, P_TEXT_MATCH, RESOLVED, UNRESOLVED, Target
 
 
 # ---------------------------------------------------------------------------
@@ -182,6 +42,10 @@ class _Concrete:
         c.file_id, c.block_id, c.instances, c.problems = self.file_id, self.block_id, list(self.instances), list(self.problems)
         c.container = self.container
         return c
+
+    @property
+    def anchor(self) -> str:
+        return anchors.join(self.segs)
 
 
 def _qualifier_files(q: str, files: Sequence[FileEntry]) -> list[FileEntry]:
@@ -214,7 +78,7 @@ def expand(a: Assessment, form: Form, t) -> list[_Concrete]:
                 files = picked
         for f in files:
             c = _Concrete()
-            c.segs = ["files", f.id, part.key]
+            c.segs = anchors.part_segments(part, file_id=f.id)
             c.value = f.parts.get(part.key)
             c.file_id = f.id
             if len(a.files) > 1 and not t.file_id and not (t.fileq and len(_qualifier_files(t.fileq, a.files)) == 1):
@@ -230,7 +94,7 @@ def expand(a: Assessment, form: Form, t) -> list[_Concrete]:
                 blocks = [b for b in blocks if fs[0].id in b.files] or blocks
         for b in blocks:
             c = _Concrete()
-            c.segs = [part.key, b.id]
+            c.segs = anchors.part_segments(part, block_id=b.id)
             c.value = b.values
             c.block_id = b.id
             if len(a.parts.get(part.key) or ()) > 1 and len(blocks) > 1:
@@ -238,7 +102,7 @@ def expand(a: Assessment, form: Form, t) -> list[_Concrete]:
             starts.append(c)
     else:
         c = _Concrete()
-        c.segs = [part.key]
+        c.segs = anchors.part_segments(part)
         c.value = a.parts.get(part.key)
         starts.append(c)
     out: list[_Concrete] = []
@@ -340,15 +204,12 @@ def _descend_instance(c: _Concrete, chain, i, t, group: Node, inst: Instance):
 # binding results
 
 def bind_results(rows: Sequence[ChangeRow], results: list, assessment: Assessment) -> None:
-    from ..link import anchors
-    from .resolve import AMBIGUOUS, INSTANCE_MISSING, NEEDS_DATA, P_CONTAINER, P_TEXT_MATCH, RESOLVED, UNRESOLVED, Target
-
     form = assessment.form
-    known = anchors(assessment)
+    known = anchors.anchors(assessment)
     by_line = {r.line: r for r in rows}
 
     def concretize(t: Target, c: _Concrete) -> Target:
-        anchor = ".".join(c.segs)
+        anchor = c.anchor
         bindings = list(t.bindings)
         for gid, iid in c.instances:
             inst_no = _instance_no(assessment, form, c, gid, iid)
