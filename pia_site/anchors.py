@@ -70,8 +70,9 @@ class Spot(NamedTuple):
     """One anchored item: its anchor, catalog node, current value and group bindings.
 
     ``value`` is the item's value for a leaf, the data mapping for a part or section, the
-    tuple of instances for a group, the ``Instance`` for an instance (``node`` is then the
-    group), the tuple of change rows for the change-log part and the ``ChangeRow`` for a row.
+    tuple of instances for a group, the instance's data mapping for an instance (``node`` is
+    then the group, and ``bindings`` end with that instance), the tuple of change rows for the
+    change-log part and the ``ChangeRow`` for a row.
     """
 
     anchor: str
