@@ -391,11 +391,11 @@ def catalog_dirs() -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=None)
-def _files() -> tuple[dict[str, Path], tuple[Path, ...]]:
-    """({form file stem: path}, families files) over all catalog folders."""
+def _files(dirs: tuple[Path, ...]) -> tuple[dict[str, Path], tuple[Path, ...]]:
+    """({form file stem: path}, families files) over the catalog folders."""
     forms: dict[str, Path] = {}
     families: list[Path] = []
-    for d in catalog_dirs():
+    for d in dirs:
         for p in sorted(d.glob("*.yaml")):
             if p.name == FAMILIES_FILE:
                 families.append(p)
@@ -408,12 +408,12 @@ def _files() -> tuple[dict[str, Path], tuple[Path, ...]]:
 
 def catalog_files() -> list[Path]:
     """Every data file the catalog is read from (for watching and change detection)."""
-    forms, families = _files()
+    forms, families = _files(catalog_dirs())
     return sorted([*forms.values(), *families])
 
 
-def _raw_form(stem: str) -> dict:
-    path = _files()[0].get(stem)
+def _raw_form(stem: str, dirs: tuple[Path, ...]) -> dict:
+    path = _files(dirs)[0].get(stem)
     if path is None:
         raise CatalogError(f"catalog file {stem}.yaml not found")
     raw = _read_yaml(path)
@@ -421,7 +421,7 @@ def _raw_form(stem: str) -> dict:
     if unknown:
         raise CatalogError(f"{path}: unknown fields {sorted(unknown)}")
     if "extends" in raw:
-        base = copy.deepcopy(_raw_form(raw["extends"]))
+        base = copy.deepcopy(_raw_form(raw["extends"], dirs))
         base.update({k: v for k, v in raw.items() if k not in ("extends", "patches")})
         base.setdefault("_patches", []).extend(raw.get("patches") or [])
         return base
@@ -429,9 +429,9 @@ def _raw_form(stem: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _families_raw() -> dict:
+def _families_raw(dirs: tuple[Path, ...]) -> dict:
     out: dict = {}
-    for path in _files()[1]:
+    for path in _files(dirs)[1]:
         for fid, spec in (_read_yaml(path).get("families") or {}).items():
             if fid in out:
                 raise CatalogError(f"{path}: family {fid} is defined twice")
@@ -439,9 +439,9 @@ def _families_raw() -> dict:
     return out
 
 
-def _load_form(stem: str) -> Form:
-    raw = _raw_form(stem)
-    families_raw = copy.deepcopy(_families_raw())
+def _load_form(stem: str, dirs: tuple[Path, ...]) -> Form:
+    raw = _raw_form(stem, dirs)
+    families_raw = copy.deepcopy(_families_raw(dirs))
     _apply_patches(raw, raw.get("_patches", []), families_raw)
     families = _build_families(families_raw)
     parts = tuple(_build_node(p, (), families, False, stem) for p in raw["parts"])
@@ -458,9 +458,14 @@ def _load_form(stem: str) -> Form:
     return form
 
 
-@lru_cache(maxsize=None)
 def all_forms() -> tuple[Form, ...]:
-    forms = tuple(_load_form(s) for s in sorted(_files()[0]))
+    """Every form edition of the catalog folders (loaded once per search path)."""
+    return _all_forms(catalog_dirs())
+
+
+@lru_cache(maxsize=None)
+def _all_forms(dirs: tuple[Path, ...]) -> tuple[Form, ...]:
+    forms = tuple(_load_form(s, dirs) for s in sorted(_files(dirs)[0]))
     seen: set[str] = set()
     for f in forms:
         if f.id in seen:
@@ -470,8 +475,8 @@ def all_forms() -> tuple[Form, ...]:
 
 
 def reload() -> None:
-    """Forget every loaded catalog file (after the files or ``PIA_SITE_CATALOG`` changed)."""
-    for fn in (_files, _families_raw, all_forms, form_kinds):
+    """Forget every loaded catalog file (after the files changed)."""
+    for fn in (_files, _families_raw, _all_forms, _form_kinds):
         fn.cache_clear()
 
 
@@ -508,11 +513,15 @@ def _yoshiki_no(yoshiki: str) -> int:
     return int(m.group()) if m else 0
 
 
-@lru_cache(maxsize=None)
 def form_kinds() -> tuple[FormKind, ...]:
     """The forms in the catalog, highest 様式 number first (全項目評価書 様式4, then 様式3, …)."""
+    return _form_kinds(catalog_dirs())
+
+
+@lru_cache(maxsize=None)
+def _form_kinds(dirs: tuple[Path, ...]) -> tuple[FormKind, ...]:
     by_kind: dict[str, list[Form]] = {}
-    for f in all_forms():
+    for f in _all_forms(dirs):
         by_kind.setdefault(f.kind, []).append(f)
     out: list[FormKind] = []
     owner: dict[str, str] = {}

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from . import catalog as cat
+from . import wareki
 from .catalog import Form, Node
 from .diagnostics import Diagnostic, Severity, SourceLocation
 from .load import SourceDocument, YMap, YNode, YScalar, YSeq
@@ -103,6 +104,11 @@ class Checker:
             dt.date(y, mo, int(d) if d else 1)
         except ValueError:
             self.error("V022", f"日付「{raw}」は存在しない日付です。", node, path, label)
+            return None
+        if not wareki.can_format(y, mo, int(d) if d else None):
+            first = wareki.FIRST_GREGORIAN
+            since = f"{first.isoformat()}（{wareki.format_date(first.year, first.month, first.day, seireki='none')}）"
+            self.error("V023", f"日付「{raw}」は和暦で表示できません。{since}以降の日付を書いてください。", node, path, label)
             return None
         return DateValue(raw, "day" if d else "month")
 
