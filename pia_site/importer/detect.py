@@ -29,9 +29,6 @@ class Detection:
     notes: list[str] = field(default_factory=list)  # Japanese review notes
 
 
-_edition_key = wareki.year_month_key
-
-
 def _yoshiki_kind(yoshiki: str) -> str | None:
     for k in cat.form_kinds():
         if re.sub(r"\s", "", k.yoshiki) == yoshiki:
@@ -45,9 +42,10 @@ def detect(lines: list[Line]) -> Detection:
     stamp_line = None
     for ln in lines[:400]:
         m = STAMP_RE.search(ln.text)
-        if m and _yoshiki_kind(re.sub(r"\s", "", m.group(2))):
+        kind_of_stamp = _yoshiki_kind(re.sub(r"\s", "", m.group(2))) if m else None
+        if kind_of_stamp:  # a 様式 the catalog does not have is no evidence
             stamp_edition = re.sub(r"\s", "", m.group(1)).replace("元年", "1年")
-            stamp_kind = _yoshiki_kind(re.sub(r"\s", "", m.group(2)))
+            stamp_kind = kind_of_stamp
             stamp_line = ln.no
             break
     title_kind = _title_kind(lines)
@@ -63,14 +61,14 @@ def detect(lines: list[Line]) -> Detection:
             "ファイルが評価書のテキストか、文字化けしていないかを確認してください。")
     if stamp_kind and title_kind and stamp_kind != title_kind:
         notes.append(f"表題は{cat.kind_info(title_kind).name}ですが、様式の版の表示は{cat.kind_info(stamp_kind).name}です。様式の版の表示に従いました。")
-    editions = sorted(cat.editions(kind), key=_edition_key)
+    editions = sorted(cat.editions(kind), key=wareki.year_month_key)
     edition = None
     if stamp_edition:
         stamp_edition = _canon_edition(stamp_edition)
         if stamp_edition in editions:
             edition = stamp_edition
         else:
-            newer = [e for e in editions if _edition_key(e) >= _edition_key(stamp_edition)]
+            newer = [e for e in editions if wareki.year_month_key(e) >= wareki.year_month_key(stamp_edition)]
             edition = newer[0] if newer else editions[-1]
             notes.append(f"様式の版「{stamp_edition}」はカタログにないため、「{edition}」の様式として取り込みました。項目の違いを確認してください。")
     else:
@@ -132,7 +130,7 @@ def _edition_by_options(kind: str, editions: list[str], lines: list[Line]) -> st
         foreign = {o.text for f in others for fam in f.families.values() for o in fam.options}
         unique = own - foreign
         hits[e] = sum(1 for u in unique if nkey(u) in text)
-    best = max(editions, key=lambda e: (hits[e], _edition_key(e)))
+    best = max(editions, key=lambda e: (hits[e], wareki.year_month_key(e)))
     return best if hits[best] else None
 
 
