@@ -1,8 +1,9 @@
 """The form catalog: official form structure loaded once from data files.
 
-Validation, rendering, the JSON Schema, scaffolding and change-log resolution all
-read these objects; the structure of the forms is written only in
-``pia_site/catalog/*.yaml`` (see docs/catalog.md).
+Validation, rendering, the JSON Schema, scaffolding, the importer and change-log
+resolution all read these objects; which forms exist (their names, aliases, 様式 numbers
+and editions) and their structure are written only in ``pia_site/catalog/*.yaml`` and in
+the folders of the ``PIA_SITE_CATALOG`` search path (see docs/catalog.md).
 
 Check the catalog files with::
 
@@ -11,6 +12,9 @@ Check the catalog files with::
 from __future__ import annotations
 
 import copy
+import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,13 +22,16 @@ from typing import Iterator
 
 import yaml
 
-CATALOG_DIR = Path(__file__).parent / "catalog"
+from . import wareki
 
-FORM_NAMES = {"juten": "重点項目評価書", "zenkoumoku": "全項目評価書"}
-FORM_ALIASES = {
-    "重点項目評価書": "juten", "重点項目": "juten", "重点": "juten", "juten": "juten", "様式3": "juten",
-    "全項目評価書": "zenkoumoku", "全項目": "zenkoumoku", "全項目評価": "zenkoumoku", "zenkoumoku": "zenkoumoku", "様式4": "zenkoumoku",
-}
+CATALOG_DIR = Path(__file__).parent / "catalog"
+# extra catalog folders, separated like PATH (os.pathsep); read by all_forms() and reload()
+PATH_ENV = "PIA_SITE_CATALOG"
+FAMILIES_FILE = "families.yaml"
+FORM_FIELDS = {"form", "edition", "yoshiki", "name", "aliases", "title", "stamp", "parts", "extends", "patches"}
+# the columns of a change row (model.ChangeRow); their printed headings are catalog data
+CHANGE_COLUMNS = ("date", "item", "before", "after", "timing", "timing_note")
+CHANGE_TARGET = ("target", "対象箇所")  # pia-site's own column: the change's anchor(s)
 CONTAINER_KINDS = {"part", "section", "risk", "group"}
 VALUE_KINDS = {"text", "rich", "choice", "check", "date", "period", "count", "flag"}
 STATIC_KINDS = {"ref", "fixed", "derived", "heading"}
@@ -33,7 +40,7 @@ ALL_KINDS = CONTAINER_KINDS | VALUE_KINDS | STATIC_KINDS | SPECIAL_KINDS
 NODE_FIELDS = {
     "key", "no", "label", "kind", "star", "star_note", "important", "options", "count", "rows",
     "children", "optional", "aliases", "text", "scope", "source", "instance_label", "max", "buckets",
-    "month", "note", "role",
+    "month", "note", "role", "columns",
 }
 SCOPES = {"document", "file", "file_block"}
 DASHES = {"—", "―", "－", "-", "ー", "‐"}
@@ -115,6 +122,7 @@ class Node:
     month: bool = False
     note: str = ""
     role: str = ""  # "title": printed in the header of its group instance (委託事項n <title>)
+    columns: tuple[tuple[str, str], ...] = ()  # changelog: (column key, printed heading)
 
     @property
     def id(self) -> str:
@@ -168,7 +176,7 @@ class Node:
 
 @dataclass(frozen=True, eq=False)
 class Form:
-    kind: str  # juten | zenkoumoku
+    kind: str  # the form's id in the catalog (juten, zenkoumoku, …)
     edition: str
     yoshiki: str
     name: str
@@ -177,10 +185,24 @@ class Form:
     parts: tuple[Node, ...]
     families: dict[str, Family]
     nodes: dict[str, Node] = field(default_factory=dict)  # catalog id -> node
+    aliases: tuple[str, ...] = ()  # other names an author may write in `form:`
 
     @property
     def id(self) -> str:
         return f"{self.kind}/{self.edition}"
+
+    @property
+    def change_columns(self) -> dict[str, str]:
+        """{column key: printed heading} of the form's 変更箇所 table ({} without one)."""
+        for p in self.parts:
+            if p.kind == "changelog":
+                return dict(p.columns)
+        return {}
+
+    @property
+    def change_keys(self) -> dict[str, str]:
+        """The keys an author writes in a change row, with their Japanese names."""
+        return {**self.change_columns, CHANGE_TARGET[0]: CHANGE_TARGET[1]} if self.change_columns else {}
 
     def part(self, key: str) -> Node | None:
         for p in self.parts:
@@ -285,7 +307,10 @@ def _build_node(raw: dict, parent_path: tuple[str, ...], families: dict[str, Fam
         instance_label=str(raw.get("instance_label", "") or ""), max=int(raw.get("max", 0) or 0),
         buckets=tuple(tuple(b) for b in raw.get("buckets") or ()), month=bool(raw.get("month", False)),
         note=str(raw.get("note", "") or ""), role=str(raw.get("role", "") or ""),
+        columns=tuple((str(k), str(v)) for k, v in (raw.get("columns") or {}).items()),
     )
+    if kind == "changelog" and tuple(k for k, _ in node.columns) != CHANGE_COLUMNS:
+        raise CatalogError(f"{node.id}: a changelog needs columns {list(CHANGE_COLUMNS)} (printed headings), in that order")
     if node.scope not in SCOPES:
         raise CatalogError(f"{node.id}: unknown scope {node.scope!r}")
     if node.is_container:
@@ -353,10 +378,50 @@ def _index(form: Form) -> None:
     object.__setattr__(form, "_parents", parents)
 
 
-def _raw_form(stem: str) -> dict:
-    raw = _read_yaml(CATALOG_DIR / f"{stem}.yaml")
+# ---------------------------------------------------------------------------
+# the catalog's folders and files
+
+def catalog_dirs() -> tuple[Path, ...]:
+    """The package's catalog, then each folder of ``PIA_SITE_CATALOG`` (in its order)."""
+    extra = [Path(p) for p in os.environ.get(PATH_ENV, "").split(os.pathsep) if p.strip()]
+    for d in extra:
+        if not d.is_dir():
+            raise CatalogError(f"環境変数 {PATH_ENV} のフォルダ「{d}」がありません。")
+    return (CATALOG_DIR, *extra)
+
+
+@lru_cache(maxsize=None)
+def _files(dirs: tuple[Path, ...]) -> tuple[dict[str, Path], tuple[Path, ...]]:
+    """({form file stem: path}, families files) over the catalog folders."""
+    forms: dict[str, Path] = {}
+    families: list[Path] = []
+    for d in dirs:
+        for p in sorted(d.glob("*.yaml")):
+            if p.name == FAMILIES_FILE:
+                families.append(p)
+            elif p.stem in forms:
+                raise CatalogError(f"{p}: a catalog file named {p.name} is also in {forms[p.stem].parent}")
+            else:
+                forms[p.stem] = p
+    return forms, tuple(families)
+
+
+def catalog_files() -> list[Path]:
+    """Every data file the catalog is read from (for watching and change detection)."""
+    forms, families = _files(catalog_dirs())
+    return sorted([*forms.values(), *families])
+
+
+def _raw_form(stem: str, dirs: tuple[Path, ...]) -> dict:
+    path = _files(dirs)[0].get(stem)
+    if path is None:
+        raise CatalogError(f"catalog file {stem}.yaml not found")
+    raw = _read_yaml(path)
+    unknown = set(raw) - FORM_FIELDS
+    if unknown:
+        raise CatalogError(f"{path}: unknown fields {sorted(unknown)}")
     if "extends" in raw:
-        base = copy.deepcopy(_raw_form(raw["extends"]))
+        base = copy.deepcopy(_raw_form(raw["extends"], dirs))
         base.update({k: v for k, v in raw.items() if k not in ("extends", "patches")})
         base.setdefault("_patches", []).extend(raw.get("patches") or [])
         return base
@@ -364,29 +429,55 @@ def _raw_form(stem: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _families_raw() -> dict:
-    return _read_yaml(CATALOG_DIR / "families.yaml")["families"]
+def _families_raw(dirs: tuple[Path, ...]) -> dict:
+    out: dict = {}
+    for path in _files(dirs)[1]:
+        for fid, spec in (_read_yaml(path).get("families") or {}).items():
+            if fid in out:
+                raise CatalogError(f"{path}: family {fid} is defined twice")
+            out[fid] = spec
+    return out
 
 
-def _load_form(stem: str) -> Form:
-    raw = _raw_form(stem)
-    families_raw = copy.deepcopy(_families_raw())
+def _load_form(stem: str, dirs: tuple[Path, ...]) -> Form:
+    raw = _raw_form(stem, dirs)
+    families_raw = copy.deepcopy(_families_raw(dirs))
     _apply_patches(raw, raw.get("_patches", []), families_raw)
     families = _build_families(families_raw)
     parts = tuple(_build_node(p, (), families, False, stem) for p in raw["parts"])
     keys = [p.key for p in parts]
     if len(set(keys)) != len(keys):
         raise CatalogError(f"{stem}: duplicate part keys")
-    form = Form(raw["form"], str(raw["edition"]), raw.get("yoshiki", ""), raw.get("name", FORM_NAMES.get(raw["form"], "")),
-                raw["title"], raw.get("stamp", ""), parts, families)
+    for k in ("form", "edition", "yoshiki", "name", "title"):
+        if not raw.get(k):
+            raise CatalogError(f"{stem}: {k} is required")
+    form = Form(str(raw["form"]), str(raw["edition"]), str(raw["yoshiki"]), str(raw["name"]),
+                str(raw["title"]), str(raw.get("stamp", "")), parts, families,
+                aliases=tuple(str(a) for a in raw.get("aliases") or ()))
     _index(form)
     return form
 
 
-@lru_cache(maxsize=None)
 def all_forms() -> tuple[Form, ...]:
-    stems = sorted(p.stem for p in CATALOG_DIR.glob("*.yaml") if p.stem != "families")
-    return tuple(_load_form(s) for s in stems)
+    """Every form edition of the catalog folders (loaded once per search path)."""
+    return _all_forms(catalog_dirs())
+
+
+@lru_cache(maxsize=None)
+def _all_forms(dirs: tuple[Path, ...]) -> tuple[Form, ...]:
+    forms = tuple(_load_form(s, dirs) for s in sorted(_files(dirs)[0]))
+    seen: set[str] = set()
+    for f in forms:
+        if f.id in seen:
+            raise CatalogError(f"{f.id}: two catalog files describe this edition")
+        seen.add(f.id)
+    return forms
+
+
+def reload() -> None:
+    """Forget every loaded catalog file (after the files changed)."""
+    for fn in (_files, _families_raw, _all_forms, _form_kinds):
+        fn.cache_clear()
 
 
 def find_form(kind: str, edition: str) -> Form | None:
@@ -396,12 +487,107 @@ def find_form(kind: str, edition: str) -> Form | None:
     return None
 
 
-def editions(kind: str) -> list[str]:
-    return [f.edition for f in all_forms() if f.kind == kind]
+# ---------------------------------------------------------------------------
+# the forms (kinds), each with its editions
+
+@dataclass(frozen=True)
+class FormKind:
+    kind: str  # juten
+    name: str  # 重点項目評価書
+    yoshiki: str  # 様式3
+    aliases: tuple[str, ...]  # 重点項目, 重点
+    editions: tuple[str, ...]  # oldest first
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name accepted in `form:` / `--form`: the name, the aliases, the id, the 様式."""
+        return tuple(dict.fromkeys((self.name, *self.aliases, self.kind, self.yoshiki)))
+
+    @property
+    def latest(self) -> str:
+        return self.editions[-1]
+
+
+def _yoshiki_no(yoshiki: str) -> int:
+    m = re.search(r"\d+", unicodedata.normalize("NFKC", yoshiki))
+    return int(m.group()) if m else 0
+
+
+def form_kinds() -> tuple[FormKind, ...]:
+    """The forms in the catalog, highest 様式 number first (全項目評価書 様式4, then 様式3, …)."""
+    return _form_kinds(catalog_dirs())
+
+
+@lru_cache(maxsize=None)
+def _form_kinds(dirs: tuple[Path, ...]) -> tuple[FormKind, ...]:
+    by_kind: dict[str, list[Form]] = {}
+    for f in _all_forms(dirs):
+        by_kind.setdefault(f.kind, []).append(f)
+    out: list[FormKind] = []
+    owner: dict[str, str] = {}
+    for kind, forms in by_kind.items():
+        first = forms[0]
+        for f in forms[1:]:
+            if (f.name, f.yoshiki, f.aliases) != (first.name, first.yoshiki, first.aliases):
+                raise CatalogError(f"{f.id}: name, yoshiki and aliases differ from {first.id}")
+        editions = tuple(sorted((f.edition for f in forms), key=wareki.year_month_key))
+        fk = FormKind(kind, first.name, first.yoshiki, first.aliases, editions)
+        for n in fk.names:
+            if owner.setdefault(n, kind) != kind:
+                raise CatalogError(f"{kind}: the name {n!r} also names {owner[n]}")
+        out.append(fk)
+    return tuple(sorted(out, key=lambda k: (-_yoshiki_no(k.yoshiki), k.kind)))
 
 
 def form_kind(name: str) -> str | None:
-    return FORM_ALIASES.get(name.strip()) if name else None
+    """The form id an author's name stands for (重点項目評価書, 重点, 様式3, juten → juten)."""
+    name = (name or "").strip()
+    for fk in form_kinds():
+        if name in fk.names:
+            return fk.kind
+    return None
+
+
+def kind_info(kind: str) -> FormKind:
+    for fk in form_kinds():
+        if fk.kind == kind:
+            return fk
+    raise KeyError(kind)
+
+
+def form_names() -> list[str]:
+    """The forms' names, as the search page's facet and messages list them."""
+    return [fk.name for fk in form_kinds()]
+
+
+def form_names_ja() -> str:
+    """``「全項目評価書」か「重点項目評価書」`` for messages."""
+    quoted = [f"「{n}」" for n in form_names()]
+    return quoted[0] if len(quoted) == 1 else "、".join(quoted[:-1]) + "か" + quoted[-1]
+
+
+def form_choices_ja() -> str:
+    """The forms for --help: ``全項目評価書（全項目）、重点項目評価書（重点項目）``."""
+    return "、".join(f"{k.name}（{k.aliases[0]}）" if k.aliases else k.name for k in form_kinds())
+
+
+def editions(kind: str) -> list[str]:
+    """The editions of a form, oldest first."""
+    return list(kind_info(kind).editions) if any(fk.kind == kind for fk in form_kinds()) else []
+
+
+def choose_form(name: str | None, edition: str | None) -> tuple[Form | None, str]:
+    """The form an author names (an edition, or the latest), or a Japanese message why not."""
+    kind = form_kind(name or "")
+    if kind is None:
+        what = f"評価書の種類「{name}」は使えません。" if name else "評価書の種類を指定してください。"
+        return None, what + f"{form_names_ja()}を指定してください。"
+    info = kind_info(kind)
+    ed = (edition or "").strip() or info.latest
+    form = find_form(kind, ed)
+    if form is None:
+        return None, f"{info.name}の様式の版「{ed}」は未対応です。対応している版: {'、'.join(info.editions)}"
+    return form, ""
 
 
 def is_dash(value: str | None) -> bool:

@@ -93,8 +93,14 @@ EXTRA_COMMAND_MODULES = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
-    return args.func(args)
+    from .catalog import CatalogError
+
+    try:
+        args = make_parser().parse_args(argv)
+        return args.func(args)
+    except CatalogError as exc:  # the form catalog (or a folder of PIA_SITE_CATALOG) is unusable
+        print(f"様式カタログを読み込めません: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

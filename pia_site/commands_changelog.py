@@ -1,6 +1,6 @@
 """`pia-site changelog resolve|draft`: bring in old 変更箇所 tables, draft rows for new edits.
 
-* ``pia-site changelog resolve FILE --form 全項目|重点項目 --edition 令和7年5月 [--assessment YAML]``
+* ``pia-site changelog resolve FILE --form 全項目 --edition 令和7年5月 [--assessment YAML]`` (forms: the catalog's)
   reads a tab-separated 変更箇所 table (as converted from the PDFs) and prints one JSON object
   per row: ``{"line", "targets": [{"id", "label_path", …}], "confidence", "status", "reason", …}``.
 * ``pia-site changelog draft --since REV [--content DIR]`` compares every assessment YAML at git
@@ -43,15 +43,8 @@ def _load_assessment(path: Path) -> tuple[Assessment | None, str]:
 
 def _form_from_args(form_name: str | None, edition: str | None) -> tuple[Form | None, str]:
     if not form_name:
-        return None, "--form（全項目 または 重点項目）を指定してください。"
-    kind = cat.form_kind(form_name)
-    if kind is None:
-        return None, f"評価書の種類「{form_name}」は使えません。全項目 か 重点項目 を指定してください。"
-    ed = edition or cat.editions(kind)[-1]
-    form = cat.find_form(kind, ed)
-    if form is None:
-        return None, f"{cat.FORM_NAMES[kind]}の様式の版「{ed}」は未対応です。対応している版: {'、'.join(cat.editions(kind))}"
-    return form, ""
+        return None, f"--form（{cat.form_names_ja()}）を指定してください。"
+    return cat.choose_form(form_name, edition)
 
 
 def _line_range(spec: str | None) -> tuple[int, int | None]:
@@ -199,7 +192,7 @@ def register(sub) -> None:
 
     r = csub.add_parser("resolve", help="変更箇所の表（タブ区切り）の各行の「項目」を様式の項目に対応づけ、JSON Lines で出力する")
     r.add_argument("file", help="変更箇所の表（タブ区切りのテキスト。見出し行「変更日<TAB>項目<TAB>…」の後の行を読む）")
-    r.add_argument("--form", help="全項目 または 重点項目（--assessment を付けたときは省略可）")
+    r.add_argument("--form", help=f"評価書の種類: {cat.form_choices_ja()}（--assessment を付けたときは省略可）")
     r.add_argument("--edition", help="様式の版（例: 令和7年5月。既定: 最新）")
     r.add_argument("--assessment", help="この評価書の YAML の記載を使って、システム名・委託事項・ファイルなどを決める")
     r.add_argument("--lines", help="読む行の範囲（例: 1228-1364）")

@@ -10,14 +10,9 @@ from .scaffold import scaffold
 
 
 def cmd_new(args) -> int:
-    kind = cat.form_kind(args.form)
-    if kind is None:
-        print(f"評価書の種類「{args.form}」は使えません。全項目 か 重点項目 を指定してください。", file=sys.stderr)
-        return 2
-    edition = args.edition or cat.editions(kind)[-1]
-    form = cat.find_form(kind, edition)
+    form, problem = cat.choose_form(args.form, args.edition)
     if form is None:
-        print(f"{cat.FORM_NAMES[kind]}の様式の版「{edition}」は未対応です。対応している版: {'、'.join(cat.editions(kind))}", file=sys.stderr)
+        print(problem, file=sys.stderr)
         return 2
     try:
         target = assessment_target(args.content, args.municipality, args.name, args.force)
@@ -52,7 +47,7 @@ def _ensure_schemas(folder: Path) -> None:
 def register(sub) -> None:
     p = sub.add_parser("new", help="新しい評価書のひな形を作る")
     p.add_argument("--municipality", required=True, help="団体のフォルダ名（例: koshigaya）")
-    p.add_argument("--form", required=True, help="全項目 または 重点項目")
+    p.add_argument("--form", required=True, help=f"評価書の種類: {cat.form_choices_ja()}")
     p.add_argument("--edition", help="様式の版（既定: 最新）")
     p.add_argument("--name", default="new-assessment", help="ファイル名（拡張子なし）")
     p.add_argument("--content", type=Path, default=Path("content"))

@@ -233,7 +233,7 @@ class IncrementalBuilder:
                 templates = True
             elif _under(p, self.site_assets) or _under(p, PACKAGE_ASSETS):
                 assets = True
-            elif _under(p, cat.CATALOG_DIR):
+            elif any(_under(p, d) for d in cat.catalog_dirs()):
                 catalog = True
             elif p in (self.site_templates.parent, self.content.parent):
                 templates = assets = True  # templates/ or assets/ created or removed
@@ -244,8 +244,9 @@ class IncrementalBuilder:
     def _check_catalog(self) -> bool:
         """Reload the form catalog if its files changed (then every record is stale); True if so."""
         h = hashlib.sha256()
-        for p in sorted(cat.CATALOG_DIR.glob("*.yaml")):
-            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+        for d in cat.catalog_dirs():
+            for p in sorted(d.glob("*.yaml")):
+                h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")
         digest = h.hexdigest()
         if self._catalog_digest and digest != self._catalog_digest:
             for obj in vars(cat).values():  # every cached catalog loader

@@ -14,6 +14,7 @@ from typing import Callable
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta
 
 from . import urls
+from .catalog import form_names
 from .memo import IdentityMemo
 from .model import Assessment, Municipality, Site
 from .views import assessment_view, index_view, municipality_view
@@ -93,8 +94,9 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: 
     return [
         PageSpec(urls.site_index(), "index.html", base | closure("index.html") | every_listing,
                  lambda: {"groups": index_view(site)}),
-        PageSpec("search/index.html", "search.html", base | closure("search.html") | every_listing,
-                 lambda: {"groups": index_view(site)}),
+        # the catalog too: the form facet lists its forms
+        PageSpec("search/index.html", "search.html", base | closure("search.html") | every_listing | {CATALOG},
+                 lambda: {"groups": index_view(site), "forms": form_names()}),
         PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
                  lambda: _site_changes_context(site, memo)),
         PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,

@@ -66,8 +66,8 @@ def scaffold(form: Form, schema_url: str = "") -> str:
         else:
             out.append(f"{part.key}:")
             out.extend(_container_lines(part, 1))
-        if part.key == "basic_info" or (part is form.parts[-1] and file_parts and "files:" not in out):
-            pass
+    if not file_parts:
+        return "\n".join(out) + "\n"  # a form without 特定個人情報ファイル parts has no files:
     # files come after the document-scoped parts; their position in the YAML does not matter
     out.append("# 特定個人情報ファイル（ファイルごとに II と記録項目を書きます）")
     out.append("files:")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from .catalog import FORM_ALIASES, DASHES, Form, Node, all_forms
+from .catalog import DASHES, Form, Node, all_forms, kind_info
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -94,23 +94,25 @@ def _container(node: Node, extra: dict | None = None) -> dict:
     return out
 
 
-CHANGE_ROW = {
-    "type": "object",
-    "properties": {
-        "date": {"title": "変更日", "anyOf": [{"type": "string", "pattern": DATE}, NULL]},
-        "item": {"title": "項目", "type": ["string", "null"]},
-        "before": {"title": "変更前の記載", "type": ["string", "number", "null"]},
-        "after": {"title": "変更後の記載", "type": ["string", "number", "null"]},
-        "timing": {"title": "提出時期", "enum": ["事前", "事後", None, ""]},
-        "timing_note": {"title": "提出時期に係る説明", "type": ["string", "null"]},
-        "target": {"title": "対象箇所", "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, NULL]},
-    },
-    "additionalProperties": False,
+# the value each change-row column takes; its title is the form's printed heading (catalog)
+CHANGE_VALUES = {
+    "date": {"anyOf": [{"type": "string", "pattern": DATE}, NULL]},
+    "item": {"type": ["string", "null"]},
+    "before": {"type": ["string", "number", "null"]},
+    "after": {"type": ["string", "number", "null"]},
+    "timing": {"enum": ["事前", "事後", None, ""]},
+    "timing_note": {"type": ["string", "null"]},
+    "target": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, NULL]},
 }
 
 
+def change_row(form: Form) -> dict:
+    return {"type": "object", "additionalProperties": False,
+            "properties": {k: {"title": title, **CHANGE_VALUES[k]} for k, title in form.change_keys.items()}}
+
+
 def form_schema(form: Form) -> dict:
-    names = [n for n, k in FORM_ALIASES.items() if k == form.kind]
+    names = list(kind_info(form.kind).names)
     props: dict = {
         "form": {"title": "評価書の種類", "enum": names},
         "edition": {"title": "様式の版", "const": form.edition},
@@ -122,7 +124,7 @@ def form_schema(form: Form) -> dict:
     file_props: dict = {"id": {"type": "string", "pattern": ID_PATTERN, "title": "識別子"}, "name": {"type": ["string", "number", "null"], "title": "特定個人情報ファイル名"}}
     for part in form.parts:
         if part.kind == "changelog":
-            props[part.key] = {"title": part.printed, "type": ["array", "null"], "items": CHANGE_ROW}
+            props[part.key] = {"title": part.printed, "type": ["array", "null"], "items": change_row(form)}
         elif part.scope == "file":
             file_props[part.key] = {"title": part.printed, **(_leaf(part) if part.kind in ("record_items", "diagrams") else _container(part))}
         elif part.scope == "file_block":

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from . import catalog as cat
+from . import wareki
 from .catalog import Form, Node
 from .diagnostics import Diagnostic, Severity, SourceLocation
 from .load import SourceDocument, YMap, YNode, YScalar, YSeq
@@ -25,8 +26,6 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 COUNT_RE = re.compile(r"^\d{1,3}(,?\d{3})*$")
 TIMINGS = ("事前", "事後")
-CHANGE_KEYS = {"date": "変更日", "item": "項目", "before": "変更前の記載", "after": "変更後の記載",
-               "timing": "提出時期", "timing_note": "提出時期に係る説明", "target": "対象箇所"}
 KIND_JA = {"text": "文字列", "rich": "文章", "choice": "選択肢", "check": "チェック項目の一覧", "date": "日付",
            "period": "期間", "count": "件数", "flag": "true / false"}
 
@@ -105,6 +104,11 @@ class Checker:
             dt.date(y, mo, int(d) if d else 1)
         except ValueError:
             self.error("V022", f"日付「{raw}」は存在しない日付です。", node, path, label)
+            return None
+        if not wareki.can_format(y, mo, int(d) if d else None):
+            first = wareki.FIRST_GREGORIAN
+            since = f"{first.isoformat()}（{wareki.format_date(first.year, first.month, first.day, seireki='none')}）"
+            self.error("V023", f"日付「{raw}」は和暦で表示できません。{since}以降の日付を書いてください。", node, path, label)
             return None
         return DateValue(raw, "day" if d else "month")
 
@@ -351,18 +355,19 @@ def _diagrams(ck: Checker, node: Node, y: YNode | None, path: str) -> tuple[Diag
 
 def _changes(ck: Checker, form: Form, y: YNode | None, path: str) -> tuple[ChangeRow, ...]:
     seq = ck.sequence(y, path, "変更箇所")
+    keys = form.change_keys  # {key: printed heading}
     out: list[ChangeRow] = []
     for i, item in enumerate(seq.items if seq else ()):
         ipath = _join(path, i + 1)
         m = ck.mapping(item, ipath, "変更箇所")
         if m is None:
             continue
-        ck.unknown_keys(m, CHANGE_KEYS, ipath)
-        date = ck.date(m.get("date"), _join(ipath, "date"), "変更日", False)
-        vals = {k: ck.scalar(m.get(k), _join(ipath, k), CHANGE_KEYS[k]) for k in ("item", "before", "after", "timing", "timing_note")}
+        ck.unknown_keys(m, keys, ipath)
+        date = ck.date(m.get("date"), _join(ipath, "date"), keys["date"], False)
+        vals = {k: ck.scalar(m.get(k), _join(ipath, k), keys[k]) for k in ("item", "before", "after", "timing", "timing_note")}
         for k in ("before", "after", "timing_note", "item"):
             if vals[k]:
-                _audit(ck, vals[k], m.get(k), _join(ipath, k), CHANGE_KEYS[k])
+                _audit(ck, vals[k], m.get(k), _join(ipath, k), keys[k])
         timing = (vals["timing"] or "").strip() or None
         if timing and timing not in TIMINGS:
             ck.error("V050", f"提出時期「{timing}」は「事前」か「事後」で書いてください（空欄も可）。", m.get("timing"), _join(ipath, "timing"), "提出時期")
@@ -455,13 +460,14 @@ def _form_of(ck: Checker, top: YMap) -> Form | None:
     kind = cat.form_kind(raw or "")
     if kind is None:
         msg = "「form」（評価書の種類）がありません。" if raw is None else f"評価書の種類「{raw}」は使えません。"
-        ck.error("V005", msg + "「全項目評価書」か「重点項目評価書」を書いてください。", top.get("form") or top, "form", "評価書の種類")
+        ck.error("V005", msg + f"{cat.form_names_ja()}を書いてください。", top.get("form") or top, "form", "評価書の種類")
         return None
     edition = ck.scalar(top.get("edition"), "edition", "様式の版")
     form = cat.find_form(kind, (edition or "").strip())
     if form is None:
-        known = "、".join(cat.editions(kind))
-        ck.error("V006", f"{cat.FORM_NAMES[kind]}の様式の版「{edition or ''}」は未対応です。対応している版: {known}", top.get("edition") or top, "edition", "様式の版")
+        info = cat.kind_info(kind)
+        known = "、".join(info.editions)
+        ck.error("V006", f"{info.name}の様式の版「{edition or ''}」は未対応です。対応している版: {known}", top.get("edition") or top, "edition", "様式の版")
     return form
 
 

@@ -52,14 +52,16 @@ class WatchTargets:
     assets: Path
     catalog: Path
     ignore: tuple[Path, ...] = ()
+    extra_catalogs: tuple[Path, ...] = ()  # the folders of PIA_SITE_CATALOG
 
     @classmethod
     def for_site(cls, content: Path, out: Path | None = None) -> "WatchTargets":
-        from .catalog import CATALOG_DIR
+        from .catalog import catalog_dirs
 
         content = _abs(content)
         root = content.parent
-        return cls(content, root / "templates", root / "assets", _abs(CATALOG_DIR), (_abs(out),) if out else ())
+        catalog, *extra = (_abs(d) for d in catalog_dirs())
+        return cls(content, root / "templates", root / "assets", catalog, (_abs(out),) if out else (), tuple(extra))
 
     @property
     def project(self) -> Path:
@@ -69,7 +71,7 @@ class WatchTargets:
         p = _abs(path)
         if any(_within(p, d) for d in self.ignore):
             return False
-        for root in (self.content, self.templates, self.assets, self.catalog):
+        for root in (self.content, self.templates, self.assets, self.catalog, *self.extra_catalogs):
             if _within(p, root):
                 rel = p.relative_to(root).parts
                 if any(is_temp_name(part) for part in rel):
@@ -78,7 +80,7 @@ class WatchTargets:
                     return self._content_relevant(rel, is_directory)
                 if any(part in IGNORED_DIRS for part in rel):
                     return False
-                if root == self.catalog:
+                if root == self.catalog or root in self.extra_catalogs:
                     return not rel or (len(rel) == 1 and p.suffix == ".yaml")
                 return True
         # a templates/ or assets/ folder appearing or going beside the content
@@ -176,7 +178,8 @@ class Watcher:
         t = self.targets
         for d in (t.content, t.templates, t.assets):
             self._schedule(d, recursive=True)
-        self._schedule(t.catalog, recursive=False)
+        for d in (t.catalog, *t.extra_catalogs):
+            self._schedule(d, recursive=False)
         self._schedule(t.project, recursive=False)  # notices templates/ and assets/ appearing
         self._observer.start()
         self._worker = threading.Thread(target=self._run, name="pia-watch", daemon=True)

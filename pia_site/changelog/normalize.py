@@ -9,22 +9,18 @@ Order matters:
    markers ``(… 続き)`` (their inner text is kept as context);
 5. collapse whitespace.
 
-``compact()`` gives the comparison key used for labels: no whitespace, no ``、。・,.:``, and a
-few variant code points folded (``揭`` -> ``掲`` …).  Content text is never rewritten with it.
+``compact()`` gives the comparison key used for labels: ``pia_site.labels.label_key``, the same
+key the importer uses (no whitespace, no ``、。・,.:``, a few variant code points folded).
+Content text is never rewritten with it.
 """
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable
 
-CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
-_PUA = 0xE000
-_PROTECT = {ord(c): chr(_PUA + i) for i, c in enumerate(CIRCLED)}
-_RESTORE = {_PUA + i: c for i, c in enumerate(CIRCLED)}
+from ..labels import CIRCLED, label_key, nfkc
 
 _TAGS = ("p|br|li|ul|ol|b|i|u|s|em|strong|span|div|a|table|thead|tbody|tfoot|tr|td|th|input|font|"
          "sup|sub|hr|h[1-6]|small|big|center|img|col|colgroup|caption|label|section|blockquote|pre|code")
@@ -33,10 +29,6 @@ TAG_RE = re.compile(rf"</?(?:{_TAGS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 ANNOTATION_RE = re.compile(r"※\s*\((?=[^()]*(?:除く|\d))[^()]*\)")
 CONTINUATION_RE = re.compile(r"\(\s*([^()]*?)\s*続き\s*\)")
 WS_RE = re.compile(r"\s+")
-# compact key: whitespace and light punctuation removed
-_COMPACT_DROP = re.compile(r"[\s、。・,.:;｡､･]")
-# variant / OCR code points that NFKC leaves alone (label matching only)
-VARIANTS = str.maketrans({"揭": "掲", "单": "単", "图": "図", "隨": "随", "〜": "~", "～": "~"})
 
 
 @dataclass(frozen=True)
@@ -51,23 +43,6 @@ def strip_html(text: str) -> str:
     return html.unescape(TAG_RE.sub(" ", text or ""))
 
 
-def nfkc(text: str) -> str:
-    """NFKC that keeps ①–⑳, plus ``〜`` -> ``~``."""
-    return _nfkc_short(text) if len(text) <= _CACHED_LEN else _nfkc(text)
-
-
-def _nfkc(text: str) -> str:
-    protected = text.translate(_PROTECT)
-    out = unicodedata.normalize("NFKC", protected).translate(_RESTORE)
-    return out.replace("〜", "~").replace("\u200b", "")
-
-
-# nfkc and compact are pure: short strings (labels, 項目 cells, single characters) recur within
-# and across assessments and are cached; long content values are not kept
-_CACHED_LEN = 200
-_nfkc_short = lru_cache(maxsize=1 << 16)(_nfkc)
-
-
 def circled_value(ch: str) -> int | None:
     i = CIRCLED.find(ch)
     return i + 1 if i >= 0 else None
@@ -77,16 +52,7 @@ def to_circled(n: int) -> str:
     return CIRCLED[n - 1] if 1 <= n <= 20 else f"({n})"
 
 
-def compact(text: str) -> str:
-    """The label comparison key: ``概 要`` == ``概要``; ``提供・移転`` == ``提供移転``."""
-    return _compact_short(text) if len(text) <= _CACHED_LEN else _compact(text)
-
-
-def _compact(text: str) -> str:
-    return _COMPACT_DROP.sub("", text).translate(VARIANTS)
-
-
-_compact_short = lru_cache(maxsize=1 << 16)(_compact)
+compact = label_key  # the one label comparison key, shared with the importer
 
 
 def normalize(text: str, circled_labels: Iterable[str] | None = None) -> Normalized:

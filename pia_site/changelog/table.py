@@ -5,21 +5,19 @@
 * seven-cell rows carry a spurious copy column: before = cell 3, after = cell 5, timing = cell 6,
   reason = cell 7 (001 L1253–1275);
 * a row whose first cell is not a date lost its date cell (001 L1364);
-* ``<p>事前</p>`` is 事前; 和暦 dates (``令和1年`` / ``令和元年``) become ISO.
+* ``<p>事前</p>`` is 事前; 和暦 dates (``令和1年`` / ``令和元年``, ``R1.6.21``) become ISO (``pia_site.wareki``).
 
 Line numbers are the physical lines of the file (1-based).
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .. import wareki
 from ..model import ChangeRow, DateValue
 from .normalize import nfkc, strip_html
 
-DATE_RE = re.compile(r"^(平成|令和|昭和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-ERA_BASE = {"昭和": 1925, "平成": 1988, "令和": 2018}
 TIMINGS = ("事前", "事後")
 
 
@@ -35,21 +33,17 @@ def parse_wareki(text: str) -> tuple[DateValue | None, str]:
     s = nfkc(strip_html(text or "")).strip()
     if not s:
         return None, ""
-    m = DATE_RE.match(s)
-    if not m:
+    p = wareki.fullmatch(s)
+    if p is None or p.precision != "day":
         return None, f"not a date: {s}"
-    era, y, mo, d = m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
-    year = ERA_BASE[era] + (1 if y == "元" else int(y))
-    try:
-        date = dt.date(year, mo, d)
-    except ValueError:
+    if p.date is None:
         return None, f"impossible date: {s}"
     problem = ""
-    if era == "平成" and date >= dt.date(2019, 5, 1):
-        problem = f"平成 date after 2019-04-30: {s}"
-    if era == "令和" and date < dt.date(2019, 5, 1):
-        problem = f"令和 date before 2019-05-01: {s}"
-    return DateValue(date.isoformat()), problem
+    if p.before_era:
+        problem = f"{p.era.name} date before {p.era.first.isoformat()}: {s}"
+    elif p.after_era:
+        problem = f"{p.era.name} date after {p.era.last.isoformat()}: {s}"
+    return DateValue(p.date.isoformat()), problem
 
 
 def _plain(cell: str) -> str:

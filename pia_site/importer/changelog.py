@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..validate import CHANGE_KEYS
+from ..catalog import CHANGE_COLUMNS, Form
 from .clean import Line, flat_plain, html_to_plain, markup_only, strip_heading
 from .labels import LabelIndex, nkey
 from .values import find_date
 
 TIMINGS = ("事前", "事後")
-COLUMNS = ("date", "item", "before", "after", "timing", "timing_note")
 
 
 @dataclass
@@ -34,8 +33,9 @@ class ChangeResult:
     chrome: list[int] = field(default_factory=list)
 
 
-def _header_keys() -> set[str]:
-    return {nkey(CHANGE_KEYS[c]) for c in COLUMNS}
+def _header_keys(form: Form) -> set[str]:
+    columns = form.change_columns
+    return {nkey(columns[c]) for c in CHANGE_COLUMNS if c in columns}
 
 
 def _date_cell(text: str) -> tuple[str | None, list[str]]:
@@ -58,7 +58,7 @@ def _timing(text: str) -> str | None:
 
 def parse_changes(lines: list[Line], index: LabelIndex) -> ChangeResult:
     res = ChangeResult()
-    headers = _header_keys()
+    headers = _header_keys(index.form)
     gap = False
     for ln in lines:
         if ln.blank:

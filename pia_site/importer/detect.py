@@ -1,4 +1,4 @@
-"""Detect the form (様式3 重点 / 様式4 全項目) and its edition from the source.
+"""Detect the form (one of the catalog's: 様式3 重点, 様式4 全項目, …) and its edition from the source.
 
 Evidence, strongest first: the edition stamp ``[令和6年10月 様式3]``; the document
 title ``特定個人情報保護評価書(重点項目評価書)``; the structure (part headings and
@@ -11,13 +11,15 @@ import re
 from dataclasses import dataclass, field
 
 from .. import catalog as cat
+from .. import wareki
 from ..catalog import Form
 from .clean import Line, strip_heading
 from .errors import ImportFailure
 from .labels import LabelIndex, nkey
 
-STAMP_RE = re.compile(r"[\[［]\s*((?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月)\s*(様式\s*[34])\s*[\]］]")
-YOSHIKI_KIND = {"様式3": "juten", "様式4": "zenkoumoku"}
+_ERAS = "|".join(e.name for e in wareki.ERAS)
+# the edition stamp ``[令和6年10月 様式3]``; the 様式 number is looked up in the catalog
+STAMP_RE = re.compile(rf"[\[［]\s*((?:{_ERAS})\s*(?:\d{{1,2}}|元)\s*年\s*\d{{1,2}}\s*月)\s*(様式\s*\d{{1,2}})\s*[\]］]")
 
 
 @dataclass
@@ -27,12 +29,11 @@ class Detection:
     notes: list[str] = field(default_factory=list)  # Japanese review notes
 
 
-def _edition_key(edition: str) -> tuple[int, int]:
-    m = re.match(r"(平成|令和)(\d+|元)年(\d+)月", edition)
-    if not m:
-        return (0, 0)
-    y = 1 if m.group(2) == "元" else int(m.group(2))
-    return ((1988 if m.group(1) == "平成" else 2018) + y, int(m.group(3)))
+def _yoshiki_kind(yoshiki: str) -> str | None:
+    for k in cat.form_kinds():
+        if re.sub(r"\s", "", k.yoshiki) == yoshiki:
+            return k.kind
+    return None
 
 
 def detect(lines: list[Line]) -> Detection:
@@ -41,9 +42,10 @@ def detect(lines: list[Line]) -> Detection:
     stamp_line = None
     for ln in lines[:400]:
         m = STAMP_RE.search(ln.text)
-        if m:
+        kind_of_stamp = _yoshiki_kind(re.sub(r"\s", "", m.group(2))) if m else None
+        if kind_of_stamp:  # a 様式 the catalog does not have is no evidence
             stamp_edition = re.sub(r"\s", "", m.group(1)).replace("元年", "1年")
-            stamp_kind = YOSHIKI_KIND[re.sub(r"\s", "", m.group(2))]
+            stamp_kind = kind_of_stamp
             stamp_line = ln.no
             break
     title_kind = _title_kind(lines)
@@ -58,15 +60,15 @@ def detect(lines: list[Line]) -> Detection:
             "様式の版（[令和6年10月 様式3] など）、項目の見出しのいずれも見つかりません。"
             "ファイルが評価書のテキストか、文字化けしていないかを確認してください。")
     if stamp_kind and title_kind and stamp_kind != title_kind:
-        notes.append(f"表題は{cat.FORM_NAMES[title_kind]}ですが、様式の版の表示は{cat.FORM_NAMES[stamp_kind]}です。様式の版の表示に従いました。")
-    editions = sorted(cat.editions(kind), key=_edition_key)
+        notes.append(f"表題は{cat.kind_info(title_kind).name}ですが、様式の版の表示は{cat.kind_info(stamp_kind).name}です。様式の版の表示に従いました。")
+    editions = sorted(cat.editions(kind), key=wareki.year_month_key)
     edition = None
     if stamp_edition:
         stamp_edition = _canon_edition(stamp_edition)
         if stamp_edition in editions:
             edition = stamp_edition
         else:
-            newer = [e for e in editions if _edition_key(e) >= _edition_key(stamp_edition)]
+            newer = [e for e in editions if wareki.year_month_key(e) >= wareki.year_month_key(stamp_edition)]
             edition = newer[0] if newer else editions[-1]
             notes.append(f"様式の版「{stamp_edition}」はカタログにないため、「{edition}」の様式として取り込みました。項目の違いを確認してください。")
     else:
@@ -78,7 +80,7 @@ def detect(lines: list[Line]) -> Detection:
 
 
 def _canon_edition(e: str) -> str:
-    m = re.match(r"(平成|令和)(\d+)年(\d+)月", e)
+    m = re.match(rf"({_ERAS})(\d+)年(\d+)月", e)
     return f"{m.group(1)}{int(m.group(2))}年{int(m.group(3))}月" if m else e
 
 
@@ -97,8 +99,9 @@ def _title_kind(lines: list[Line]) -> str | None:
 def _structure_kind(lines: list[Line]) -> str | None:
     """Count part headings of each form found in the text; the clear winner decides."""
     scores: dict[str, int] = {}
-    for kind in ("juten", "zenkoumoku"):
-        form = cat.find_form(kind, cat.editions(kind)[-1])
+    for info in cat.form_kinds():
+        kind = info.kind
+        form = cat.find_form(kind, info.latest)
         idx = LabelIndex(form)
         seen = set()
         for ln in lines:
@@ -108,8 +111,8 @@ def _structure_kind(lines: list[Line]) -> str | None:
                 seen.add(m.node.key)
         scores[kind] = len(seen)
     best = max(scores, key=lambda k: scores[k])
-    other = min(scores, key=lambda k: scores[k])
-    if scores[best] >= 3 and scores[best] > scores[other]:
+    runner_up = max((v for k, v in scores.items() if k != best), default=0)
+    if scores[best] >= 3 and scores[best] > runner_up:
         return best
     return None
 
@@ -127,15 +130,13 @@ def _edition_by_options(kind: str, editions: list[str], lines: list[Line]) -> st
         foreign = {o.text for f in others for fam in f.families.values() for o in fam.options}
         unique = own - foreign
         hits[e] = sum(1 for u in unique if nkey(u) in text)
-    best = max(editions, key=lambda e: (hits[e], _edition_key(e)))
+    best = max(editions, key=lambda e: (hits[e], wareki.year_month_key(e)))
     return best if hits[best] else None
 
 
 def _changelog_only(lines: list[Line]) -> bool:
     """A 変更箇所 table (its header row) with no form around it."""
-    from ..validate import CHANGE_KEYS
-
-    header = {nkey(v) for v in CHANGE_KEYS.values()}
+    header = {nkey(v) for f in cat.all_forms() for v in f.change_columns.values()}
     for ln in lines:
         cells = [nkey(c) for c in ln.cells if c.strip()]
         if sum(1 for c in cells if c in header) >= 4:

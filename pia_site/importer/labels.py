@@ -1,37 +1,25 @@
 """Label matching: the printed labels of a form (from the catalog) against source cells.
 
-Labels are compared in a *key* form: tags removed, entities decoded, NFKC with the
-circled numbers ①–⑳ protected, whitespace, ``※``, ``#`` and ``*`` removed, ``〜``/``～``
-→ ``~``.  The catalog supplies every label, number and alias; nothing here lists
-items of a form.
+Labels are compared in a *key* form: tags removed, entities decoded, then
+``pia_site.labels.key_char`` (the one label key, shared with the change-log resolver)
+character by character, so that key positions map back to the raw cell.  The catalog
+supplies every label, number and alias; nothing here lists items of a form.
 """
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..catalog import Form, Node
+from ..labels import key_char
 from .clean import ENTITY_RE, TAG_RE
 
-CIRCLED = {chr(c) for c in range(0x2460, 0x2474)}  # ①..⑳
-DROP = set(" \t\u3000※#*「」")
-MAP = {"〜": "~", "～": "~", "−": "-", "‐": "-"}
 # characters that may follow a label inside a cell (otherwise the cell merely starts with the words)
 BOUNDARY = set(" \t\u3000※[〔【(（<:：」")
-GLUED_OK = re.compile(r"^([\u2460-\u2473]|\d{1,2}\.)")
+# a numbered key (①…, or "1." whose "." the key drops) may be glued to its value
+GLUED_OK = re.compile(r"^([\u2460-\u2473]|\d{1,2}(?!\d))")
 CONTINUED = re.compile(r"\(?(続き|つづき|続)\)?$")
-
-
-def key_chars(ch: str) -> str:
-    if ch in CIRCLED:
-        return ch
-    if ch in DROP:
-        return ""
-    ch = MAP.get(ch, ch)
-    out = unicodedata.normalize("NFKC", ch)
-    return "".join(MAP.get(c, c) for c in out if c not in DROP and not c.isspace())
 
 
 def norm_map(raw: str) -> tuple[str, list[int]]:
@@ -55,7 +43,7 @@ def norm_map(raw: str) -> tuple[str, list[int]]:
                 i2 = i + 1
         else:
             i2 = i + 1
-        for c in key_chars(ch):
+        for c in key_char(ch):
             out.append(c)
             ends.append(i2)
         i = i2

@@ -17,7 +17,6 @@ from typing import Any, Iterable
 from ..catalog import Form
 from ..filters import period_ja, wareki
 from ..model import DateValue, Period
-from ..validate import CHANGE_KEYS
 from .clean import Line
 
 TAG = re.compile(r"<[^>]*>")
@@ -92,7 +91,7 @@ def strings(value: Any) -> Iterable[str]:
 
 def form_text(form: Form) -> list[str]:
     """What the page prints from the catalog, whatever the data."""
-    out = [form.title, form.name, form.stamp, form.yoshiki, "項目一覧", "選択肢", *CHANGE_KEYS.values()]
+    out = [form.title, form.name, form.stamp, form.yoshiki, "項目一覧", "選択肢", *form.change_keys.values()]
     for node in form.walk():
         out += [node.label, node.printed, node.star_note, node.text, *node.aliases]
         if node.kind == "group":

@@ -25,6 +25,8 @@ from typing import Any
 
 from ..catalog import Family, Form, Node
 from .clean import TAG_RE
+from .. import wareki
+from ..labels import nfkc
 from .labels import nkey
 
 CHECKED, UNCHECKED, UNKNOWN = "checked", "unchecked", "unknown"
@@ -34,12 +36,6 @@ MARK_RE = re.compile(
 SELECT_WORD = re.compile(r"[<＜〈〔\[]?\s*選択肢\s*[>＞〉〕\]]?")
 ENUM_RE = re.compile(r"(?<![\d,])(\d{1,2})\s*[)）]\s*")
 COUNT_RE = re.compile(r"[(（]\s*([\d,，]*)\s*[)）]\s*件")
-ERA = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
-ERA_START = {"平成": dt.date(1989, 1, 8), "令和": dt.date(2019, 5, 1)}
-ERA_END = {"昭和": dt.date(1989, 1, 7), "平成": dt.date(2019, 4, 30)}
-DATE_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?"
-                     r"|(明治|大正|昭和|平成|令和|[MTSHR])\s*(\d{1,2}|元)\s*[.．/]\s*(\d{1,2})\s*(?:[.．/]\s*(\d{1,2}))?(?![\d.])")
-ERA_LETTER = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
 WESTERN_RE = re.compile(r"((?:19|20)\d{2})\s*[年/\-.]\s*(\d{1,2})\s*(?:[月/\-.]\s*(?:(\d{1,2})\s*日?)?)?")
 DASHES = {"—", "―", "－", "-", "ー", "‐", "–", "-"}
 
@@ -125,11 +121,6 @@ def _glyphless(t: str) -> str:
 BRACKET_RE = re.compile(r"[\[［〔【]([^\[\]［］〔〕【】]*)[\]］〕】]")
 
 
-def _nfkc(text: str) -> str:
-    """NFKC with the circled numbers kept."""
-    return "".join(ch if "\u2460" <= ch <= "\u2473" else unicodedata.normalize("NFKC", ch) for ch in text)
-
-
 def _leftover(text: str) -> str:
     t = _glyphless(text)
     t = re.sub(r"[\[［〔【]\s*[\]］〕】]", " ", t)
@@ -141,7 +132,7 @@ def _leftover(text: str) -> str:
 def parse_choice(text: str, node: Node) -> Parsed:
     fam = node.family
     out = Parsed()
-    plain = _nfkc(_plain(text))
+    plain = nfkc(_plain(text))
     if not plain:
         return out
     if is_dash(_glyphless(plain)):
@@ -365,22 +356,14 @@ def parse_flags(text: str, flag_nodes: list[Node]) -> tuple[dict[Node, bool], st
 # ---------------------------------------------------------------------------
 # dates, periods, counts
 
-def _era_date(m: re.Match) -> tuple[dt.date | None, str, list[str]]:
-    if m.group(1):
-        era, y, mo, d = m.group(1), m.group(2), int(m.group(3)), m.group(4)
-    else:
-        era, y, mo, d = ERA_LETTER.get(m.group(5), m.group(5)), m.group(6), int(m.group(7)), m.group(8)
-    year = ERA[era] + (1 if y == "元" else int(y))
-    notes = []
-    try:
-        date = dt.date(year, mo, int(d) if d else 1)
-    except ValueError:
-        return None, "", [f"「{m.group(0)}」は存在しない日付です。"]
-    if era in ERA_START and date < ERA_START[era] and d:
-        notes.append(f"「{m.group(0)}」は{era}が始まる前の日付です（原本の誤りの可能性）。")
-    if era in ERA_END and date > ERA_END[era] and d:
-        notes.append(f"「{m.group(0)}」は{era}が終わった後の日付です（原本の誤りの可能性）。")
-    return date, "day" if d else "month", notes
+def _era_notes(p: wareki.Parsed) -> list[str]:
+    if p.date is None:
+        return [f"「{p.text}」は存在しない日付です。"]
+    if p.before_era:
+        return [f"「{p.text}」は{p.era.name}が始まる前の日付です（原本の誤りの可能性）。"]
+    if p.after_era:
+        return [f"「{p.text}」は{p.era.name}が終わった後の日付です（原本の誤りの可能性）。"]
+    return []
 
 
 def excel_serial(text: str) -> dt.date | None:
@@ -395,13 +378,12 @@ def excel_serial(text: str) -> dt.date | None:
 def find_date(text: str) -> tuple[str | None, str, list[str], tuple[int, int]]:
     """(ISO, precision, notes, span) of the first date in a plain text (spans index ``text``)."""
     plain = text
-    m = DATE_RE.search(plain)
-    if m:
-        date, prec, notes = _era_date(m)
-        if date is None:
-            return None, "", notes, m.span()
-        iso = date.isoformat() if prec == "day" else date.isoformat()[:7]
-        return iso, prec, notes, m.span()
+    p = wareki.search(plain)
+    if p:
+        notes = _era_notes(p)
+        if p.date is None:
+            return None, "", notes, p.span
+        return p.iso, p.precision, notes, p.span
     serial = excel_serial(plain)
     if serial:
         return serial.isoformat(), "day", [f"Excel の日付シリアル値「{plain.strip()}」を {serial.isoformat()} と読みました。"], (0, len(plain))

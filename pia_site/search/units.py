@@ -39,7 +39,7 @@ class Doc:
     url: str  # site-relative page URL
     title: str
     municipality: str  # slug
-    form: str  # 全項目評価書 | 重点項目評価書
+    form: str  # the form's name (catalog.form_names(): 全項目評価書, 重点項目評価書, …)
     jimu: str  # 事務の名称
     published: str  # ISO date or ""
     units: tuple[Unit, ...]
