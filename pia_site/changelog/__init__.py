@@ -1,6 +1,6 @@
 """Change-log (変更箇所) resolution: free-text 項目 breadcrumbs -> catalog items.
 
-See ``/work/shared/domain/changelog.md`` §5–§6 for the design.  Public API::
+How a row is resolved: ``docs/changelog-resolve.md``.  Public API::
 
     from pia_site.changelog import resolve_rows, resolve_assessment, changelog_diagnostics
     from pia_site.changelog.table import parse_table
