@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository, shared/, the sample build, a local HTTP server
+"""Shared fixtures: the repository, the sample build, a local HTTP server
 and a headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
 from __future__ import annotations
 
@@ -39,15 +39,6 @@ def working_directory(path: Path):
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
-
-
-@pytest.fixture(scope="session")
-def shared_dir(repo_root: Path) -> Path:
-    """``shared/`` beside the checkout (seeds, domain notes); tests needing it skip without it."""
-    path = Path(repo_root).parent / "shared"
-    if not path.is_dir():
-        pytest.skip(f"shared directory not found: {path}")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,15 @@
 """Test helpers shared by the pipeline tests (plain functions, no fixtures)."""
 from __future__ import annotations
 
+import html
+import re
 import textwrap
+import unicodedata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+FIXTURES = REPO / "tests" / "fixtures"
+SEEDS = FIXTURES / "seeds"
 
 SITE_YAML = "title: テストサイト\ngannen: true\nseireki: after\n"
 MUNI_YAML = "name: 越谷市\nprefecture: 埼玉県\ncode: \"112224\"\nbodies: [越谷市長]\n"
@@ -54,3 +58,55 @@ def as_editor_sees_it(node):
     if v in ("true", "false"):
         return v == "true"
     return int(v) if re.fullmatch(r"0|[1-9]\d*", v) else v
+
+
+def seed(name: str) -> Path:
+    """A seed assessment text under tests/fixtures/seeds/ (see its README)."""
+    path = SEEDS / name
+    assert path.is_file(), f"missing test fixture {path}"
+    return path
+
+
+# ---------------------------------------------------------------------------
+# content fidelity of a built page against a source text
+#
+# The measure of the project's reference script shared/tools/fidelity.py (outside this
+# repository), reproduced here unchanged so that the tests run in a clean clone: the source is
+# split into units (text between tags, whitespace, 。、・, and commas), both sides are
+# NFKC-normalised, and a unit counts as seen when it occurs in the page's visible text with all
+# whitespace removed. Only units of at least 4 characters with some kana or kanji count.
+
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_SPLIT = re.compile(r"[\s。、・,，]+")
+
+
+def _norm(s: str) -> str:
+    return unicodedata.normalize("NFKC", html.unescape(s))
+
+
+def fidelity_units(text: str, minlen: int = 4) -> list[str]:
+    text = _norm(_TAG.sub(" ", text))
+    out = []
+    for u in _SPLIT.split(text):
+        u = u.strip("()（）[]「」『』〔〕<>＜＞【】|-—–:：;；")
+        if len(u) >= minlen and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", u):
+            out.append(u)
+    return out
+
+
+def visible_text(page: Path) -> str:
+    """The page's text without tags, scripts and styles, NFKC-normalised, whitespace removed."""
+    t = _SCRIPT.sub(" ", page.read_text(encoding="utf-8", errors="replace"))
+    return re.sub(r"\s+", "", _norm(_TAG.sub(" ", t)))
+
+
+def fidelity(source: Path, page: Path, show: int = 30) -> tuple[int, int, str]:
+    """(units seen, units in the source, a report listing the first ``show`` missing units)."""
+    units = fidelity_units(source.read_text(encoding="utf-8"))
+    hay = visible_text(page)
+    missing = [u for u in units if re.sub(r"\s+", "", u) not in hay]
+    seen = len(units) - len(missing)
+    lines = [f"missing: {m[:120]}" for m in missing[:show]]
+    lines.append(f"fidelity {seen}/{len(units)} = {100 * seen / (len(units) or 1):.1f}%")
+    return seen, len(units), "\n".join(lines)

@@ -13,7 +13,7 @@ import pytest
 from pia_site.build import build
 from pia_site.diagnostics import DiagnosticsError
 
-from support import REPO, SHARED, make_content, tree_bytes, write
+from support import REPO, fidelity, make_content, seed, tree_bytes, write
 
 CONTENT = REPO / "content"
 
@@ -125,21 +125,14 @@ def test_every_id_is_unique_per_page(tmp_path):
         assert not dup, (page, sorted(dup)[:5])
 
 
-@pytest.mark.skipif(not (SHARED / "tools" / "fidelity.py").exists(), reason="../shared is not beside the checkout")
-@pytest.mark.parametrize("seed,page,minimum", [
+@pytest.mark.parametrize("seed_name,page,minimum", [
     ("003_9cb340eda5728da8.txt", "koshigaya/keijidosha-fuka/index.html", 99.0),
     ("001_c176883cc507a412.txt", "saitama/kokuho-fuka-shuno/index.html", 99.0),
 ])
-def test_fidelity_of_sample_pages(tmp_path, seed, page, minimum):
-    out = tmp_path / "site"
-    build(CONTENT, out)
-    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "fidelity.py"), str(SHARED / "seeds" / seed), str(out / page), "--show", "30"],
-                          capture_output=True, text=True)
-    m = re.search(r"fidelity (\d+)/(\d+) = ([\d.]+)%", proc.stdout)
-    assert m, proc.stdout + proc.stderr
-    seen, total = int(m.group(1)), int(m.group(2))
+def test_fidelity_of_sample_pages(sample_build, seed_name, page, minimum):
+    seen, total, report = fidelity(seed(seed_name), sample_build / page)
     assert total > 2000
-    assert 100 * seen / total >= minimum, proc.stdout
+    assert 100 * seen / total >= minimum, report
 
 
 def test_site_overrides_a_template_and_an_asset(tmp_path):

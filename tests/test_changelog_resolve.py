@@ -20,20 +20,17 @@ from pia_site.changelog.table import parse_table, parse_wareki
 from pia_site.changelog.tokenize import tokenize
 from pia_site.model import Assessment, Block, ChangeRow, FileEntry, Instance
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
-SEED_000 = SEEDS / "000_6e4cd2c96a742aa4.txt"
-SEED_001 = SEEDS / "001_c176883cc507a412.txt"
-SEED_003 = SEEDS / "003_9cb340eda5728da8.txt"
+from support import REPO as ROOT
+from support import seed
+
+SEED_000 = seed("000_6e4cd2c96a742aa4.txt")
+SEED_001 = seed("001_c176883cc507a412.txt")
+SEED_003 = seed("003_9cb340eda5728da8.txt")
 KOSHIGAYA = ROOT / "content" / "koshigaya" / "keijidosha-fuka.yaml"
 
 ZEN = find_form("zenkoumoku", "令和7年5月")
 ZEN_H30 = find_form("zenkoumoku", "平成30年5月")
 JUTEN = find_form("juten", "令和6年10月")
-
-needs_seeds = pytest.mark.skipif(not SEED_000.exists(), reason="shared seeds not present")
-
 
 def _rows(path: Path, start: int = 1, end: int | None = None) -> list[ChangeRow]:
     return [t.row for t in parse_table(path.read_text(encoding="utf-8"), start, end)]
@@ -224,13 +221,11 @@ def results_000():
     return {r.line: r for r in resolve_rows(rows, ZEN)}
 
 
-@needs_seeds
 def test_000_has_76_rows(results_000):
     assert len(results_000) == 76
     assert set(EXPECTED_000) | set(EXPECTED_D) | {6, 7, 86} == set(results_000)
 
 
-@needs_seeds
 @pytest.mark.parametrize("line", sorted(EXPECTED_000))
 def test_000_abc_rows(results_000, line):
     r = results_000[line]
@@ -244,7 +239,6 @@ def test_000_abc_rows(results_000, line):
         assert r.granularity == "container"
 
 
-@needs_seeds
 @pytest.mark.parametrize("line", sorted(EXPECTED_D))
 def test_000_d_rows_need_an_explicit_target(results_000, line):
     r = results_000[line]
@@ -259,14 +253,12 @@ def test_000_d_rows_need_an_explicit_target(results_000, line):
     assert "explicit target" in r.reason
 
 
-@needs_seeds
 def test_000_l86_is_ambiguous_between_seven_risks(results_000):
     r = results_000[86]
     assert r.status == "ambiguous" and not r.targets
     assert sorted(_cand_paths(r)) == L86_CANDIDATES
 
 
-@needs_seeds
 def test_000_e_rows_need_the_system_list(results_000):
     for line, name in ((6, "団体内統合宛名システム"), (7, "中間サーバー")):
         r = results_000[line]
@@ -294,7 +286,6 @@ def _assessment_000() -> Assessment:
                       (FileEntry("kenzei", "県税情報ファイル", 1, {"overview": overview}),), tuple(rows))
 
 
-@needs_seeds
 def test_000_with_the_assessments_data():
     a = _assessment_000()
     res = {r.line: r for r in resolve_rows(a.changes, a.form, a)}
@@ -312,7 +303,6 @@ def test_000_with_the_assessments_data():
     assert res[76].targets[0].anchor == "files.kenzei.overview.acquisition_use.statistics"
 
 
-@needs_seeds
 def test_000_resolution_rate(results_000):
     rs = list(results_000.values())
     item_level = [r for r in rs if r.status in ("resolved", "instance-missing", "needs-data")]
@@ -379,7 +369,6 @@ def results_001():
     return {r.line: r for r in resolve_rows(_rows(SEED_001, 1228, 1364), ZEN_H30)}
 
 
-@needs_seeds
 def test_001_rows(results_001):
     assert len(results_001) == 130
     for line, path in EXPECTED_001.items():
@@ -397,7 +386,6 @@ def test_001_rows(results_001):
     assert results_001[1243].granularity == "container" and results_001[1243].confidence < 0.9
 
 
-@needs_seeds
 def test_001_resolution_rate(results_001):
     rs = list(results_001.values())
     plausible = [r for r in rs if r.status in ("resolved", "instance-missing", "needs-data")
@@ -440,7 +428,6 @@ def results_003():
     return {r.line: r for r in resolve_rows(_rows(SEED_003, 328, 390), JUTEN)}
 
 
-@needs_seeds
 def test_003_rows(results_003):
     assert len(results_003) == 53
     for line, paths in EXPECTED_003.items():
@@ -454,7 +441,6 @@ def test_003_rows(results_003):
         assert results_003[line].status == "instance-missing"
 
 
-@needs_seeds
 def test_003_resolution_rate(results_003):
     rs = list(results_003.values())
     assert sum(r.status in ("resolved", "instance-missing") for r in rs) / len(rs) >= 0.95
@@ -470,12 +456,10 @@ def _koshigaya() -> Assessment:
 
     doc, diags = load_document(KOSHIGAYA)
     a, more = validate_assessment(doc, "koshigaya")
-    if a is None:
-        pytest.skip("content/koshigaya does not validate right now")
+    assert a is not None, [str(d) for d in diags + more if d.is_error]
     return a
 
 
-@pytest.mark.skipif(not KOSHIGAYA.exists(), reason="no 越谷市 content")
 def test_koshigaya_rows_resolve_against_its_own_data():
     from pia_site.anchors import anchors
 
@@ -497,7 +481,6 @@ def test_koshigaya_rows_resolve_against_its_own_data():
     assert all(not d.is_error for d in changelog_diagnostics(a, results))
 
 
-@pytest.mark.skipif(not KOSHIGAYA.exists(), reason="no 越谷市 content")
 def test_check_warnings_star_item_after_and_stale_after_text():
     a = _koshigaya()
     extra = ChangeRow(9001, None, "II 特定個人情報ファイルの概要 2. 基本情報 ③対象となる本人の範囲", "旧", "まったく別の記載です",
@@ -509,7 +492,6 @@ def test_check_warnings_star_item_after_and_stale_after_text():
     assert all(not d.is_error for d in diags)
 
 
-@pytest.mark.skipif(not KOSHIGAYA.exists(), reason="no 越谷市 content")
 def test_explicit_target_overrides_the_resolver():
     a = _koshigaya()
     ok = ChangeRow(1, None, "何か別のこと", "a", "b", "事後", "x", ("files.keiji.overview.entrust.entries.1.contractor",))
@@ -532,7 +514,6 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pia_site", *args], cwd=cwd or ROOT, capture_output=True, text=True, env=env)
 
 
-@needs_seeds
 def test_cli_resolve_prints_json_lines():
     p = _cli("changelog", "resolve", str(SEED_000), "--form", "全項目", "--edition", "令和7年5月")
     assert p.returncode == 0, p.stderr
@@ -548,16 +529,14 @@ def test_cli_resolve_prints_json_lines():
     assert first[86]["status"] == "ambiguous" and len(first[86]["candidates"]) == 7
 
 
-@needs_seeds
 def test_cli_resolve_whole_seed_and_assessment():
     p = _cli("changelog", "resolve", str(SEED_001), "--form", "全項目", "--edition", "平成30年5月", "--lines", "1228-1364")
     assert p.returncode == 0 and len(p.stdout.splitlines()) == 130
-    if KOSHIGAYA.exists():
-        p = _cli("changelog", "resolve", str(SEED_003), "--assessment", str(KOSHIGAYA))
-        assert p.returncode == 0, p.stderr
-        objs = [json.loads(line) for line in p.stdout.splitlines()]
-        assert len(objs) == 53 and sum(o["status"] == "resolved" for o in objs) >= 51
-        assert all(t.get("anchor") for o in objs if o["status"] == "resolved" for t in o["targets"])
+    p = _cli("changelog", "resolve", str(SEED_003), "--assessment", str(KOSHIGAYA))
+    assert p.returncode == 0, p.stderr
+    objs = [json.loads(line) for line in p.stdout.splitlines()]
+    assert len(objs) == 53 and sum(o["status"] == "resolved" for o in objs) >= 51
+    assert all(t.get("anchor") for o in objs if o["status"] == "resolved" for t in o["targets"])
 
 
 def test_cli_resolve_usage_errors(tmp_path):
@@ -572,9 +551,9 @@ def test_cli_resolve_usage_errors(tmp_path):
 # ---------------------------------------------------------------------------
 # changelog draft
 
-@pytest.mark.skipif(not KOSHIGAYA.exists() or shutil.which("git") is None, reason="needs git and 越谷市 content")
 def test_changelog_draft_turns_an_edit_into_a_row(tmp_path):
-    _koshigaya()  # skip when the content is being rewritten
+    assert shutil.which("git"), "changelog draft needs git on PATH"
+    _koshigaya()  # the sample content validates
     content = tmp_path / "content"
     (content / "koshigaya").mkdir(parents=True)
     shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
@@ -693,7 +672,6 @@ def test_table_without_header_and_pipe_tables():
     assert _paths(resolve_rows([rows[0].row], ZEN)[0]) == ["business_content"]
 
 
-@needs_seeds
 def test_table_quirks_of_the_seeds():
     rows = {t.row.line: t.row for t in parse_table(SEED_001.read_text(encoding="utf-8"))}
     assert len(rows) == 130  # the body's TSV rows before the header are not change rows
@@ -713,16 +691,14 @@ def test_file_named_after_the_part_title():
 SAITAMA = ROOT / "content" / "saitama" / "kokuho-fuka-shuno.yaml"
 
 
-@pytest.mark.skipif(not SAITAMA.exists(), reason="no さいたま市 content")
 def test_saitama_rows_against_two_files():
     from pia_site.anchors import anchors
     from pia_site.load import load_document
     from pia_site.validate import validate_assessment
 
-    doc, _ = load_document(SAITAMA)
-    a, _ = validate_assessment(doc, "saitama")
-    if a is None:
-        pytest.skip("content/saitama does not validate right now")
+    doc, diags = load_document(SAITAMA)
+    a, more = validate_assessment(doc, "saitama")
+    assert a is not None, [str(d) for d in diags + more if d.is_error]
     results = resolve_assessment(a)
     known = anchors(a)
     item_level = [r for r in results if r.status in ("resolved", "needs-data", "instance-missing")]

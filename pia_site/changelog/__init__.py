@@ -3,7 +3,7 @@
 Pipeline: ``tokenize`` a row's 項目 -> ``descend`` the form's catalog -> ``resolve`` (classify,
 chain rows, explicit targets) -> ``bind`` the targets to the assessment's data, giving each its
 anchor (``pia_site.anchors``) -> ``check`` (warnings).  ``result`` holds what they all return.
-See ``/work/shared/domain/changelog.md`` §5–§6 for the design.  Public API::
+How a row is resolved: ``docs/changelog-resolve.md``.  Public API::
 
     from pia_site.changelog import resolve_rows, resolve_assessment, changelog_diagnostics
     from pia_site.changelog.table import parse_table

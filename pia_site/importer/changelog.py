@@ -1,6 +1,6 @@
 """変更箇所 rows: the change-log table, row by row.
 
-Handles what conversions do to it (see shared/domain/changelog.md §2, §3, §8):
+Handles what conversions do to it (as seen in seeds 000, 001 and 003, tests/fixtures/seeds/):
 repeated header rows and blank lines at page breaks; seven-cell rows with a
 spurious copy column; a row whose date cell is missing; 和暦 dates (令和1年 / 元年)
 and Excel serials; and the two meanings of a blank 変更日:

@@ -1,6 +1,6 @@
 """The ledger: proof that every source text unit landed somewhere.
 
-A *text unit* is what ``shared/tools/fidelity.py`` counts: text between tags,
+A *text unit* is what the fidelity measure (``tests/support.py``) counts: text between tags,
 split at whitespace, 。、・ and commas, NFKC-normalised, at least 4 characters,
 containing Japanese.  After assembly, each source line's units are looked up in
 the output (every value, every unplaced text) and in the form text the page
