@@ -202,7 +202,7 @@ def _audit(ck: Checker, raw: str, y: YNode | None, path: str, label: str) -> Non
     for p in audit_html(raw):
         snippet = raw[p.offset:].split("\n", 1)[0][:40]
         loc = ck.doc.locate(snippet, ck._loc(y)) or ck._loc(y)
-        ck.diags.append(Diagnostic("H001", p.message, loc, path, label))
+        ck.diags.append(Diagnostic(p.code, p.message, loc, path, label, Severity.WARNING if p.warning else Severity.ERROR))
 
 
 def _checks(ck: Checker, node: Node, y: YNode | None, path: str, label: str):
