@@ -33,8 +33,8 @@ def cmd_import(args) -> int:
         print(f"取り込む元のファイル {source} を読めません（{exc.strerror}）。", file=sys.stderr)
         return 1
     except _TooLarge as exc:
-        size = f"大きさ {_bytes_ja(exc.size)} が" if exc.size is not None else ""
-        print(f"取り込む元のファイル {source} は大きすぎるため、読まずに止めました。{size}上限 {_bytes_ja(limit)} を超えています。"
+        size = f"大きさ {_bytes_ja(exc.size)}が" if exc.size is not None else ""
+        print(f"取り込む元のファイル {source} は大きすぎるため、取り込みを止めました。{size}上限 {_bytes_ja(limit)}を超えています。"
               "評価書をテキストにしたファイルは通常 400 KB 程度までです。別のファイルを指定していないか確かめ、"
               "本当にこの大きさなら --max-bytes で上限を上げてください（例: --max-bytes 64M）。", file=sys.stderr)
         return 2

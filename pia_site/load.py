@@ -218,6 +218,8 @@ class _FastTree:
         cls = type(event)
         if cls is ScalarEvent:
             value, style, mark = event.value, event.style, event.start_mark
+            if style == "\"" and yaml_scalars.SUSPECT_RE.search(value):
+                raise _Unsure()  # a bidi or zero-width character written as an escape: Y021, Y022
             if not style:  # plain
                 if value == "":
                     if mark.index != event.end_mark.index:
