@@ -180,6 +180,7 @@ class _FastTree:
         self._text = text
         self._lines: list[str] | None = None
         self._ylines: list[str] | None = None
+        self._commented: frozenset[int] | None = None
         self._depth = 0
         self._count = 0
 
@@ -199,6 +200,12 @@ class _FastTree:
 
     def _loc(self, mark) -> SourceLocation:
         return SourceLocation(self._path, mark.line + 1, mark.column + 1)
+
+    def _comment_lines(self) -> frozenset[int]:
+        """Numbers of the lines where a comment may follow a value (`` #`` or a tab and ``#``)."""
+        if self._commented is None:
+            self._commented = frozenset(i for i, line in enumerate(self._all_lines()) if " #" in line or "\t#" in line)
+        return self._commented
 
     def _all_lines(self) -> list[str]:
         if self._ylines is None:
@@ -230,7 +237,8 @@ class _FastTree:
                         raise _Unsure()
                 elif in_flow and "?" in value:
                     raise _Unsure()  # the reference ends a plain scalar at "?" in a flow collection
-                elif yaml_scalars.trailing_comment(self._all_lines(), event.end_mark.line, event.end_mark.column) is not None:
+                elif event.end_mark.line in self._comment_lines() and yaml_scalars.trailing_comment(
+                        self._all_lines(), event.end_mark.line, event.end_mark.column) is not None:
                     raise _Unsure()  # Y020 comes from the reference
                 return YScalar(None if value in NULL_WORDS else value, self._loc(mark))
             if style in ("|", ">") and not _BLOCK_HEADER.match(self._line(mark.line), mark.column):
