@@ -111,8 +111,8 @@ def _quote_ran_on(p: SyntaxProblem) -> Explanation | None:
                 last = token
     except yaml.YAMLError:
         pass
-    if last is None or last.start_mark.line == last.end_mark.line or last.end_mark.line > p.at[0]:
-        return None
+    if last is None or last.start_mark.line == last.end_mark.line or not 0 <= p.at[0] - last.end_mark.line <= 1:
+        return None  # PyYAML stops where the stray closing quote is, or on the next line
     inner = range(last.start_mark.line + 1, last.end_mark.line + 1)
     if not any(_KEY_LINE.match(p.line(n)) for n in inner):
         return None
