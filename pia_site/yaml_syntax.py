@@ -83,20 +83,29 @@ def _bad_escape(p: SyntaxProblem) -> Explanation | None:
         p.at[0], col)
 
 
-def _unclosed_quote_at_end(p: SyntaxProblem) -> Explanation | None:
-    if p.context != "while scanning a quoted scalar" or p.ctx is None:
-        return None
-    if not p.problem.startswith(("found unexpected end of stream", "found unexpected document separator")):
+_KEY_LINE = re.compile(r"^[ ]*(?:- +)?[^\s#\"'\-\[{][^:]*:(?: |$)")
+
+
+def _unclosed_quote(p: SyntaxProblem) -> Explanation | None:
+    """PyYAML was still inside a quoted value when it stopped: at the end of the file, or lines
+    later, after the value had swallowed lines that look like keys (the stop is then often some
+    other complaint, such as a backslash escape further down)."""
+    if p.ctx is None or "quoted scalar" not in p.context:
         return None
     quote = p.line(p.ctx[0])[p.ctx[1]: p.ctx[1] + 1] or "\""
-    return Explanation(
-        "Y014",
-        f"ここで開いた引用符 {quote} が閉じられていません（ファイルの終わりまで閉じる {quote} がありません）。"
-        f"値の終わりに {quote} を書いてください。",
-        *p.ctx)
-
-
-_KEY_LINE = re.compile(r"^[ ]*(?:- +)?[^\s#\"'\-\[{][^:]*:(?: |$)")
+    if p.problem.startswith(("found unexpected end of stream", "found unexpected document separator")):
+        return Explanation(
+            "Y014",
+            f"ここで開いた引用符 {quote} が閉じられていません（ファイルの終わりまで閉じる {quote} がありません）。"
+            f"値の終わりに {quote} を書いてください。",
+            *p.ctx)
+    if p.at is not None and any(_KEY_LINE.match(p.line(n)) for n in range(p.ctx[0] + 1, p.at[0] + 1)):
+        return Explanation(
+            "Y014",
+            f"ここで開いた引用符 {quote} が閉じられていないようです（{p.at[0] + 1} 行目までが一つの値として"
+            f"読まれています）。値の終わりに {quote} を書いてください。",
+            *p.ctx)
+    return None
 
 
 def _quote_ran_on(p: SyntaxProblem) -> Explanation | None:
@@ -232,7 +241,7 @@ def _generic(p: SyntaxProblem) -> Explanation:
 
 
 DETECTORS: tuple[Detector, ...] = (
-    _bad_escape, _unclosed_quote_at_end, _tab, _fullwidth_space, _fullwidth_colon, _quote_ran_on,
+    _unclosed_quote, _bad_escape, _tab, _fullwidth_space, _fullwidth_colon, _quote_ran_on,
     _text_after_quote, _key_in_value,
 )
 
