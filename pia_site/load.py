@@ -24,7 +24,9 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .diagnostics import Diagnostic, SourceLocation
+from . import yaml_scalars
+from .diagnostics import Diagnostic, Severity, SourceLocation
+from .yaml_syntax import explain
 
 try:  # libyaml's event parser, when PyYAML was built with it (the pure-Python parser is the reference)
     from yaml._yaml import CParser as _CParser
@@ -79,6 +81,7 @@ class SourceDocument:
     path: str  # as shown to authors (relative to the working directory when possible)
     root: YNode | None
     text: str = field(default="", repr=False, compare=False)  # the decoded source, for precise positions
+    unreadable: bool = field(default=False, compare=False)  # not read (encoding, size, syntax): load said why
 
     def locate(self, snippet: str, after: SourceLocation) -> SourceLocation | None:
         """Position of the first occurrence of ``snippet`` at or after ``after`` (same line/column scheme)."""
@@ -176,6 +179,8 @@ class _FastTree:
         self._path = path
         self._text = text
         self._lines: list[str] | None = None
+        self._ylines: list[str] | None = None
+        self._commented: frozenset[int] | None = None
         self._depth = 0
         self._count = 0
 
@@ -196,6 +201,17 @@ class _FastTree:
     def _loc(self, mark) -> SourceLocation:
         return SourceLocation(self._path, mark.line + 1, mark.column + 1)
 
+    def _comment_lines(self) -> frozenset[int]:
+        """Numbers of the lines where a comment may follow a value (`` #`` or a tab and ``#``)."""
+        if self._commented is None:
+            self._commented = frozenset(i for i, line in enumerate(self._all_lines()) if " #" in line or "\t#" in line)
+        return self._commented
+
+    def _all_lines(self) -> list[str]:
+        if self._ylines is None:
+            self._ylines = yaml_scalars.yaml_lines(self._text)
+        return self._ylines
+
     def _line(self, n: int) -> str:
         if self._lines is None:
             self._lines = self._text.splitlines()
@@ -209,6 +225,8 @@ class _FastTree:
         cls = type(event)
         if cls is ScalarEvent:
             value, style, mark = event.value, event.style, event.start_mark
+            if style == "\"" and yaml_scalars.SUSPECT_RE.search(value):
+                raise _Unsure()  # a bidi or zero-width character written as an escape: Y021, Y022
             if not style:  # plain
                 if value == "":
                     if mark.index != event.end_mark.index:
@@ -219,6 +237,9 @@ class _FastTree:
                         raise _Unsure()
                 elif in_flow and "?" in value:
                     raise _Unsure()  # the reference ends a plain scalar at "?" in a flow collection
+                elif event.end_mark.line in self._comment_lines() and yaml_scalars.trailing_comment(
+                        self._all_lines(), event.end_mark.line, event.end_mark.column) is not None:
+                    raise _Unsure()  # Y020 comes from the reference
                 return YScalar(None if value in NULL_WORDS else value, self._loc(mark))
             if style in ("|", ">") and not _BLOCK_HEADER.match(self._line(mark.line), mark.column):
                 raise _Unsure()  # e.g. "|#": libyaml takes it, the reference does not
@@ -249,6 +270,8 @@ class _FastTree:
                     key = self._node(kev, None, flow)
                     if not isinstance(key, YScalar) or key.value in seen or (key.value == "<<" and not kev.style):
                         raise _Unsure()  # Y007, Y009, Y008 come from the reference
+                    if not kev.style and yaml_scalars.fullwidth_space_key(kev.value, 0, 0) is not None:
+                        raise _Unsure()  # Y012 comes from the reference
                     if key.value is None:  # a null word as a key: the reference keeps its text
                         key = YScalar(kev.value, key.loc)
                         if key.value in seen:
@@ -270,34 +293,71 @@ class _Abort(Exception):
         self.diag = diag
 
 
-def _convert(node, path: str, diags: list[Diagnostic]) -> YNode:
-    loc = SourceLocation(path, node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, ScalarNode):
-        value: str | None = node.value
-        if node.style is None and value in NULL_WORDS:
-            value = None
-        return YScalar(value, loc)
-    if isinstance(node, SequenceNode):
-        return YSeq(tuple(_convert(n, path, diags) for n in node.value), loc)
-    assert isinstance(node, MappingNode)
-    entries: list[tuple[YScalar, YNode]] = []
-    seen: dict[str, SourceLocation] = {}
-    for knode, vnode in node.value:
-        kloc = SourceLocation(path, knode.start_mark.line + 1, knode.start_mark.column + 1)
-        if not isinstance(knode, ScalarNode):
-            diags.append(_err("Y007", "キーには文字列を書いてください。", kloc))
-            continue
-        if knode.value == "<<" and knode.style is None:
-            diags.append(_err("Y008", "マージキー（<<）は使えません。", kloc))
-            continue
-        key = knode.value
-        if key in seen:
-            first = seen[key]
-            diags.append(_err("Y009", f"キー「{key}」が重複しています（最初は {first.line} 行目）。", kloc))
-            continue
-        seen[key] = kloc
-        entries.append((YScalar(key, kloc), _convert(vnode, path, diags)))
-    return YMap(tuple(entries), loc)
+class _Converter:
+    """PyYAML nodes -> source tree, with the checks that need a node's source span
+    (``yaml_scalars``) and the key path an author looks for."""
+
+    def __init__(self, text: str, path: str, diags: list[Diagnostic]):
+        self._text = text
+        self._lines = yaml_scalars.yaml_lines(text)
+        self._path = path
+        self._diags = diags
+
+    def _loc(self, mark) -> SourceLocation:
+        return SourceLocation(self._path, mark.line + 1, mark.column + 1)
+
+    def _report(self, findings, key_path: str) -> None:
+        for f in findings:
+            if f is not None:
+                self._diags.append(Diagnostic(f.code, f.message, SourceLocation(self._path, f.line + 1, f.column + 1),
+                                              key_path, severity=Severity.WARNING if f.warning else Severity.ERROR))
+
+    def _check_scalar(self, node: ScalarNode, key_path: str, is_key: bool) -> None:
+        start, end = node.start_mark, node.end_mark
+        found = yaml_scalars.hidden_characters(node.value, self._text, (start.index, start.line, start.column), end.index)
+        if node.style is None and node.value:
+            if is_key:
+                found.append(yaml_scalars.fullwidth_space_key(node.value, start.line, start.column))
+            else:
+                found.append(yaml_scalars.comment_after_plain(node.value, self._lines, end.line, end.column))
+        self._report(found, key_path)
+
+    def convert(self, node, key_path: str = "") -> YNode:
+        loc = self._loc(node.start_mark)
+        if isinstance(node, ScalarNode):
+            self._check_scalar(node, key_path, False)
+            value: str | None = node.value
+            if node.style is None and value in NULL_WORDS:
+                value = None
+            return YScalar(value, loc)
+        if isinstance(node, SequenceNode):
+            return YSeq(tuple(self.convert(n, _join_path(key_path, i + 1)) for i, n in enumerate(node.value)), loc)
+        assert isinstance(node, MappingNode)
+        entries: list[tuple[YScalar, YNode]] = []
+        seen: dict[str, SourceLocation] = {}
+        for knode, vnode in node.value:
+            kloc = self._loc(knode.start_mark)
+            if not isinstance(knode, ScalarNode):
+                self._diags.append(_err("Y007", "キーには文字列を書いてください。", kloc))
+                continue
+            if knode.value == "<<" and knode.style is None:
+                self._diags.append(_err("Y008", "マージキー（<<）は使えません。", kloc))
+                continue
+            key = knode.value
+            kpath = _join_path(key_path, key)
+            self._check_scalar(knode, kpath, True)
+            if key in seen:
+                first = seen[key]
+                self._diags.append(_err("Y009", f"キー「{key}」が重複しています（最初は {first.line} 行目）。", kloc))
+                continue
+            seen[key] = kloc
+            entries.append((YScalar(key, kloc), self.convert(vnode, kpath)))
+        return YMap(tuple(entries), loc)
+
+
+def _join_path(path: str, key: str | int) -> str:
+    """A key path as validation writes it: ``parts.1.name`` (sequence items from 1)."""
+    return f"{path}.{key}" if path else str(key)
 
 
 def decode_text(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
@@ -334,6 +394,8 @@ def parse_yaml(text: str, path: str, fast: bool = True) -> tuple[YNode | None, l
 def _parse_fast(text: str, path: str) -> tuple[YNode | None, list[Diagnostic]] | None:
     if "\t" in text or "\ufeff" in text or ("?" in text and _EXPLICIT_KEY.search(text)):
         return None
+    if yaml_scalars.SUSPECT_RE.search(text):
+        return None  # Y021, Y022 come from the reference
     try:
         parser = _CParser(text)
         try:
@@ -358,15 +420,13 @@ def _parse_reference(text: str, path: str) -> tuple[YNode | None, list[Diagnosti
     except _Abort as abort:
         return None, diags + [abort.diag]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else SourceLocation(path)
-        problem = (exc.problem or exc.context or "").strip()
-        return None, diags + [_err("Y001", f"YAML の書き方に誤りがあります（{problem}）。インデントや「:」の後の空白、引用符の閉じ忘れを確認してください。", loc)]
+        why = explain(exc, text)
+        return None, diags + [_err(why.code, why.message, SourceLocation(path, why.line + 1, why.column + 1))]
     except yaml.YAMLError as exc:  # reader errors: control characters etc.
         return None, diags + [_err("Y001", f"YAML として読めません（{exc}）。", SourceLocation(path, 1, 1))]
     if node is None:
         return None, diags
-    return _convert(node, path, diags), diags
+    return _Converter(text, path, diags).convert(node), diags
 
 
 def display_path(path: Path) -> str:
@@ -380,12 +440,13 @@ def load_document(path: Path) -> tuple[SourceDocument, list[Diagnostic]]:
     shown = display_path(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        return SourceDocument(shown, None), [_err("E004", f"ファイルが大きすぎます（{size:,} バイト、上限 {MAX_FILE_BYTES:,} バイト）。", SourceLocation(shown))]
+        return SourceDocument(shown, None, unreadable=True), [_err("E004", f"ファイルが大きすぎます（{size:,} バイト、上限 {MAX_FILE_BYTES:,} バイト）。", SourceLocation(shown))]
     text, diags = decode_text(path.read_bytes(), shown)
     if text is None:
-        return SourceDocument(shown, None), diags
+        return SourceDocument(shown, None, unreadable=True), diags
     root, more = parse_yaml(text, shown)
-    return SourceDocument(shown, root, text), diags + more
+    unreadable = root is None and any(d.is_error for d in more)
+    return SourceDocument(shown, root, text, unreadable), diags + more
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:

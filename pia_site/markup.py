@@ -6,6 +6,7 @@ several source lines is joined without the stray space a browser would show.
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+
+from .inline_style import ALLOWED_STYLE, clean_style, declarations, hides_text
 
 ALLOWED_TAGS = {
     "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "span", "div",
@@ -26,7 +29,6 @@ ALLOWED_ATTRS = {
     "ol": {"start", "type", "style"},
     "*": {"style"},
 }
-ALLOWED_STYLE = {"list-style-type", "text-align", "color", "margin-left", "margin-right", "font-weight", "text-decoration"}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 TAG_RE = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 ATTR_RE = re.compile(r"([^\s=/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
@@ -38,14 +40,19 @@ RICH_CACHE_SIZE = 8192  # rendered cells kept: an assessment's own (its page, it
 class HtmlProblem:
     offset: int  # character offset in the text
     message: str
+    code: str = "H001"
+    warning: bool = False
 
 
 def _attr_allowed(tag: str, name: str) -> bool:
     return name in ALLOWED_ATTRS.get(tag, set()) or name in ALLOWED_ATTRS["*"]
 
 
-def _url_ok(url: str) -> bool:
-    u = re.sub(r"[\x00-\x20]", "", url).lower()
+def url_ok(url: str) -> bool:
+    """Whether a browser would follow ``url`` (an attribute value as written) to an allowed scheme:
+    character references are decoded first (``&#106;avascript:``, ``javascript&colon;``) and
+    control characters and spaces removed (``java&#x09;script:``), as browsers do."""
+    u = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url)).lower()
     if ":" not in u.split("/")[0].split("?")[0].split("#")[0]:
         return True  # relative URL or fragment
     return u.split(":", 1)[0] in URL_SCHEMES
@@ -72,10 +79,28 @@ def audit_html(text: str) -> list[HtmlProblem]:
                 problems.append(HtmlProblem(m.start(), f"<{tag}> のイベント属性 {name} は使えません。"))
             elif not _attr_allowed(tag, name):
                 problems.append(HtmlProblem(m.start(), f"<{tag}> に属性 {name} は使えません。"))
-            elif name == "href" and not _url_ok(value):
-                problems.append(HtmlProblem(m.start(), f"リンク先「{value}」は使えません（http, https, mailto, tel か相対 URL のみ）。"))
-            elif name == "style" and re.search(r"url\s*\(|expression\s*\(|javascript:", value, re.I):
-                problems.append(HtmlProblem(m.start(), "style 属性に url()・expression() などは使えません。"))
+            elif name == "href" and not url_ok(value):
+                decoded = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(value))
+                shown = value if decoded == value else f"{value}」（ブラウザでは「{decoded}」"
+                problems.append(HtmlProblem(m.start(), f"リンク先「{shown}」は使えません（http, https, mailto, tel か相対 URL のみ）。"))
+            elif name == "style":
+                problems += _audit_style(m.start(), tag, value)
+    return problems
+
+
+def _audit_style(offset: int, tag: str, value: str) -> list[HtmlProblem]:
+    """Each declaration of a ``style`` attribute that would be removed or would hide text."""
+    if re.search(r"url\s*\(|expression\s*\(|javascript:", html.unescape(value), re.I):
+        return [HtmlProblem(offset, "style 属性に url()・expression() などは使えません。")]
+    problems = []
+    for d in declarations(value):
+        why = hides_text(d)
+        if why is not None:
+            problems.append(HtmlProblem(offset, f"<{tag}> の style「{d.raw}」は{why}で、文字が見えなくなるため使えません。"
+                                        "消してください。", "H002"))
+        elif d.name not in ALLOWED_STYLE:
+            problems.append(HtmlProblem(offset, f"<{tag}> の style「{d.raw}」は公開ページでは取り除かれます。"
+                                        f"使える指定: {', '.join(sorted(ALLOWED_STYLE))}", "H003", True))
     return problems
 
 
@@ -108,14 +133,21 @@ def _md() -> MarkdownIt:
     return md
 
 
-def sanitize(html: str) -> str:
+def _attribute_filter(element: str, attribute: str, value: str) -> str:
+    # nh3 matches style properties case-sensitively: ``COLOR: RED`` would be dropped, so names are
+    # lower-cased first; a declaration that hides text never reaches a page (``check`` reports it).
+    return clean_style(value) if attribute == "style" else value
+
+
+def sanitize(source: str) -> str:
     return nh3.clean(
-        html,
+        source,
         tags=ALLOWED_TAGS,
         attributes={k: set(v) for k, v in ALLOWED_ATTRS.items()},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         filter_style_properties=ALLOWED_STYLE,
+        attribute_filter=_attribute_filter,
         strip_comments=True,
     )
 

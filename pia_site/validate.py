@@ -206,7 +206,7 @@ def _audit(ck: Checker, raw: str, y: YNode | None, path: str, label: str) -> Non
     for p in audit_html(raw):
         snippet = raw[p.offset:].split("\n", 1)[0][:40]
         loc = ck.doc.locate(snippet, ck._loc(y)) or ck._loc(y)
-        ck.diags.append(Diagnostic("H001", p.message, loc, path, label))
+        ck.diags.append(Diagnostic(p.code, p.message, loc, path, label, Severity.WARNING if p.warning else Severity.ERROR))
 
 
 def _checks(ck: Checker, node: Node, y: YNode | None, path: str, label: str):
@@ -391,7 +391,7 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     if not ID_RE.match(slug):
         ck.error("V003", f"ファイル名「{slug}」は URL になるため、半角英小文字・数字・-・_ で付けてください。", None)
     if doc.root is None:
-        if not ck.diags:
+        if not ck.diags and not doc.unreadable:
             ck.error("V004", "ファイルが空です。", None)
         return None, ck.diags
     top = ck.mapping(doc.root, "")
@@ -569,7 +569,7 @@ def validate_municipality(doc: SourceDocument, slug: str) -> tuple[Municipality 
         ck.error("V003", f"フォルダ名「{slug}」は URL になるため、半角英小文字・数字・-・_ で付けてください。", None)
     top = ck.mapping(doc.root, "") if doc.root is not None else None
     if top is None:
-        if doc.root is None and not ck.diags:
+        if doc.root is None and not ck.diags and not doc.unreadable:
             ck.error("V004", "ファイルが空です。", None)
         return None, ck.diags
     keys = {"name": "団体名", "prefecture": "都道府県", "code": "全国地方公共団体コード", "bodies": "評価実施機関"}
@@ -596,8 +596,8 @@ SITE_KEYS = {"title": "サイト名", "description": "説明", "base_url": "公�
 
 
 def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[Diagnostic]]:
-    if doc is None:
-        return None, []
+    if doc is None or doc.unreadable:
+        return None, []  # a file that could not be read: load reported why
     ck = Checker(doc)
     top = ck.mapping(doc.root, "") if doc.root is not None else YMap((), SourceLocation(doc.path, 1, 1))
     if top is None:

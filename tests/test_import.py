@@ -488,6 +488,9 @@ def test_emit_keeps_key_order_and_uses_block_scalars():
     ("<small>&lt;選択肢&gt;</small>", "&lt;選択肢&gt;"),
     ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
     ('<a href="javascript:x">t</a>', "<a>t</a>"),
+    ('<a href="&#106;avascript:x">t</a>', "<a>t</a>"),  # decoded before the scheme check
+    ('<div style="display: flex; justify-content: space-between;">t</div>', "<div>t</div>"),  # a page keeps neither
+    ('<span style="COLOR: red; font-size: 9pt">t</span>', '<span style="color: red">t</span>'),
     ("A & B", "A &amp; B"),
 ])
 def test_sanitize_html(raw, clean):
@@ -589,3 +592,58 @@ def test_damaged_sources_import_validly_or_fail_cleanly():
         root, diags = parse_yaml(res.yaml_text, "a.yaml")
         _, diags = validate_assessment(SourceDocument("a.yaml", root), "m")
         assert not [d for d in diags if d.is_error], (op, [str(d) for d in diags if d.is_error][:3])
+
+
+# ---------------------------------------------------------------------------
+# bounded input: a file far larger than any 評価書 is refused before it is read
+
+def test_oversized_source_is_refused_before_reading(tmp_path, capsys, monkeypatch):
+    from pia_site import commands_import
+
+    content = content_dir(tmp_path)
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:  # sparse: 9 MB on paper, nothing on disk
+        fh.truncate(9 * 1024 * 1024)
+    opened = []
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: opened.append(self) or real_open(self, *a, **k))
+    monkeypatch.setattr(Path, "read_bytes", lambda self: opened.append(self) or b"")
+    rc, out, err = run_import(capsys, big, "--municipality", "koshigaya", "--content", content)
+    assert rc == 2
+    assert big not in opened  # refused from its size alone
+    assert "9,437,184 バイト" in err and f"{commands_import.MAX_IMPORT_BYTES:,} バイト" in err and "--max-bytes" in err
+    assert not (content / "koshigaya").exists()  # nothing written, not even municipality.yaml
+
+
+def test_max_bytes_sets_the_limit(tmp_path, capsys):
+    content = content_dir(tmp_path)
+    src = tmp_path / "small.txt"
+    src.write_text("評価書ではない文章。\n" * 200, encoding="utf-8")  # 6,200 bytes
+    rc, _, err = run_import(capsys, src, "--municipality", "koshigaya", "--content", content, "--max-bytes", "4K")
+    assert rc == 2 and "4,096 バイト" in err and "6,200 バイト" in err
+    rc, _, err = run_import(capsys, src, "--municipality", "koshigaya", "--content", content, "--max-bytes", "1M")
+    assert rc == 1 and "大きすぎ" not in err  # past the size check: refused for what it says
+    with pytest.raises(SystemExit):
+        main(["import", str(src), "--municipality", "koshigaya", "--max-bytes", "lots"])
+    assert "--max-bytes" in capsys.readouterr().err
+
+
+def test_a_pipe_is_cut_off_at_the_limit(tmp_path):
+    from pia_site.commands_import import _TooLarge, _read_bounded
+
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+    import threading
+
+    def feed():
+        with open(fifo, "wb") as fh:
+            try:
+                fh.write(b"x" * 100_000)
+            except BrokenPipeError:
+                pass
+    t = threading.Thread(target=feed)
+    t.start()
+    with pytest.raises(_TooLarge) as exc:
+        _read_bounded(fifo, 10_000)
+    t.join()
+    assert exc.value.size is None  # only "more than the limit" is known

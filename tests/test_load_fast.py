@@ -80,6 +80,12 @@ MALFORMED = [
     "- - x\n  - y\n- z\n",
     "key with spaces: value: more\n",
     '"quoted key": "esc \\u00e9 \\n"\n',
+    "a: 値 #以降\nb: 'q'  # ok\nc:   # ok\nd: | # ok\n  x #y\n",  # a comment after a plain value (Y020)
+    "- x # c\n- [y #c\n  , z]\n",
+    "a: x\u202ey\nb: \u200bz\n",        # bidi (Y021) and zero-width (Y022) characters
+    'a: "x\\u202Ey"\nb: "\\u200B"\n',   # ... written as escapes
+    "\u3000a: 1\nb\u3000: 2\n",           # keys with a full-width space (Y012)
+    "a: 1\nb\uff1a 2\n",                    # a full-width colon
 ]
 
 
@@ -90,7 +96,8 @@ def test_unusual_and_malformed_inputs_read_as_the_reference_reads_them(text):
 
 TOKENS = [": ", "- ", "[", "]", "{", "}", ",", " #c", "&a ", "*a", "!t ", "! ", "|", ">", "|-", ">+", '"', "'",
           "\t", "? ", "\n", "  ", "\r\n", "\u3000", "\x85", "\u2028", "---\n", "~", "<<: ", "?", "a?b",
-          "[a, , ]", "{a: , b: }", "{a}", "[a: ]", "\ufeff", "\\", ":", "-", "値", "\n- ", "|+\n  x\n\n"]
+          "[a, , ]", "{a: , b: }", "{a}", "[a: ]", "\ufeff", "\\", ":", "-", "値", "\n- ", "|+\n  x\n\n",
+          "\u202e", "\u200b", "\uff1a", "\\u202E"]
 
 
 def test_mutated_sample_snippets_read_as_the_reference_reads_them():

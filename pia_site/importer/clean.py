@@ -17,7 +17,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from ..markup import ALLOWED_ATTRS, ALLOWED_TAGS, URL_SCHEMES
+from ..inline_style import clean_style
+from ..markup import ALLOWED_ATTRS, ALLOWED_TAGS
+from ..markup import url_ok as _url_ok
 from .errors import ImportFailure
 
 TAG_RE = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)\s*(/?)\s*>")
@@ -230,8 +232,12 @@ def _rebuild(name: str, attrs: str, selfclose: str) -> str:
         allowed = key in ALLOWED_ATTRS.get(name, set()) or key in ALLOWED_ATTRS["*"]
         if not allowed or key.startswith("on"):
             continue
-        if key == "style" and re.search(r"url\s*\(|expression\s*\(|javascript:", value, re.I):
-            continue
+        if key == "style":
+            if re.search(r"url\s*\(|expression\s*\(|javascript:", html.unescape(value), re.I):
+                continue
+            value = clean_style(value)  # only the declarations a page keeps (check reports any other)
+            if not value:
+                continue
         if key == "href" and not _url_ok(value):
             continue
         kept.append(f'{key}="{html.escape(html.unescape(value), quote=True)}"')
@@ -244,12 +250,6 @@ def _rebuild_input(attrs: str) -> str:
     kind = "radio" if names.get("type") == "radio" else "checkbox"
     checked = ' checked=""' if "checked" in names else ""
     return f'<input{checked} type="{kind}"/>'
-
-
-def _url_ok(url: str) -> bool:
-    u = re.sub(r"[\x00-\x20]", "", url).lower()
-    head = u.split("/")[0].split("?")[0].split("#")[0]
-    return ":" not in head or u.split(":", 1)[0] in URL_SCHEMES
 
 
 # ---------------------------------------------------------------------------
