@@ -5,8 +5,7 @@ import re
 import sys
 from pathlib import Path
 
-from .content_paths import TargetError, assessment_target, atomic_write, ensure_municipality
-from .validate import ID_RE
+from .content_tree import ID_RE, TargetError, assessment_target, atomic_write, ensure_municipality
 
 
 def cmd_import(args) -> int:
