@@ -110,7 +110,8 @@ def path_collisions(municipalities: Sequence[Municipality], assessments: Sequenc
     pages: dict[tuple[str, str], Assessment] = {}
     for a in assessments:
         key = (a.municipality.casefold(), a.slug.casefold())
-        page = urls.assessment_page(a.municipality, a.slug)
+        if key[1] in urls.RESERVED_IN_MUNICIPALITY or key in pages:
+            page = urls.assessment_page(a.municipality, a.slug)
         if key[1] in urls.RESERVED_IN_MUNICIPALITY:
             diags.append(_collision(f"ファイル名「{a.slug}」は団体のフォルダの中でサイトが使う名前で、"
                                     f"ページ（{page}）が重なるため使えません。ファイル名を変えてください。", a.source))
