@@ -110,14 +110,13 @@ def path_collisions(municipalities: Sequence[Municipality], assessments: Sequenc
     pages: dict[tuple[str, str], Assessment] = {}
     for a in assessments:
         key = (a.municipality.casefold(), a.slug.casefold())
-        if key[1] in urls.RESERVED_IN_MUNICIPALITY or key in pages:
-            page = urls.assessment_page(a.municipality, a.slug)
         if key[1] in urls.RESERVED_IN_MUNICIPALITY:
             diags.append(_collision(f"ファイル名「{a.slug}」は団体のフォルダの中でサイトが使う名前で、"
-                                    f"ページ（{page}）が重なるため使えません。ファイル名を変えてください。", a.source))
+                                    f"ページ（{urls.assessment_page(a.municipality, a.slug)}）が重なるため使えません。"
+                                    "ファイル名を変えてください。", a.source))
         elif key in pages:
             first = pages[key].source.replace("\\", "/").rsplit("/", 1)[-1]
-            diags.append(_collision(f"このファイルは「{first}」と同じページ（{page}）になります。"
+            diags.append(_collision(f"このファイルは「{first}」と同じページ（{urls.assessment_page(a.municipality, a.slug)}）になります。"
                                     "拡張子（.yaml と .yml）や大文字・小文字だけが違うファイルは、どちらか一方にしてください。", a.source))
         else:
             pages[key] = a
