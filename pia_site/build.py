@@ -1,15 +1,16 @@
-"""Build: the pipeline load -> validate -> model -> render -> write, stage order only."""
+"""Build: the pipeline load -> validate -> link -> render -> write, stage order only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, DiagnosticsError, has_errors
-from .link import link_assessment
+from .link import link_assessment, link_site
 from .load import load_content
 from .model import Site
 from .render import iter_pages, make_environment
 from .search import build_search_index
+from .symlinks import link_diagnostics
 from .validate import validate_assessment, validate_municipality, validate_site
 from .write import WriteReport, write_site
 
@@ -23,6 +24,12 @@ class BuildReport:
 def project_dir(content: Path) -> Path:
     """Site overrides (templates/, assets/) live beside the content directory."""
     return content.resolve().parent
+
+
+def theme_roots(content: Path) -> list[Path]:
+    """The site's own template and asset folders (overrides of the package's)."""
+    root = project_dir(content)
+    return [root / "templates", root / "assets"]
 
 
 def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
@@ -43,22 +50,23 @@ def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
                 a, d = link_assessment(a)
                 diags += d
                 assessments.append(a)
-    if has_errors(diags) or config is None:
-        return None, diags
-    return Site(config, tuple(municipalities), tuple(assessments)), diags
+    site, d = link_site(config, municipalities, assessments)
+    diags += d
+    return (None if has_errors(diags) else site), diags
 
 
 def check(content: Path, strict: bool = False) -> list[Diagnostic]:
     _, diags = load_site(content)
-    return diags
+    return diags + link_diagnostics(theme_roots(content))
 
 
 def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     site, diags = load_site(content)
-    if site is None or (strict and diags):
+    diags += link_diagnostics(theme_roots(content))
+    if site is None or has_errors(diags) or (strict and diags):
         raise DiagnosticsError(diags)
-    root = project_dir(content)
+    templates, assets = theme_roots(content)
     extra = build_search_index(site)
     # pages are rendered as they are written: memory does not grow with the number of pages
-    written = write_site(iter_pages(site, make_environment(root / "templates")), out, root / "assets", extra=extra)
+    written = write_site(iter_pages(site, make_environment(templates)), out, assets, extra=extra)
     return BuildReport(tuple(diags), written)

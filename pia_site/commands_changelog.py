@@ -13,11 +13,11 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
 
 from . import catalog as cat
 from .catalog import Form
 from .changelog.draft import draft_rows, rows_yaml
+from .content_tree import assessment_files
 from .diagnostics import format_diagnostics, has_errors
 from .model import Assessment
 
@@ -120,13 +120,6 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True)
 
 
-def _assessment_files(content: Path) -> Iterator[Path]:
-    for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        for f in sorted(folder.iterdir()):
-            if f.is_file() and f.suffix in (".yaml", ".yml") and f.stem != "municipality" and not f.name.startswith("."):
-                yield f
-
-
 def _validate_text(text: str, shown: str, municipality: str) -> Assessment | None:
     from .load import SourceDocument, parse_yaml
     from .validate import validate_assessment
@@ -154,7 +147,7 @@ def cmd_draft(args) -> int:
         return EXIT_USAGE
     total = 0
     failed = False
-    for path in _assessment_files(content):
+    for path in assessment_files(content):
         rel = path.resolve().relative_to(root.resolve()).as_posix()
         shown = path.as_posix()
         new_text = path.read_text(encoding="utf-8-sig")

@@ -5,8 +5,7 @@ import re
 import sys
 from pathlib import Path
 
-from .content_paths import TargetError, assessment_target, atomic_write, ensure_municipality
-from .validate import ID_RE
+from .content_tree import ID_RE, TargetError, assessment_target, atomic_write, ensure_municipality
 
 # A 評価書 converted to text is 50-400 KB; a file far larger is not one, and reading it would take
 # minutes and write a YAML file that ``check`` then refuses.

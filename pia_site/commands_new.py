@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from . import catalog as cat
-from .content_paths import TargetError, assessment_target, atomic_write, ensure_municipality
+from .content_tree import TargetError, assessment_target, atomic_write, ensure_municipality
 from .scaffold import scaffold
 
 

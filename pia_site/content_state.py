@@ -1,12 +1,13 @@
 """The content folder as the incremental builder last read it: every YAML source with its
 fingerprint, diagnostics and validated record, and the ``Site`` they make.
 
-A source is re-read only when its bytes change.  The site is assembled per folder (one
+A source is re-read only when its bytes change.  The records are assembled per folder (one
 municipality and its assessments), and a folder is assembled again only when one of its
-sources changed, so an edit of one assessment costs the size of its folder, not of the
-site.  An assembled ``Folder`` is immutable and a folder that did not change keeps the same
-object: that is how ``page_index`` tells what changed since the output was last written.
-The result is what ``build.load_site`` makes of the same files, diagnostics in the same order.
+sources or entries changed, so an edit of one assessment costs the size of its folder, not of
+the site; the site itself is made by ``link.link_site``, as ``build.load_site`` makes it.  An
+assembled ``Folder`` is immutable and a folder that did not change keeps the same object:
+that is how ``page_index`` tells what changed since the output was last written.  Which
+entries are read, and the messages about the tree, come from ``content_tree``.
 """
 from __future__ import annotations
 
@@ -16,14 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, SourceLocation, has_errors
-from .link import link_assessment
-from .load import YAML_SUFFIXES, display_path, load_document
+from . import content_tree as tree
+from .diagnostics import Diagnostic, has_errors
+from .link import link_assessment, link_site
+from .load import load_document
 from .model import Assessment, Municipality, Site
 from .validate import validate_assessment, validate_municipality, validate_site
-from .views_changes import listing_record
 
-MUNICIPALITY_STEM = "municipality"
 _SITE = ""  # site.yaml's entry among the folders to assemble again
 
 
@@ -36,7 +36,6 @@ class Source:
     load_diags: list[Diagnostic]
     diags: list[Diagnostic]  # validation (and link) diagnostics for the file's role
     record: Any = None  # SiteConfig | Municipality | Assessment | None
-    listing: str = ""  # views_changes.listing_record of an assessment
 
 
 def load_source(path: Path, stamp: tuple, digest: str, is_site: bool) -> Source:
@@ -45,14 +44,14 @@ def load_source(path: Path, stamp: tuple, digest: str, is_site: bool) -> Source:
         config, diags = validate_site(doc)
         return Source(stamp, digest, load_diags, diags, config)
     slug = path.parent.name
-    if path.stem == MUNICIPALITY_STEM:
+    if tree.is_municipality(path):
         m, diags = validate_municipality(doc, slug)
         return Source(stamp, digest, load_diags, diags, m)
     a, diags = validate_assessment(doc, slug)
     if a is None:
         return Source(stamp, digest, load_diags, diags)
     a, linked = link_assessment(a)
-    return Source(stamp, digest, load_diags, diags + linked, a, listing_record(a))
+    return Source(stamp, digest, load_diags, diags + linked, a)
 
 
 @dataclass(frozen=True)
@@ -81,28 +80,38 @@ class ContentState:
         self.sources: dict[Path, Source] = {}
         self._files: dict[str, set[Path]] = {}  # folder -> paths of its sources
         self._folders: set[str] = set()  # folders present (municipalities)
+        self._notes: dict[Path, Diagnostic] = {}  # entries not read, with why (content_tree: E013, E014)
         self._dirty: set[str] = {_SITE}  # folders (and _SITE) to assemble again
         self._assembled: dict[str, Folder] = {}
         self._last: Assembly | None = None
 
     # -- reading --------------------------------------------------------------------------
     def rescan(self) -> None:
-        """Look at every file (re-reading those whose stamp changed)."""
+        """Look at every entry (re-reading the files whose stamp changed)."""
         seen: set[Path] = set()
         folders: set[str] = set()
+        notes: dict[Path, Diagnostic] = {}
         if self.content.is_dir():
-            site = self.content / "site.yaml"
-            if site.is_file():
-                self._refresh_file(site, check_stamp=True)
-                seen.add(site)
-            for d in self.content.iterdir():
-                if d.is_dir() and folder_ok(d.name):
-                    folders.add(d.name)
-                    for f in yaml_files(d):
-                        self._refresh_file(f, check_stamp=True)
-                        seen.add(f)
+            for p in tree.entries(self.content):
+                kind, note = tree.top_entry(p, self.content)
+                if note is not None:
+                    notes[p] = note
+                if kind == "site":
+                    self._refresh_file(p, check_stamp=True)
+                    seen.add(p)
+                elif kind == "folder":
+                    folders.add(p.name)
+                    for f in tree.entries(p):
+                        read, note = tree.folder_entry(f, self.content)
+                        if note is not None:
+                            notes[f] = note
+                        if read:
+                            self._refresh_file(f, check_stamp=True)
+                            seen.add(f)
         for p in [p for p in self.sources if p not in seen]:
             self._drop(p)
+        for p in set(notes) | set(self._notes):
+            self._note(p, notes.get(p))
         self._dirty |= folders ^ self._folders
         self._folders = folders
 
@@ -119,30 +128,50 @@ class ContentState:
             self.rescan()
             return
         folder = self.content / rel[0]
-        if len(rel) == 1 and rel[0] == "site.yaml":
-            self._refresh_file(p)
+        kind, note = tree.top_entry(folder, self.content)
+        if len(rel) == 1:
+            self._note(folder, note)
+        if rel[0] == tree.SITE_FILE:
+            if len(rel) == 1:
+                self._refresh_file(p) if kind == "site" else self._drop(p)
             return
-        if not folder_ok(rel[0]):
-            return
-        present_now = folder.is_dir()
+        present_now = kind == "folder"
         if present_now != (rel[0] in self._folders):
             self._dirty.add(rel[0])
             (self._folders.add if present_now else self._folders.discard)(rel[0])
-        if len(rel) == 1:  # a folder created, removed or renamed: look at all of it
-            present = set(yaml_files(folder)) if present_now else set()
+        if len(rel) == 1 or not present_now:  # a folder created, removed or renamed: look at all of it
+            present: set[Path] = set()
+            for f in [f for f in self._notes if f.parent == folder]:
+                self._note(f, None)
+            for f in tree.entries(folder) if present_now else ():
+                read, note = tree.folder_entry(f, self.content)
+                self._note(f, note)
+                if read:
+                    present.add(f)
             for f in [f for f in self._files.get(rel[0], ()) if f not in present]:
                 self._drop(f)
             for f in sorted(present):
                 self._refresh_file(f, check_stamp=True)
         elif len(rel) == 2:
-            self._refresh_file(p)
+            read, note = tree.folder_entry(p, self.content)
+            self._note(p, note)
+            self._refresh_file(p) if read else self._drop(p)
+
+    def _note(self, path: Path, note: Diagnostic | None) -> None:
+        """Remember what the tree says of an entry it does not read (None: nothing)."""
+        if self._notes.get(path) == note:
+            return
+        if note is None:
+            del self._notes[path]
+        else:
+            self._notes[path] = note
+        self._dirty.add(_SITE if path.parent == self.content else path.parent.name)
 
     def _refresh_file(self, path: Path, check_stamp: bool = False) -> None:
-        """(Re)load one content file if its bytes changed; forget it if it is gone."""
+        """(Re)load one source (an entry the tree reads) if its bytes changed; forget it if it is gone."""
         is_site = path.parent == self.content
-        ok = path.name == "site.yaml" if is_site else (path.suffix in YAML_SUFFIXES and not path.name.startswith("."))
         try:
-            st = path.stat() if ok else None
+            st = path.stat()
         except OSError:
             st = None
         if st is None or not path.is_file():
@@ -184,10 +213,9 @@ class ContentState:
 
     # -- assembling -----------------------------------------------------------------------
     def assemble(self) -> Assembly:
-        """The site as ``build.load_site`` makes it, from the records."""
+        """The site as ``build.load_site`` makes it, from the records (through ``link.link_site``)."""
         if not self.content.is_dir():
-            return Assembly(None, (Diagnostic("E010", "コンテンツのフォルダが見つかりません。--content で指定してください。",
-                                              SourceLocation(display_path(self.content))),), {})
+            return Assembly(None, (tree.no_content(self.content),), {})
         if not self._dirty and self._last is not None:
             return self._last
         dirty, self._dirty = self._dirty, set()
@@ -202,41 +230,41 @@ class ContentState:
             folders = {name: self._assembled[name] for name in sorted(self._assembled)}
         else:
             folders = {name: self._assembled[name] for name in self._last.folders}
-        site_path = self.content / "site.yaml"
-        site_src = self.sources.get(site_path)
+        site_src = self.sources.get(self.content / tree.SITE_FILE)
+        head = [self._notes[p] for p in sorted(self._notes) if p.parent == self.content]
         if site_src is None:
-            head = [Diagnostic("E011", "site.yaml がありません。サイト名などを書いた site.yaml を作ってください。",
-                               SourceLocation(display_path(site_path)))]
+            head += tree.site_missing(self.content, head)
         else:
-            head = site_src.load_diags + site_src.diags
-        diags = tuple(itertools.chain(head, *(f.diags for f in folders.values())))
+            head += site_src.load_diags + site_src.diags
         config = site_src.record if site_src is not None else None
-        site = None
-        if config is not None and not has_errors(head) and not any(f.errors for f in folders.values()):
-            site = Site(config, tuple(f.municipality for f in folders.values() if f.municipality is not None),
-                        tuple(itertools.chain.from_iterable(f.assessments for f in folders.values())))
+        site, linked = link_site(config, [f.municipality for f in folders.values() if f.municipality is not None],
+                                 list(itertools.chain.from_iterable(f.assessments for f in folders.values())))
+        diags = tuple(itertools.chain(head, *(f.diags for f in folders.values()), linked))
+        if has_errors(head) or any(f.errors for f in folders.values()) or has_errors(linked):
+            site = None
         self._last = Assembly(site, diags, folders)
         return self._last
 
     def _assemble_folder(self, name: str) -> Folder:
+        folder = self.content / name
         files = sorted(self._files.get(name, ()), key=lambda p: p.name)
-        diags: list[Diagnostic] = []
+        notes = [self._notes[p] for p in sorted(self._notes) if p.parent == folder]
+        diags: list[Diagnostic] = list(notes)
         muni = None
         for f in files:
             diags += self.sources[f].load_diags
-            if f.stem == MUNICIPALITY_STEM:
+            if tree.is_municipality(f):
                 muni = f  # the last one wins, as in load.load_content
         record = None
         if muni is None:
-            diags.append(Diagnostic("E012", "municipality.yaml がありません。団体名・都道府県・団体コードを書いてください。",
-                                    SourceLocation(display_path(self.content / name / "municipality.yaml"))))
+            diags += tree.municipality_missing(folder, notes)
         else:
             src = self.sources[muni]
             diags += src.diags
             record = src.record
         assessments, sources = [], []
         for f in files:
-            if f.stem == MUNICIPALITY_STEM:
+            if tree.is_municipality(f):
                 continue
             src = self.sources[f]
             diags += src.diags
@@ -252,15 +280,3 @@ def _digest(data: bytes) -> str:
 
 def _stamp(st) -> tuple:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-
-
-def folder_ok(name: str) -> bool:
-    return not name.startswith((".", "_"))
-
-
-def yaml_files(folder: Path) -> list[Path]:
-    try:
-        entries = list(folder.iterdir())
-    except OSError:
-        return []
-    return sorted(p for p in entries if p.is_file() and p.suffix in YAML_SUFFIXES and not p.name.startswith("."))

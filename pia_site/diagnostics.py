@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Iterable
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in a message: relative to the working directory when it lies
+    below it.  A symlink is named by where it is, not by where it points."""
+    try:
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return str(path)
 
 
 class Severity(str, Enum):

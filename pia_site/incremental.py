@@ -31,15 +31,16 @@ from jinja2 import TemplateSyntaxError
 from . import catalog as cat
 from . import render as _render
 from . import urls
-from .build import project_dir
+from .build import theme_roots
 from .content_state import Assembly, ContentState
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, has_errors
 from .model import Assessment, Site
 from .page_index import PageIndex
 from .render import CATALOG, SITE, assessment_key, make_environment, municipality_key
 from .search.index import IndexState, build_index
 from .search.update import update_index
 from .search.units import assessment_doc
+from .symlinks import link_diagnostics
 from .write import PACKAGE_ASSETS, _asset_files, write_site
 
 
@@ -137,14 +138,13 @@ class IncrementalBuilder:
     def __init__(self, content: Path, out: Path):
         self.content = Path(os.path.abspath(content))
         self.out = Path(os.path.abspath(out))
-        root = project_dir(self.content)
-        self.site_templates = root / "templates"
-        self.site_assets = root / "assets"
+        self.site_templates, self.site_assets = theme_roots(self.content)
         self._content = ContentState(self.content)
         self._catalog_digest = ""
         self._env = None
         self._templates_stale = True  # the environment predates a template change
         self._assets_stale = True  # the assets changed since the output was last written
+        self._theme_diags: tuple[Diagnostic, ...] | None = None  # links leaving templates/ or assets/ (E013)
         self._good: _Good | None = None
         self._index: PageIndex | None = None  # the pages of the output (with _good)
         self._scanned = False
@@ -166,9 +166,11 @@ class IncrementalBuilder:
         # remembered across failed updates: the update that succeeds next must see them
         self._templates_stale |= templates_changed
         self._assets_stale |= assets_changed
+        if templates_changed or assets_changed or self._theme_diags is None:
+            self._theme_diags = tuple(link_diagnostics([self.site_templates, self.site_assets]))
         asm = self._content.assemble()
-        diags = asm.diagnostics  # in content order; format_diagnostics sorts them
-        if asm.site is None:
+        diags = asm.diagnostics + self._theme_diags  # in content order; format_diagnostics sorts them
+        if asm.site is None or has_errors(self._theme_diags):
             return UpdateResult(False, diags, seconds=time.perf_counter() - t0)
         if self._env is None or self._templates_stale:
             self._env = make_environment(self.site_templates)
@@ -292,15 +294,8 @@ class IncrementalBuilder:
         good, index, site = self._good, self._index, asm.site
         step, specs = self._sync(index, asm)
         keys, changed = step.keys, step.changed
+        # no page, asset or search-index file shares a path: link.link_site sees to that (L002)
         assets = self._assets() if self._assets_stale else None
-        taken_assets = assets if assets is not None else good.assets
-        for p in good.extra:
-            if index.has_page(p) or p in taken_assets:
-                raise ValueError(f"output path collision: {p}")
-        if assets is not None:
-            both = sorted(p for p in assets if index.has_page(p))
-            if both:
-                raise ValueError(f"output path collision: {both[0]}")
         written, removed = [], []
         for n, spec in enumerate(specs):
             if n == step.own and written and on_own_pages is not None:

@@ -1,13 +1,17 @@
 """Link: cross-document facts derived from validated records (anchors, targets,
-change-log rows resolved to the items they changed)."""
+change-log rows resolved to the items they changed), and the one assembly of the site from
+its records (``link_site``), shared by ``build``, ``check`` and the live preview: checks
+across documents (generated-path collisions, L002) live there."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
+from . import urls
 from .anchors import anchors
 from .changelog import changelog_diagnostics, resolve_assessment
-from .diagnostics import Diagnostic, SourceLocation
-from .model import Assessment
+from .diagnostics import Diagnostic, SourceLocation, has_errors
+from .model import Assessment, Municipality, Site, SiteConfig
 
 
 def check_targets(a: Assessment) -> list[Diagnostic]:
@@ -40,3 +44,51 @@ def item_history(a: Assessment) -> dict[str, tuple[int, ...]]:
         for anchor in linked:
             out.setdefault(anchor, []).append(i)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _collision(message: str, source: str) -> Diagnostic:
+    return Diagnostic("L002", message, SourceLocation(source))
+
+
+def path_collisions(municipalities: Sequence[Municipality], assessments: Sequence[Assessment]) -> list[Diagnostic]:
+    """Records whose pages would land where other pages are (L002), located at the record
+    that comes later in content order.  Names are compared without regard to case: on the
+    file systems of Windows and macOS ``Search/`` is ``search/``."""
+    diags: list[Diagnostic] = []
+    folders: dict[str, Municipality] = {}
+    for m in municipalities:
+        key = m.slug.casefold()
+        if key in urls.RESERVED_TOP:
+            diags.append(_collision(f"団体のフォルダ名「{m.slug}」はサイト自身のページ（{key}）が使う名前で、"
+                                    "URL が重なるため使えません。フォルダ名を変えてください。", m.source))
+        elif key in folders:
+            diags.append(_collision(f"団体のフォルダ名「{m.slug}」は「{folders[key].slug}」と大文字・小文字だけが違い、"
+                                    f"同じ URL（{urls.municipality_page(key)}）になります。どちらかの名前を変えてください。", m.source))
+        else:
+            folders[key] = m
+    pages: dict[tuple[str, str], Assessment] = {}
+    for a in assessments:
+        key = (a.municipality.casefold(), a.slug.casefold())
+        if key[1] in urls.RESERVED_IN_MUNICIPALITY:
+            diags.append(_collision(f"ファイル名「{a.slug}」は団体のフォルダの中でサイトが使う名前で、"
+                                    f"ページ（{urls.assessment_page(a.municipality, a.slug)}）が重なるため使えません。"
+                                    "ファイル名を変えてください。", a.source))
+        elif key in pages:
+            first = pages[key].source.replace("\\", "/").rsplit("/", 1)[-1]
+            diags.append(_collision(f"このファイルは「{first}」と同じページ（{urls.assessment_page(a.municipality, a.slug)}）になります。"
+                                    "拡張子（.yaml と .yml）や大文字・小文字だけが違うファイルは、どちらか一方にしてください。", a.source))
+        else:
+            pages[key] = a
+    return diags
+
+
+def link_site(config: SiteConfig | None, municipalities: Sequence[Municipality],
+              assessments: Sequence[Assessment]) -> tuple[Site | None, list[Diagnostic]]:
+    """The site from its validated (and per-assessment linked) records, in content order,
+    with the diagnostics of the checks across documents.  The site is None when there is no
+    config or a check found an error; a caller that has errors from earlier stages drops it
+    too."""
+    diags = path_collisions(municipalities, assessments)
+    if config is None or has_errors(diags):
+        return None, diags
+    return Site(config, tuple(municipalities), tuple(assessments)), diags

@@ -10,7 +10,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Union
 
 import yaml
 from yaml.composer import Composer
@@ -24,8 +24,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from . import yaml_scalars
-from .diagnostics import Diagnostic, Severity, SourceLocation
+from . import content_tree, yaml_scalars
+from .diagnostics import Diagnostic, Severity, SourceLocation, display_path  # noqa: F401 - display_path: re-exported
 from .yaml_syntax import explain
 
 try:  # libyaml's event parser, when PyYAML was built with it (the pure-Python parser is the reference)
@@ -37,7 +37,6 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 500_000
 NULL_WORDS = {"", "~", "null", "Null", "NULL"}
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -429,13 +428,6 @@ def _parse_reference(text: str, path: str) -> tuple[YNode | None, list[Diagnosti
     return _Converter(text, path, diags).convert(node), diags
 
 
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def load_document(path: Path) -> tuple[SourceDocument, list[Diagnostic]]:
     shown = display_path(path)
     size = path.stat().st_size
@@ -449,36 +441,33 @@ def load_document(path: Path) -> tuple[SourceDocument, list[Diagnostic]]:
     return SourceDocument(shown, root, text, unreadable), diags + more
 
 
-def _yaml_files(folder: Path) -> Iterator[Path]:
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix in YAML_SUFFIXES and not p.name.startswith("."):
-            yield p
-
-
 def load_content(root: Path) -> tuple[ContentSource, list[Diagnostic]]:
-    """Read ``site.yaml`` and every ``<municipality>/*.yaml`` below ``root``."""
-    diags: list[Diagnostic] = []
+    """Read ``site.yaml`` and every ``<municipality>/*.yaml`` below ``root`` (the shape:
+    ``content_tree``)."""
     if not root.is_dir():
-        return ContentSource(root, None, ()), [_err("E010", "コンテンツのフォルダが見つかりません。--content で指定してください。", SourceLocation(display_path(root)))]
+        return ContentSource(root, None, ()), [content_tree.no_content(root)]
+    top = content_tree.scan_top(root)
+    diags: list[Diagnostic] = list(top.diagnostics)
     site = None
-    site_path = root / "site.yaml"
-    if site_path.is_file():
-        site, d = load_document(site_path)
+    if top.site is not None:
+        site, d = load_document(top.site)
         diags += d
     else:
-        diags.append(_err("E011", "site.yaml がありません。サイト名などを書いた site.yaml を作ってください。", SourceLocation(display_path(site_path))))
+        diags += content_tree.site_missing(root, top.diagnostics)
     munis: list[MunicipalitySource] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    for folder in top.folders:
+        scan = content_tree.scan_folder(folder, root)
+        diags += scan.diagnostics
         muni_doc = None
         docs: list[SourceDocument] = []
-        for f in _yaml_files(folder):
+        for f in scan.files:
             doc, d = load_document(f)
             diags += d
-            if f.stem == "municipality":
-                muni_doc = doc
+            if content_tree.is_municipality(f):
+                muni_doc = doc  # municipality.yaml and .yml: the last one wins
             else:
                 docs.append(doc)
         if muni_doc is None:
-            diags.append(_err("E012", "municipality.yaml がありません。団体名・都道府県・団体コードを書いてください。", SourceLocation(display_path(folder / "municipality.yaml"))))
+            diags += content_tree.municipality_missing(folder, scan.diagnostics)
         munis.append(MunicipalitySource(folder.name, muni_doc, tuple(docs)))
     return ContentSource(root, site, tuple(munis)), diags

@@ -27,6 +27,7 @@ from .content_state import Assembly, Folder
 from .memo import IdentityMemo
 from .model import Site
 from .render import CATALOG, SITE, PageSpec, assessment_key, listing_key, municipality_key
+from .views_changes import listing_record
 
 SITE_OWNER = ("site",)
 TEMPLATE_PREFIX = "template:"
@@ -59,6 +60,7 @@ class PageIndex:
     def __init__(self, env):
         self.keys: dict[str, str] = {}
         self._folders: dict[str, Folder] = {}  # as of the last sync
+        self._listings: dict[str, dict[str, str]] = {}  # folder -> assessment slug -> its listing_record
         self._config = None
         self._municipalities: tuple[str, ...] | None = None  # slugs, as the site pages' specs were made for
         self._owned: dict[tuple, tuple[Any, tuple[PageSpec, ...]]] = {}  # owner -> (record, its specs)
@@ -123,9 +125,7 @@ class PageIndex:
             if record is None:
                 continue
             specs = tuple(self._make_specs(owner, record, site))
-            for spec in specs:
-                if spec.path in self._owner_of:
-                    self._raise_duplicate(site, spec.path)
+            for spec in specs:  # no two owners share a page: link.link_site sees to that (L002)
                 self._index(owner, spec)
                 if old_deps.get(spec.path) != spec.deps:
                     todo.add(spec.path)
@@ -161,8 +161,8 @@ class PageIndex:
             respec[_municipality_owner(name)] = new_m
         before = {a.slug: (a, s) for a, s in zip(old.assessments, old.sources)} if old is not None else {}
         after = {a.slug: (a, s) for a, s in zip(new.assessments, new.sources)} if new is not None else {}
-        if new is not None and len(after) != len(new.assessments):
-            self._raise_duplicate(site, "")  # two files of one assessment (x.yaml and x.yml)
+        old_listings = self._listings.pop(name, {})
+        listings: dict[str, str] = {}
         listing_changed = new_m is not old_m
         for slug in before:
             if slug not in after:
@@ -172,13 +172,16 @@ class PageIndex:
         for slug, (a, src) in after.items():
             prev = before.get(slug)
             if prev is not None and prev[0] is a:
+                listings[slug] = old_listings[slug]
                 continue
+            listings[slug] = listing_record(a)
             put(assessment_key(name, slug), f"{src.digest}:{a.source}")
             respec[_assessment_owner(name, slug)] = a
-            listing_changed = listing_changed or prev is None or prev[1].listing != src.listing
+            listing_changed = listing_changed or prev is None or old_listings.get(slug) != listings[slug]
+        if new is not None:
+            self._listings[name] = listings
         if new_m is not None and listing_changed:
-            listings = sorted(s.listing for s in new.sources)
-            put(listing_key(name), _digest(repr(new_m) + "\n" + "\n".join(listings)))
+            put(listing_key(name), _digest(repr(new_m) + "\n" + "\n".join(sorted(listings.values()))))
 
     # -- specs ----------------------------------------------------------------------------
     def page_specs(self, pages: list[str], site: Site) -> list[PageSpec]:
@@ -243,12 +246,3 @@ class PageIndex:
             return (0, folder_rank[folder], positions[folder][owner[2]], within)
 
         return sorted(pages, key=rank)
-
-    def _raise_duplicate(self, site: Site, path: str) -> None:
-        """Two pages render to one path: fail as listing every page would."""
-        seen: set[str] = set()
-        for spec in render.page_specs(site, self.env):
-            if spec.path in seen:
-                raise ValueError(f"two pages render to {spec.path}")
-            seen.add(spec.path)
-        raise ValueError(f"two pages render to {path}")

@@ -11,11 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
+from jinja2.loaders import split_template_path
 
 from . import urls
 from .catalog import form_names
 from .memo import IdentityMemo
+from .symlinks import leaves
 from .model import Assessment, Municipality, Site
 from .views import assessment_view, index_view, municipality_view
 from .views_changes import changes_page, feed_context, newest_changes
@@ -44,11 +46,23 @@ def template_key(name: str) -> str:
     return f"template:{name}"
 
 
+class _ContainedLoader(FileSystemLoader):
+    """A folder's templates; a template that is a link leaving the folder is never read
+    (``build`` and ``check`` report it as E013 first)."""
+
+    def get_source(self, environment, template):
+        root = Path(self.searchpath[0])
+        candidate = root.joinpath(*split_template_path(template))
+        if (candidate.exists() or candidate.is_symlink()) and leaves(candidate, root):
+            raise TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 def make_environment(site_templates: Path | None = None) -> Environment:
     loaders = []
     if site_templates is not None and site_templates.is_dir():
-        loaders.append(FileSystemLoader(str(site_templates)))
-    loaders.append(FileSystemLoader(str(DEFAULT_TEMPLATES)))
+        loaders.append(_ContainedLoader(str(site_templates)))
+    loaders.append(_ContainedLoader(str(DEFAULT_TEMPLATES)))
     return Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
 
 
@@ -95,7 +109,7 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: 
         PageSpec(urls.site_index(), "index.html", base | closure("index.html") | every_listing,
                  lambda: {"groups": index_view(site)}),
         # the catalog too: the form facet lists its forms
-        PageSpec("search/index.html", "search.html", base | closure("search.html") | every_listing | {CATALOG},
+        PageSpec(urls.search_page(), "search.html", base | closure("search.html") | every_listing | {CATALOG},
                  lambda: {"groups": index_view(site), "forms": form_names()}),
         PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
                  lambda: _site_changes_context(site, memo)),
@@ -155,9 +169,7 @@ def render_page(site: Site, env: Environment, spec: PageSpec) -> str:
 def render_site(site: Site, env: Environment, only: set[str] | None = None) -> dict[str, str]:
     """Pages keyed by output path (POSIX, relative); ``only`` restricts to those paths."""
     out: dict[str, str] = {}
-    for spec in page_specs(site, env):
-        if spec.path in out:
-            raise ValueError(f"two pages render to {spec.path}")
+    for spec in page_specs(site, env):  # no two specs share a path: link.link_site sees to that (L002)
         if only is None or spec.path in only:
             out[spec.path] = render_page(site, env, spec)
     return out

@@ -6,6 +6,14 @@ from posixpath import relpath
 
 INDEX = "index.html"
 
+# First path segments the site itself generates: a municipality folder may not be named so
+# (its pages would overwrite these).  Compared without regard to case, as on the file
+# systems of Windows and macOS.
+RESERVED_TOP = frozenset({INDEX, "search", "changes", "assets", "feed.xml"})
+# Names inside a municipality's folder the site keeps for itself: an assessment may not be
+# named so (``changes``: the municipality's own 更新履歴 page, <municipality>/changes/).
+RESERVED_IN_MUNICIPALITY = frozenset({INDEX, "changes", "feed.xml"})
+
 
 def site_index() -> str:
     return INDEX
@@ -21,6 +29,10 @@ def assessment_page(municipality: str, slug: str) -> str:
 
 def assessment_changes_page(municipality: str, slug: str) -> str:
     return f"{municipality}/{slug}/changes/{INDEX}"
+
+
+def search_page() -> str:
+    return f"search/{INDEX}"
 
 
 def site_changes_page() -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from . import catalog as cat
 from . import wareki
 from .catalog import Form, Node
+from .content_tree import ID_RE  # the slug rule; instance and file ids follow it too
 from .diagnostics import Diagnostic, Severity, SourceLocation
 from .load import SourceDocument, YMap, YNode, YScalar, YSeq
 from .markup import audit_html
@@ -22,7 +23,6 @@ from .model import (
     Period, RecordGroup, RecordItems, SiteConfig, Unplaced,
 )
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 COUNT_RE = re.compile(r"^\d{1,3}(,?\d{3})*$")
 TIMINGS = ("事前", "事後")

@@ -23,7 +23,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from .load import YAML_SUFFIXES
+from . import content_tree
 
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".pia-cache", "build"})
 TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".bak", ".orig", ".part", ".crdownload")
@@ -74,10 +74,10 @@ class WatchTargets:
         for root in (self.content, self.templates, self.assets, self.catalog, *self.extra_catalogs):
             if _within(p, root):
                 rel = p.relative_to(root).parts
+                if root == self.content:  # the entries content_tree reads or warns about
+                    return self._content_relevant(rel, is_directory)
                 if any(is_temp_name(part) for part in rel):
                     return False
-                if root == self.content:  # a municipality folder may be called anything the loader takes
-                    return self._content_relevant(rel, is_directory)
                 if any(part in IGNORED_DIRS for part in rel):
                     return False
                 if root == self.catalog or root in self.extra_catalogs:
@@ -90,12 +90,13 @@ class WatchTargets:
     def _content_relevant(rel: tuple[str, ...], is_directory: bool) -> bool:
         if not rel:
             return True  # the content folder itself
-        if rel[0].startswith(("_", ".")):
-            return False  # folders the loader skips (_schema/ …)
         if len(rel) == 1:
-            return rel[0] == "site.yaml" or is_directory
+            if is_directory:
+                return content_tree.folder_ok(rel[0])  # not the folders the loader skips (_schema/ …)
+            return content_tree.looks_like_yaml(rel[0])  # site.yaml, or a name warned about
         if len(rel) == 2:
-            return not is_directory and Path(rel[1]).suffix in YAML_SUFFIXES
+            # a source, or a name warned about (a.YAML, ..yaml); not editor droppings
+            return content_tree.folder_ok(rel[0]) and not is_directory and content_tree.looks_like_yaml(rel[1])
         return False
 
     def event_paths(self, event: FileSystemEvent) -> list[str]:

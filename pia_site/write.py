@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .symlinks import inside
+
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
 
 
@@ -26,13 +28,15 @@ class WriteReport:
 
 
 def _asset_files(dirs: list[Path]) -> dict[str, Path]:
-    """assets/ of the package, overridden file by file by the site's own assets/."""
+    """assets/ of the package, overridden file by file by the site's own assets/.  A link
+    that leaves its folder is never copied (``build`` and ``check`` report it as E013)."""
     found: dict[str, Path] = {}
     for d in dirs:
         if not d.is_dir():
             continue
+        real = d.resolve()
         for p in sorted(d.rglob("*")):
-            if p.is_file() and not p.name.startswith("."):
+            if p.is_file() and not p.name.startswith(".") and inside(p.resolve(), real):
                 found["assets/" + p.relative_to(d).as_posix()] = p
     return found
 
@@ -46,6 +50,7 @@ def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Pa
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     assets = _asset_files([PACKAGE_ASSETS] + ([site_assets] if site_assets else []))
     extra = extra or {}
+    # the last guard: link.link_site reports colliding paths to the author first (L002)
     for path in extra:
         if path in assets:
             raise ValueError(f"output path collision: {path}")

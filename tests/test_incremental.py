@@ -439,15 +439,17 @@ def test_a_page_path_collision_fails_as_the_full_build_does_and_a_fix_recovers(t
     before = tree_bytes(out)
     folder = content / "search"  # its listing page would be search/index.html, the search page
     _write(folder / "municipality.yaml", "name: 検索市\nprefecture: 埼玉県\ncode: \"112011\"\n")
-    with pytest.raises(ValueError) as full:
+    with pytest.raises(DiagnosticsError) as full:
         build(content, tmp_path / "ref")
-    with pytest.raises(ValueError) as incremental:
-        builder.update([folder, folder / "municipality.yaml"])
-    assert str(incremental.value) == str(full.value) == "two pages render to search/index.html"
+    result = builder.update([folder, folder / "municipality.yaml"])
+    assert not result.ok
+    collisions = [d for d in result.diagnostics if d.code == "L002"]
+    assert len(collisions) == 1 and collisions[0].location.path.endswith("search/municipality.yaml")
+    assert format_diagnostics(result.diagnostics) == format_diagnostics(full.value.diagnostics)
     assert tree_bytes(out) == before
     shutil.rmtree(folder)
     result = builder.update([folder])
-    assert result.ok and result.full
+    assert result.ok and not result.full and not result.written  # a refused update left the output as it was
     build(content, tmp_path / "ref")
     assert tree_bytes(out) == tree_bytes(tmp_path / "ref")
 
