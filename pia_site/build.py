@@ -8,10 +8,13 @@ from .diagnostics import Diagnostic, DiagnosticsError, has_errors
 from .link import link_assessment
 from .load import load_content
 from .model import Site
-from .render import iter_pages, make_environment
+from .outdir import check_out_dir
+from .render import DEFAULT_TEMPLATES, iter_pages, make_environment
 from .search import build_search_index
 from .validate import validate_assessment, validate_municipality, validate_site
-from .write import WriteReport, write_site
+from .write import PACKAGE_ASSETS, WriteReport, write_site
+
+PACKAGE_DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,19 @@ class BuildReport:
 def project_dir(content: Path) -> Path:
     """Site overrides (templates/, assets/) live beside the content directory."""
     return content.resolve().parent
+
+
+def protected_dirs(content: Path) -> list[tuple[Path, str]]:
+    """The folders an output folder must not be, hold or lie inside: what the author keeps and pia-site itself."""
+    root = project_dir(content)
+    return [(content, "コンテンツのフォルダ"), (root / "templates", "サイトのテンプレートのフォルダ"),
+            (root / "assets", "サイトのアセットのフォルダ"), (DEFAULT_TEMPLATES, "pia-site の既定のテンプレートのフォルダ"),
+            (PACKAGE_ASSETS, "pia-site の既定のアセットのフォルダ"), (PACKAGE_DIR, "pia-site 本体のフォルダ")]
+
+
+def check_out(content: Path, out: Path) -> Path:
+    """The resolved output folder for a site in ``content``, or ``outdir.OutDirError``."""
+    return check_out_dir(out, protected_dirs(content), anchors=(content, Path.cwd()))
 
 
 def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
@@ -54,6 +70,8 @@ def check(content: Path, strict: bool = False) -> list[Diagnostic]:
 
 
 def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
+    """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write."""
+    check_out(content, out)
     site, diags = load_site(content)
     if site is None or (strict and diags):
         raise DiagnosticsError(diags)
