@@ -196,29 +196,67 @@ def test_exchange_swaps_two_folders(tmp_path):
 
 
 # -- a kill at any instant -------------------------------------------------------------------
-CHILD = r"""
-import json, os, signal, sys
+# A zygote: one process imports pia-site (and reads the catalog) once, then forks a fresh child per build (so a
+# kill test does not pay the imports 25 times).  The child counts its file-system
+# operations and SIGKILLs itself before the ``kill_at``-th; or the zygote SIGKILLs it
+# ``delay`` seconds after the fork.  One JSON request and one JSON reply per line.
+ZYGOTE = r"""
+import json, os, signal, sys, time
+from pathlib import Path
 from pia_site import cli, write
+from pia_site.build import load_site
 
-content, out, kill_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ops = []
+for content in sys.argv[1:]:
+    load_site(Path(content))  # warm: the imports and the catalog, read once here
 
-def counted(name, fn):
-    def op(*args, **kwargs):
-        ops.append(name)
-        if len(ops) == kill_at:
-            os.kill(os.getpid(), signal.SIGKILL)  # before the operation
-        return fn(*args, **kwargs)
-    return op
+def run(req, report):
+    ops = []
 
-for name in ("mkdir", "chmod", "rename", "replace", "unlink", "rmdir"):
-    setattr(os, name, counted(name, getattr(os, name)))
-write.exchange = counted("exchange", write.exchange)
-code = cli.main(["build", "--content", content, "--out", out])
-print(json.dumps({"code": code, "ops": ops}))
+    def counted(name, fn):
+        def op(*args, **kwargs):
+            ops.append(name)
+            if len(ops) == req["kill_at"]:
+                os.kill(os.getpid(), signal.SIGKILL)  # before the operation
+            return fn(*args, **kwargs)
+        return op
+
+    for name in ("mkdir", "chmod", "rename", "replace", "unlink", "rmdir"):
+        setattr(os, name, counted(name, getattr(os, name)))
+    write.exchange = counted("exchange", write.exchange)
+    code = cli.main(["build", "--content", req["content"], "--out", req["out"]])
+    os.write(report, json.dumps(ops).encode())
+    return code
+
+for line in sys.stdin:
+    req = json.loads(line)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 1
+        try:
+            code = run(req, w)
+        finally:
+            os._exit(code)
+    os.close(w)
+    reaped = (0, 0)
+    if req.get("delay") is not None:
+        end = time.monotonic() + req["delay"]
+        while time.monotonic() < end and (reaped := os.waitpid(pid, os.WNOHANG)) == (0, 0):
+            time.sleep(0.002)
+        if reaped == (0, 0):
+            os.kill(pid, signal.SIGKILL)  # not reaped yet: the pid is still this child's
+    status = reaped[1] if reaped != (0, 0) else os.waitpid(pid, 0)[1]
+    ops = b""
+    while chunk := os.read(r, 65536):
+        ops += chunk
+    os.close(r)
+    print(json.dumps({"status": status, "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0,
+                      "ops": json.loads(ops) if ops else None}), flush=True)
 """
 
 SEEDS = range(24)
+AT_THE_EXCHANGE = {1: 0, 2: 1, 3: 2}  # seed -> kill before the exchange, or the first or second operation after it
 
 
 def digests(root: Path) -> dict[str, str] | None:
@@ -228,31 +266,27 @@ def digests(root: Path) -> dict[str, str] | None:
 
 
 def test_a_build_killed_at_any_instant_leaves_the_old_site_or_the_new_one_whole(tmp_path):
-    """Children build and are SIGKILLed: before the k-th file-system operation (k seeded,
-    and exactly before and after the exchange), or after a seeded delay.  Afterwards the
-    output is always one of the reference sites, whole; the next build leaves no leftovers."""
+    """Builds in a child process are SIGKILLed: before their k-th file-system operation (k
+    seeded, and exactly before and after the exchange), or after a seeded delay.  Afterwards
+    the output is always one of the two reference sites, whole, or (before a first build) none;
+    the next build leaves no leftovers."""
     sites = {
-        "A": make_content(tmp_path / "A", {"a": scaffold_text()}),
-        "B": make_content(tmp_path / "B", {"a": scaffold_text(), "b": scaffold_text("zenkoumoku", "令和7年5月")}),
+        "A": make_content(tmp_path / "A"),  # no assessment yet
+        "B": make_content(tmp_path / "B", {"a": scaffold_text()}),
     }
     refs = {}
     for name, content in sites.items():
         build(content, tmp_path / f"ref-{name}")
         refs[name] = digests(tmp_path / f"ref-{name}")
-    assert refs["A"] != refs["B"] and set(refs["A"]) != set(refs["B"])
+    assert set(refs["A"]) != set(refs["B"])
     out = tmp_path / "pub" / "site"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    zygote = subprocess.Popen([sys.executable, "-c", ZYGOTE, *map(str, sites.values())], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=tmp_path, text=True)
 
-    def child(target: str, kill_at: int, delay: float | None = None):
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(sites[target]), str(out), str(kill_at)],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path)
-        if delay is not None:
-            try:
-                proc.wait(timeout=delay)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-        stdout, _ = proc.communicate(timeout=120)
-        return proc.returncode, stdout
+    def child(target: str, kill_at: int = 0, delay: float | None = None) -> dict:
+        zygote.stdin.write(json.dumps({"content": str(sites[target]), "out": str(out), "kill_at": kill_at, "delay": delay}) + "\n")
+        zygote.stdin.flush()
+        return json.loads(zygote.stdout.readline())
 
     def state() -> str | None:
         found = digests(out)
@@ -266,41 +300,43 @@ def test_a_build_killed_at_any_instant_leaves_the_old_site_or_the_new_one_whole(
     def leftovers() -> list[str]:
         return sorted(p.name for p in out.parent.iterdir() if p.name != "site") if out.parent.exists() else []
 
-    # a complete run over an existing output counts its operations and finds the exchange
-    build(sites["A"], out)
-    t0 = time.monotonic()
-    code, stdout = child("B", 0)
-    duration = time.monotonic() - t0  # only to spread the timed kills over a build's life
-    assert code == 0 and state() == "B" and leftovers() == []
-    ops = json.loads(stdout)["ops"]
-    exch = ops.index("exchange") + 1  # 1-based: the kill comes before the k-th operation
-    assert ops.count("exchange") == 1
+    try:
+        # a complete run over an existing output counts its operations and finds the exchange
+        build(sites["A"], out)
+        t0 = time.monotonic()
+        done = child("B")
+        duration = time.monotonic() - t0  # only to spread the timed kills over a build's life
+        assert done["status"] == 0 and state() == "B" and leftovers() == []
+        ops = done["ops"]
+        assert ops.count("exchange") == 1
+        exch = ops.index("exchange") + 1  # 1-based, as kill_at: the kill comes before that operation
 
-    shutil.rmtree(out.parent)
-    outcomes = []
-    saw_leftovers = False
-    for seed in SEEDS:
-        rng = random.Random(seed)
-        old = "A" if seed in (1, 2) else state()  # the exchange was counted building B over A
-        target = "B" if old == "A" else "A"
-        if old is not None and (seed in (1, 2) or rng.random() < 0.7):
-            # the next build: it removes every leftover and writes the whole site
-            saw_leftovers |= bool(leftovers())
-            build(sites[old], out)
-            assert state() == old and leftovers() == [], seed
-        if seed == 1:
-            code, _ = child(target, exch)  # right before the exchange
-            assert code == -signal.SIGKILL and state() == old
-        elif seed == 2:
-            code, _ = child(target, exch + 1)  # right after it
-            assert code == -signal.SIGKILL and state() == target
-        elif seed % 4 == 3:
-            child(target, 0, delay=rng.uniform(0.0, duration))
-        else:
-            code, _ = child(target, rng.randint(1, len(ops) + 2))
-        now = state()
-        assert now in (old, target), (seed, old, target, now)
-        outcomes.append("new" if now == target else "old")
+        shutil.rmtree(out.parent)
+        outcomes = []
+        saw_leftovers = False
+        for seed in SEEDS:
+            rng = random.Random(seed)
+            exact = seed in AT_THE_EXCHANGE
+            old = "A" if exact else state()  # the exchange was counted building B over A
+            target = "B" if old == "A" else "A"
+            if old is not None and (exact or rng.random() < 0.7):
+                # the next build: it removes every leftover and writes the whole site
+                saw_leftovers |= bool(leftovers())
+                build(sites[old], out)
+                assert state() == old and leftovers() == [], seed
+            if exact:
+                r = child(target, exch + AT_THE_EXCHANGE[seed])
+                assert r["signal"] == signal.SIGKILL and state() == (old if AT_THE_EXCHANGE[seed] == 0 else target), seed
+            elif seed % 4 == 0:
+                child(target, delay=rng.uniform(0.0, duration))
+            else:
+                child(target, rng.randint(1, len(ops) + 2))
+            now = state()
+            assert now in (old, target), (seed, old, target, now)
+            outcomes.append("new" if now == target else "old")
+    finally:
+        zygote.stdin.close()
+        zygote.wait(timeout=60)
     assert {"old", "new"} <= set(outcomes)
     assert saw_leftovers  # some kills left trees behind, and a later build removed them
     final = state() or "A"
