@@ -29,9 +29,13 @@ def cmd_check(args) -> int:
 
 def cmd_build(args) -> int:
     from .build import build
+    from .outdir import OutDirError
 
     try:
         report = build(args.content, args.out, strict=args.strict)
+    except OutDirError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except DiagnosticsError as exc:
         print(format_diagnostics(exc.diagnostics), file=sys.stderr)
         print(f"ビルドを中止しました。{args.out} は変更していません。", file=sys.stderr)

@@ -10,11 +10,16 @@ DEFAULT_OUT = Path(".pia-cache/serve")
 
 
 def cmd_serve(args) -> int:
+    from .outdir import OutDirError
     from .serve import PreviewServer
 
     server = PreviewServer(args.content, args.out, host=args.host, port=args.port, poll=args.poll)
     try:
         server.start()
+    except OutDirError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        server.stop()
+        return 2
     except OSError as exc:
         print(f"{args.host}:{args.port} で待ち受けられません（{exc.strerror or exc}）。--port で別の番号を指定してください。", file=sys.stderr)
         server.stop()

@@ -7,10 +7,10 @@ folder), the page index of what the output holds (``page_index``: every page's i
 as ``render.page_specs`` names them, each key's fingerprint, key -> pages), a digest of
 every page written, and the digests of the assets and of the extra files (search index).
 Given the paths that changed, it works out which input keys changed, re-renders the pages
-whose dependencies meet them, and replaces each changed output file atomically (temporary
-file and rename); the bookkeeping costs what changed, not the size of the site.  A
-validation error leaves the output untouched and returns the diagnostics; the next
-successful update catches up from the last good state.
+whose dependencies meet them, and has ``write`` replace each changed output file
+atomically (``write.replace_file``: temporary file and rename); the bookkeeping costs what
+changed, not the size of the site.  A validation error leaves the output untouched and
+returns the diagnostics; the next successful update catches up from the last good state.
 
 The output is byte-identical to ``build.build`` of the same content: the first
 successful update is a full build written by ``write.write_site``; later updates
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ from .search.index import IndexState, build_index
 from .search.update import update_index
 from .search.units import assessment_doc
 from .symlinks import link_diagnostics
-from .write import PACKAGE_ASSETS, _asset_files, write_site
+from .write import PACKAGE_ASSETS, asset_files, is_under, remove_file, replace_file, write_site
 
 
 def _digest(data: bytes | str) -> str:
@@ -229,13 +228,13 @@ class IncrementalBuilder:
         templates = assets = catalog = False
         for raw in changed:
             p = Path(os.path.abspath(raw))
-            if _under(p, self.content):
+            if is_under(p, self.content):
                 self._content.refresh_path(p)
-            elif _under(p, self.site_templates) or _under(p, _render.DEFAULT_TEMPLATES):
+            elif is_under(p, self.site_templates) or is_under(p, _render.DEFAULT_TEMPLATES):
                 templates = True
-            elif _under(p, self.site_assets) or _under(p, PACKAGE_ASSETS):
+            elif is_under(p, self.site_assets) or is_under(p, PACKAGE_ASSETS):
                 assets = True
-            elif any(_under(p, d) for d in cat.catalog_dirs()):
+            elif any(is_under(p, d) for d in cat.catalog_dirs()):
                 catalog = True
             elif p in (self.site_templates.parent, self.content.parent):
                 templates = assets = True  # templates/ or assets/ created or removed
@@ -303,11 +302,11 @@ class IncrementalBuilder:
             data = _render.render_page(site, self._env, spec).encode("utf-8")
             d = _digest(data)
             if good.pages.get(spec.path) != d:
-                _write_atomic(self.out, spec.path, data)
+                replace_file(self.out, spec.path, data)
                 written.append(spec.path)
             good.pages[spec.path] = d
         for path in step.gone:
-            _remove(self.out, path)
+            remove_file(self.out, path)
             removed.append(path)
             del good.pages[path]
         if assets is not None:
@@ -315,11 +314,11 @@ class IncrementalBuilder:
                 data = src.read_bytes()
                 d = _digest(data)
                 if good.assets.get(path) != d:
-                    _write_atomic(self.out, path, data)
+                    replace_file(self.out, path, data)
                     written.append(path)
                 good.assets[path] = d
             for path in [p for p in good.assets if p not in assets]:
-                _remove(self.out, path)
+                remove_file(self.out, path)
                 removed.append(path)
                 del good.assets[path]
         good.keys, good.site = keys, site
@@ -332,7 +331,7 @@ class IncrementalBuilder:
                             changed_keys=changed, extra_pending=good.extra_dirty)
 
     def _assets(self) -> dict[str, Path]:
-        return _asset_files([PACKAGE_ASSETS, self.site_assets])
+        return asset_files([PACKAGE_ASSETS, self.site_assets])
 
     def _write_extra(self, good: _Good, job: ExtraJob) -> tuple[str, ...]:
         extra = job.files
@@ -340,12 +339,12 @@ class IncrementalBuilder:
         for path, data in extra.items():
             d = _digest(data)
             if good.extra.get(path) != d:
-                _write_atomic(self.out, path, data)
+                replace_file(self.out, path, data)
                 touched.append(path)
                 good.extra[path] = d
         gone = job.removed if job.partial else [p for p in good.extra if p not in extra]
         for path in gone:
-            _remove(self.out, path)
+            remove_file(self.out, path)
             touched.append(path)
             good.extra.pop(path, None)
         good.docs, good.index_state, good.index_order = job.new_docs, job.new_state, job.new_order
@@ -376,51 +375,3 @@ def _search_order(site: Site) -> list[Assessment]:
         return (code.get(a.municipality, ""), a.municipality, (int(n), n) if n.isdigit() else (10**9, n), a.slug)
 
     return sorted(site.assessments, key=key)
-
-
-def _under(p: Path, root: Path) -> bool:
-    return p == root or root in p.parents
-
-
-def _write_atomic(out: Path, rel: str, data: bytes) -> None:
-    """Replace one output file: write a temporary sibling, then rename it over the target."""
-    target = out / rel
-    _makedirs(out, target.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _makedirs(out: Path, d: Path) -> None:
-    missing = []
-    while d != out and not d.is_dir():
-        missing.append(d)
-        d = d.parent
-    for m in reversed(missing):
-        m.mkdir(exist_ok=True)
-        os.chmod(m, 0o755)
-
-
-def _remove(out: Path, rel: str) -> None:
-    """Remove one output file, then the folders it leaves empty."""
-    target = out / rel
-    try:
-        target.unlink()
-    except FileNotFoundError:
-        pass
-    d = target.parent
-    while d != out and _under(d, out):
-        try:
-            d.rmdir()
-        except OSError:
-            break
-        d = d.parent

@@ -32,6 +32,7 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
+from .build import check_out
 from .diagnostics import Diagnostic, SourceLocation, format_diagnostics, has_errors
 from .incremental import IncrementalBuilder, UpdateResult
 from .load import display_path
@@ -234,6 +235,8 @@ class PreviewServer:
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
+        """Raises ``outdir.OutDirError`` (before building or serving) for an output folder pia-site must not write."""
+        check_out(self.content, self.out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._watcher = Watcher(WatchTargets.for_site(self.content, self.out), self._on_batch, on_idle=self._idle,
                                 poll=self.poll, quiet=self.quiet)

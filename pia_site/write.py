@@ -1,19 +1,34 @@
 """Write: the only module that touches the output directory.
 
-Everything is rendered into a temporary sibling directory first; only when the
-whole site is complete is it swapped into place, so a failed build leaves the
-previous output untouched.  Output bytes depend only on the inputs.
+A full build renders everything into a temporary sibling directory (``.<name>.tmp-*``,
+marked as pia-site's from its first file: ``outdir.MARKER``); only when the whole site is
+complete is it swapped into place in one atomic step, so a failed or killed build leaves
+either the previous output or the new one, whole.  The live preview then replaces or
+removes single files (``replace_file``, ``remove_file``), each atomically.  Output bytes
+depend only on the inputs.
+
+The swap: on Linux, ``renameat2(RENAME_EXCHANGE)`` exchanges the new tree and the output
+folder in one step; the old tree, now at the temporary name, is removed afterwards.  Where
+that call is missing (other systems, old kernels, file systems without it) the fallback is
+two renames (output -> ``.<name>.old-*``, new tree -> output): nothing is ever lost, but a
+kill between the two leaves no output folder, only the old tree at its ``.old-`` name, until
+the next build.  Leftovers of killed builds are removed by the next build (``outdir``).
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import hashlib
 import os
-import shutil
+import secrets
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from . import outdir
 from .symlinks import inside
 
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
@@ -27,7 +42,7 @@ class WriteReport:
     bytes: int
 
 
-def _asset_files(dirs: list[Path]) -> dict[str, Path]:
+def asset_files(dirs: list[Path]) -> dict[str, Path]:
     """assets/ of the package, overridden file by file by the site's own assets/.  A link
     that leaves its folder is never copied (``build`` and ``check`` report it as E013)."""
     found: dict[str, Path] = {}
@@ -45,43 +60,49 @@ def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Pa
                extra: dict[str, bytes] | None = None, digests: dict[str, str] | None = None) -> WriteReport:
     """Write ``pages`` (a mapping, or ``(path, html)`` pairs as they are rendered: only one
     page is held at a time), ``extra`` files and the assets into a new tree, then swap it
-    in.  ``digests``, if given, receives the SHA-256 of every page written."""
-    out_dir = out_dir.resolve()
+    in.  ``digests``, if given, receives the SHA-256 of every page written.  Refuses
+    (``outdir.OutDirError``) an existing output that is not pia-site's."""
+    out_dir = Path(os.path.realpath(out_dir))
+    outdir.check_ours(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    assets = _asset_files([PACKAGE_ASSETS] + ([site_assets] if site_assets else []))
+    outdir.remove_leftovers(out_dir)
+    assets = asset_files([PACKAGE_ASSETS] + ([site_assets] if site_assets else []))
     extra = extra or {}
     # the last guard: link.link_site reports colliding paths to the author first (L002)
     for path in extra:
         if path in assets:
             raise ValueError(f"output path collision: {path}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=outdir.sibling_prefix(out_dir, "tmp"), dir=out_dir.parent))
+    old = None
     try:
-        total = files = n_pages = 0
-        seen: set[str] = set()
-        for path, html in (pages.items() if isinstance(pages, Mapping) else pages):
-            if path in seen:
-                raise ValueError(f"two pages render to {path}")
-            if path in extra or path in assets:
-                raise ValueError(f"output path collision: {path}")
-            seen.add(path)
-            data = html.encode("utf-8")
-            if digests is not None:
-                digests[path] = hashlib.sha256(data).hexdigest()
-            total += _put(tmp, path, data)
-            files += 1
-            n_pages += 1
-        for path in sorted(extra):
-            total += _put(tmp, path, extra[path])
-            files += 1
-        for path in sorted(assets):
-            total += _put(tmp, path, assets[path].read_bytes())
-            files += 1
-        for d in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
-            os.chmod(d, 0o755)
-        _swap(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        with outdir.held(tmp):
+            outdir.mark(tmp)
+            total = files = n_pages = 0
+            seen: set[str] = set()
+            for path, html in (pages.items() if isinstance(pages, Mapping) else pages):
+                if path in seen:
+                    raise ValueError(f"two pages render to {path}")
+                if path in extra or path in assets or path == outdir.MARKER:
+                    raise ValueError(f"output path collision: {path}")
+                seen.add(path)
+                data = html.encode("utf-8")
+                if digests is not None:
+                    digests[path] = hashlib.sha256(data).hexdigest()
+                total += _put(tmp, path, data)
+                files += 1
+                n_pages += 1
+            for path in sorted(extra):
+                total += _put(tmp, path, extra[path])
+                files += 1
+            for path in sorted(assets):
+                total += _put(tmp, path, assets[path].read_bytes())
+                files += 1
+            for d in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
+                os.chmod(d, 0o755)
+            old = swap(tmp, out_dir)
+    finally:
+        # the old tree after a swap; after a failure, the unfinished new one
+        outdir.remove_tree(old or tmp)
     return WriteReport(out_dir, n_pages, files, total)
 
 
@@ -93,19 +114,97 @@ def _put(root: Path, path: str, data: bytes) -> int:
     return len(data)
 
 
-def _swap(new: Path, out_dir: Path) -> None:
-    """Replace out_dir by new with two renames; the old tree is removed afterwards."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        os.rename(out_dir, old)
+def swap(new: Path, out_dir: Path) -> Path | None:
+    """Put the tree ``new`` at ``out_dir`` in one atomic step; returns where the old tree now is (None: there was none)."""
+    if not os.path.lexists(out_dir):
+        try:
+            os.rename(new, out_dir)
+            return None
+        except OSError as exc:  # created meanwhile: exchange with it
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+    if exchange(new, out_dir):
+        return new
+    # fallback, two renames (see the module docstring)
+    old = out_dir.with_name(f"{outdir.sibling_prefix(out_dir, 'old')}{os.getpid()}-{secrets.token_hex(4)}")
+    os.rename(out_dir, old)
     try:
         os.rename(new, out_dir)
     except BaseException:
-        if old is not None:
-            os.rename(old, out_dir)
+        os.rename(old, out_dir)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return old
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 1 << 1
+_renameat2 = None
+if sys.platform.startswith("linux"):
+    try:
+        _renameat2 = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).renameat2
+        _renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+        _renameat2.restype = ctypes.c_int
+    except (OSError, AttributeError):  # no libc, or glibc older than 2.28
+        _renameat2 = None
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two existing paths (Linux ``renameat2(RENAME_EXCHANGE)``).
+    False when the system or file system cannot; other failures raise."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+# -- single files (the live preview) ------------------------------------------------------
+def is_under(p: Path, root: Path) -> bool:
+    return p == root or root in p.parents
+
+
+def replace_file(out: Path, rel: str, data: bytes) -> None:
+    """Replace one output file: write a temporary sibling, then rename it over the target."""
+    target = out / rel
+    _makedirs(out, target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _makedirs(out: Path, d: Path) -> None:
+    missing = []
+    while d != out and not d.is_dir():
+        missing.append(d)
+        d = d.parent
+    for m in reversed(missing):
+        m.mkdir(exist_ok=True)
+        os.chmod(m, 0o755)
+
+
+def remove_file(out: Path, rel: str) -> None:
+    """Remove one output file, then the folders it leaves empty."""
+    target = out / rel
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    d = target.parent
+    while d != out and is_under(d, out):
+        try:
+            d.rmdir()
+        except OSError:
+            break
+        d = d.parent

@@ -172,7 +172,7 @@ def test_pages_are_written_as_they_are_rendered_and_a_failure_leaves_the_output(
 
     with pytest.raises(RuntimeError):
         write_site(pages(True), out)
-    assert sorted(p.name for p in out.iterdir()) == ["assets", "index.html"] and (out / "index.html").read_text() == "old"
+    assert sorted(p.name for p in out.iterdir()) == [".pia-site-output", "assets", "index.html"] and (out / "index.html").read_text() == "old"
     assert not list(tmp_path.glob(".out.*"))
     digests: dict[str, str] = {}
     report = write_site(pages(False), out, digests=digests)

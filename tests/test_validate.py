@@ -6,6 +6,7 @@ import pytest
 
 from pia_site.build import check
 from pia_site.load import load_document
+from pia_site.outdir import MARKER, MARKER_TEXT
 from pia_site.validate import code_check_digit, validate_assessment
 
 from support import REPO, make_content, scaffold_text, tree_bytes, write
@@ -65,6 +66,7 @@ def test_ten_planted_mistakes_give_ten_located_japanese_messages(tmp_path):
     content = make_content(tmp_path, {"keijidosha-fuka": plant_all(KOSHIGAYA.read_text(encoding="utf-8"))})
     out = tmp_path / "build"
     write(out / "index.html", "previous build")
+    (out / MARKER).write_bytes(MARKER_TEXT)  # a previous build is pia-site's
     before = tree_bytes(out)
     proc = subprocess.run([sys.executable, "-m", "pia_site", "build", "--content", str(content), "--out", str(out)],
                           capture_output=True, text=True, cwd=tmp_path)
