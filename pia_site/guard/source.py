@@ -1,0 +1,86 @@
+"""Source-level scan: every string scalar of the loaded YAML documents.
+
+A finding keeps the exact ``file:line:col`` of the matched characters (found in the
+document text from the scalar's own position) and the YAML key path of the scalar.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from ..diagnostics import SourceLocation
+from ..load import ContentSource, SourceDocument, YMap, YNode, YScalar, YSeq
+from .patterns import Kind, Match, scan_text
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: Kind
+    value: str      # normalised matched text (the key used to match output findings to sources)
+    shown: str      # NFKC text of the match (masked before it is shown)
+    location: SourceLocation
+    key_path: str = ""
+
+
+def documents(source: ContentSource) -> Iterator[SourceDocument]:
+    if source.site is not None:
+        yield source.site
+    for ms in source.municipalities:
+        if ms.municipality is not None:
+            yield ms.municipality
+        yield from ms.assessments
+
+
+def scalars(node: YNode | None, path: str = "") -> Iterator[tuple[str, YScalar]]:
+    """``(key path, scalar)`` of every value scalar below ``node`` (keys are the catalog's words)."""
+    if isinstance(node, YScalar):
+        if node.value:
+            yield path, node
+    elif isinstance(node, YMap):
+        for k, v in node.entries:
+            yield from scalars(v, f"{path}.{k.value}" if path else str(k.value))
+    elif isinstance(node, YSeq):
+        for i, v in enumerate(node.items):
+            yield from scalars(v, f"{path}[{i}]")
+
+
+def _locate(doc: SourceDocument, scalar: YScalar, text: str, m: Match, after: SourceLocation) -> SourceLocation:
+    """Where the matched characters are in the file; the scalar's start when they cannot be
+    found literally (escapes in a quoted scalar, a match folded over lines)."""
+    first_line = text[m.start:m.end].split("\n", 1)[0].strip()
+    found = doc.locate(first_line, after) if first_line else None
+    return found or scalar.loc
+
+
+def scan_document(doc: SourceDocument, allow: frozenset[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for key_path, scalar in scalars(doc.root):
+        value = scalar.value or ""
+        after = scalar.loc
+        seen: set[tuple[Kind, str]] = set()
+        for m in scan_text(value, allow):
+            loc = _locate(doc, scalar, value, m, after)
+            if loc is not scalar.loc:
+                after = SourceLocation(loc.path, loc.line, loc.column + 1)
+            out.append(Finding(m.kind, m.value, m.shown, loc, key_path))
+            seen.add((m.kind, m.value))
+        if "&" in value:  # character references a page would decode (&#49; is "1")
+            for m in scan_text(html.unescape(value), allow):
+                if (m.kind, m.value) not in seen:
+                    out.append(Finding(m.kind, m.value, m.shown, scalar.loc, key_path))
+    return out
+
+
+def scan_source(source: ContentSource, allow: frozenset[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for doc in documents(source):
+        out.extend(scan_document(doc, allow))
+    return out
+
+
+def scan_documents(docs: Iterable[SourceDocument], allow: frozenset[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for doc in docs:
+        out.extend(scan_document(doc, allow))
+    return out
