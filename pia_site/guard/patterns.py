@@ -81,6 +81,8 @@ _ADDRESS = re.compile(
     rf"[0-9]{{1,4}}[{DASHES}][0-9]{{1,4}}[{DASHES}][0-9]{{1,4}}(?![0-9{DASHES}])"
 )
 
+_CANDIDATE = re.compile(r"[\d@＠]")
+
 # the 個人番号's check digit: weights Qn and modulus 11, see ``mynumber_check_digit``
 _WEIGHTS = tuple(n + 1 if n <= 6 else n - 5 for n in range(1, 12))
 
@@ -121,7 +123,7 @@ def _nfkc_with_offsets(text: str) -> tuple[str, list[int]]:
     """NFKC of ``text`` and, for every character of the result (and its end), the offset of
     the original character it came from.  A base character and the combining marks after it
     (e.g. half-width ﾊ + ﾞ) are normalised together so that they compose."""
-    if text.isascii():
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text, list(range(len(text) + 1))
     out: list[str] = []
     offsets: list[int] = []
@@ -150,8 +152,8 @@ def _near(pattern: re.Pattern, text: str, start: int, end: int, before: int, aft
 def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list[Match]:
     """Every personal-data match in ``text``, in order.  ``allow`` holds normalised
     allowlist entries: a warning whose value lies inside one is dropped (an error never is)."""
-    if not text:
-        return []
+    if len(text) < 4 or not _CANDIDATE.search(text):
+        return []  # every pattern needs a digit or an "@" (full-width ones included)
     norm, offsets = _nfkc_with_offsets(text)
     found: list[tuple[Kind, int, int]] = []
     taken: list[tuple[int, int]] = []
@@ -173,7 +175,7 @@ def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    for m in _EMAIL.finditer(norm):
+    for m in _EMAIL.finditer(norm) if "@" in norm else ():
         found.append((Kind.EMAIL, m.start(), m.end()))
         taken.append((m.start(), m.end()))
     for m in _PHONE.finditer(norm):
@@ -185,7 +187,7 @@ def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list
         if separated or _near(PHONE_KEYWORDS, norm, m.start(), m.end(), 12, 4):
             found.append((Kind.PHONE, m.start(), m.end()))
             taken.append((m.start(), m.end()))
-    for m in _DATE.finditer(norm):
+    for m in _DATE.finditer(norm) if "生" in norm else ():  # every birth keyword has 生
         if not free(m.start(), m.end()):
             continue
         born_after = _DATE_THEN_BORN.match(norm, m.end())
