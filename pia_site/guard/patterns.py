@@ -60,6 +60,7 @@ _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:
 
 BIRTH_KEYWORDS = re.compile(r"生年月日|誕生日|生まれ|出生日")
 BIRTH_BEFORE = 12
+_BIRTH_BREAK = re.compile(r"[。、，,;；等及並又]|から|まで")
 _ERA = r"(?:明治|大正|昭和|平成|令和)"
 _DATE = re.compile(
     rf"{_ERA}\s?(?:[0-9]{{1,2}}|元)\s?年\s?[0-9]{{1,2}}\s?月\s?[0-9]{{1,2}}\s?日"
@@ -141,12 +142,24 @@ def _nfkc_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 def _near(pattern: re.Pattern, text: str, start: int, end: int, before: int, after: int) -> bool:
-    if pattern.search(text, max(0, start - before - 12), start):
-        for m in pattern.finditer(text, max(0, start - before - 12), start):
-            if start - m.end() <= before:
-                return True
+    """A match of ``pattern`` ending at most ``before`` characters before ``start`` or
+    starting at most ``after`` characters after ``end``."""
+    for m in pattern.finditer(text, max(0, start - before - 12), start):
+        if start - m.end() <= before:
+            return True
     m = pattern.search(text, end, min(len(text), end + after + 12))
     return bool(m and m.start() - end <= after)
+
+
+def _labels_date(text: str, start: int) -> bool:
+    """A birth keyword shortly before ``start`` that labels the date (生年月日：…, 生年月日は…),
+    not one item of a list or a sentence that ends before the date (生年月日等を入手する。…)."""
+    lo = max(0, start - BIRTH_BEFORE - 4)
+    for k in BIRTH_KEYWORDS.finditer(text, lo, start):
+        between = text[k.end():start]
+        if len(between) <= BIRTH_BEFORE and not _BIRTH_BREAK.search(between):
+            return True
+    return False
 
 
 def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list[Match]:
@@ -191,7 +204,7 @@ def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list
         if not free(m.start(), m.end()):
             continue
         born_after = _DATE_THEN_BORN.match(norm, m.end())
-        if born_after or _near(BIRTH_KEYWORDS, norm, m.start(), m.start(), BIRTH_BEFORE, -1):
+        if born_after or _labels_date(norm, m.start()):
             found.append((Kind.BIRTH_DATE, m.start(), m.end()))
             taken.append((m.start(), m.end()))
     for m in _ADDRESS.finditer(norm):
