@@ -84,7 +84,8 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     def verdict() -> None:
         """Runs after the last page is rendered and before write_site swaps the new tree in:
         raising here leaves the previous output untouched."""
-        report[:] = diags + guard.merged_diagnostics(found, scanner.findings, display_path(out))
+        report[:] = diags + guard.merged_diagnostics(found, scanner.findings, display_path(out),
+                                                     lambda value: guard.holders(source, value))
         if has_errors(report) or (strict and report):
             raise DiagnosticsError(report)
 

@@ -6,6 +6,7 @@ import pytest
 
 from pia_site import cli
 from pia_site.build import build, check
+from pia_site.diagnostics import DiagnosticsError
 from pia_site.guard import OutputScanner
 
 from conftest import working_directory
@@ -58,7 +59,7 @@ def test_a_blocked_build_leaves_the_previous_site_untouched(tmp_path):
     before = tree_bytes(out)
     x = content / "koshigaya" / "x.yaml"
     x.write_text(x.read_text(encoding="utf-8").replace(NOTES, f"    マイナンバー：{VALID}。", 1), encoding="utf-8")
-    with pytest.raises(Exception):
+    with pytest.raises(DiagnosticsError):
         build(content, out)
     assert tree_bytes(out) == before
 
@@ -144,3 +145,12 @@ def test_without_the_sample_allowlist_its_office_numbers_would_be_reported(tmp_p
     content = planted(tmp_path, NOTES, NOTES, SITE_YAML)
     found = [d for d in check(content) if d.code.startswith("P")]
     assert {d.code for d in found} == {"P010", "P013"} and not any(d.is_error for d in found)
+
+
+def test_a_number_split_by_markup_is_found_on_the_page_and_located_at_its_scalar(tmp_path):
+    content = planted(tmp_path, NOTES, "    個人番号 **1234** 5678 9018 。" + NOTES.strip())
+    assert p_codes(check(content)) == []  # the YAML text alone has no 12-digit run
+    with pytest.raises(DiagnosticsError) as exc:
+        build(content, tmp_path / "out")
+    assert ("P001", "x.yaml:11") in p_codes(exc.value.diagnostics)  # cover.notes: |- starts on line 11
+    assert not (tmp_path / "out").exists()

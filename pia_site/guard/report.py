@@ -7,7 +7,7 @@ asset, text put together from several values) is located at the output file.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostic, Severity, SourceLocation
 from .output import OutputFinding
@@ -55,10 +55,15 @@ def source_diagnostics(findings: Iterable[Finding]) -> list[Diagnostic]:
     return [diagnostic(f.kind, f.shown, f.location, f.key_path) for f in findings]
 
 
-def merged_diagnostics(source: Iterable[Finding], output: Iterable[OutputFinding], out_label: str) -> list[Diagnostic]:
+Holders = Callable[[str], list[tuple[SourceLocation, str]]]
+
+
+def merged_diagnostics(source: Iterable[Finding], output: Iterable[OutputFinding], out_label: str,
+                       holders: Holders | None = None) -> list[Diagnostic]:
     """The source findings, raised to the output's verdict where the published page puts a
-    number next to a keyword its YAML value lacked, plus output findings no scalar explains
-    (located at the first output file, with the number of other files)."""
+    number next to a keyword its YAML value lacked; then output findings no source finding
+    explains, located at the scalars ``holders`` names for their text, or else at the first
+    output file (with the number of other files)."""
     source = list(source)
     by_value: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in enumerate(source):
@@ -81,8 +86,13 @@ def merged_diagnostics(source: Iterable[Finding], output: Iterable[OutputFinding
         if i in published_in:
             note = f"（公開されるファイル {published_in[i]} では、この数字が「個人番号」などの語の近くに出ます。）"
         out.append(diagnostic(kinds[i], f.shown, f.location, f.key_path, note))
-    for (kind, _), found in orphans.items():
+    for (kind, value), found in orphans.items():
         paths = sorted({o.path for o in found})
+        held = holders(value) if holders is not None else []
+        if held:
+            note = f"（公開されるファイル {paths[0]} では、書式を除いた文字がこのように読めます。）"
+            out.extend(diagnostic(kind, found[0].shown, loc, key_path, note) for loc, key_path in held)
+            continue
         more = f"ほか {len(paths) - 1} ファイル" if len(paths) > 1 else ""
         note = (f"（YAML の値には見当たりません。テンプレート・assets・複数の値の組み合わせから出力されています{('。' + more) if more else ''}）")
         out.append(diagnostic(kind, found[0].shown, SourceLocation(f"{out_label}/{paths[0]}"), "", note))

@@ -6,12 +6,13 @@ document text from the scalar's own position) and the YAML key path of the scala
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
 from ..diagnostics import SourceLocation
 from ..load import ContentSource, SourceDocument, YMap, YNode, YScalar, YSeq
-from .patterns import Kind, Match, scan_text
+from .patterns import Kind, Match, normalise_value, scan_text
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,19 @@ def scan_source(source: ContentSource, allow: frozenset[str]) -> list[Finding]:
         out.extend(scan_document(doc, allow, ALLOW_KEY if doc is source.site else ""))
     return out
 
+
+
+_MARKUP = re.compile(r"<[^>]*>|[*_`~\\]")
+
+
+def holders(source: ContentSource, value: str) -> list[tuple[SourceLocation, str]]:
+    """``(location, key path)`` of every scalar whose text, with markup (tags, Markdown
+    emphasis) removed, holds ``value`` (a normalised match): where a match the page puts
+    together from split text (``**1234** 5678 9018``) was written."""
+    out = []
+    for doc in documents(source):
+        for key_path, scalar in scalars(doc.root):
+            text = scalar.value or ""
+            if value in normalise_value(_MARKUP.sub("", html.unescape(text))):
+                out.append((scalar.loc, key_path))
+    return out
