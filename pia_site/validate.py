@@ -621,7 +621,7 @@ def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[D
         ck.error("V062", "西暦の表示（seireki）は after・before・none のどれかです。", top.get("seireki"), "seireki")
     allow = _personal_data_allow(ck, top.get("personal_data_allow"))
     cfg = SiteConfig(title, desc, base.rstrip("/"), flag("gannen", True), seireki, flag("empty_buckets", True), doc.path,
-                     allow)
+                     personal_data_allow=allow)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return cfg, ck.diags
@@ -634,7 +634,7 @@ def _personal_data_allow(ck: Checker, node: YNode | None) -> tuple[str, ...]:
     out: list[str] = []
     for i, item in enumerate(seq.items if seq else ()):
         value = ck.scalar(item, f"{key}[{i}]", label)
-        if value is None and isinstance(item, YScalar) or value is not None and not normalise_value(value):
+        if isinstance(item, YScalar) and not normalise_value(value or ""):
             ck.error("P090", "空の項目です。公開してよい電話番号・所在地などを文字列で書くか、この行を消してください。",
                      item, f"{key}[{i}]", label)
         elif value is not None:
