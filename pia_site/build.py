@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import guard
 from .diagnostics import Diagnostic, DiagnosticsError, has_errors
 from .link import link_assessment, link_site
-from .load import load_content
-from .model import Site
+from .load import ContentSource, display_path, load_content
+from .model import Site, SiteConfig
 from .outdir import check_out_dir
 from .render import DEFAULT_TEMPLATES, iter_pages, make_environment
 from .search import build_search_index
@@ -49,6 +50,11 @@ def check_out(content: Path, out: Path) -> Path:
 
 
 def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
+    site, diags, _, _ = _load(content)
+    return site, diags
+
+
+def _load(content: Path) -> tuple[Site | None, list[Diagnostic], ContentSource, SiteConfig | None]:
     source, diags = load_content(content)
     config, d = validate_site(source.site)
     diags += d
@@ -68,23 +74,65 @@ def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
                 assessments.append(a)
     site, d = link_site(config, municipalities, assessments)
     diags += d
-    return (None if has_errors(diags) else site), diags
+    return (None if has_errors(diags) else site), diags, source, config
+
+
+def _allow(config: SiteConfig | None, source: ContentSource) -> frozenset[str]:
+    if config is not None:
+        return guard.allowlist(config.personal_data_allow)
+    return guard.allowlist(guard.allow_entries(source.site))  # site.yaml has errors: read the list as written
 
 
 def check(content: Path, strict: bool = False) -> list[Diagnostic]:
-    _, diags = load_site(content)
-    return diags + link_diagnostics(theme_roots(content))
+    """Everything build would report before rendering, personal-data findings in the YAML included."""
+    _, diags, source, config = _load(content)
+    diags += link_diagnostics(theme_roots(content))
+    return diags + guard.source_diagnostics(guard.scan_source(source, _allow(config, source)))
 
 
 def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write."""
     check_out(content, out)
-    site, diags = load_site(content)
+    site, diags, source, config = _load(content)
     diags += link_diagnostics(theme_roots(content))
-    if site is None or has_errors(diags) or (strict and diags):
-        raise DiagnosticsError(diags)
+    allow = _allow(config, source)
+    found = guard.scan_source(source, allow)
+    everything = diags + guard.source_diagnostics(found)
+    if site is None or has_errors(everything) or (strict and everything):
+        raise DiagnosticsError(everything)
     templates, assets = theme_roots(content)
     extra = build_search_index(site)
+    scanner = guard.OutputScanner(allow)
+    for path in sorted(extra):
+        scanner.file(path, extra[path])
+    _scan_site_assets(assets, scanner)
+    report = list(everything)
+
+    def verdict() -> None:
+        """Runs after the last page is rendered and before write_site swaps the new tree in:
+        raising here leaves the previous output untouched."""
+        report[:] = diags + guard.merged_diagnostics(found, scanner.findings, display_path(out),
+                                                     lambda value: guard.holders(source, value))
+        if has_errors(report) or (strict and report):
+            raise DiagnosticsError(report)
+
     # pages are rendered as they are written: memory does not grow with the number of pages
-    written = write_site(iter_pages(site, make_environment(templates)), out, assets, extra=extra)
-    return BuildReport(tuple(diags), written)
+    pages = _scanned(iter_pages(site, make_environment(templates)), scanner, verdict)
+    written = write_site(pages, out, assets, extra=extra)
+    return BuildReport(tuple(report), written)
+
+
+def _scanned(pages, scanner: "guard.OutputScanner", done):
+    """Pass pages through while the personal-data guard reads them; ``done`` when all have passed."""
+    for path, html in pages:
+        scanner.page(path, html)
+        yield path, html
+    done()
+
+
+def _scan_site_assets(folder: Path, scanner: "guard.OutputScanner") -> None:
+    if not folder.is_dir():
+        return
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.name.startswith("."):
+            scanner.file("assets/" + p.relative_to(folder).as_posix(), p.read_bytes())

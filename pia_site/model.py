@@ -172,6 +172,7 @@ class SiteConfig:
     seireki: str = "after"  # after | before | none
     empty_buckets: bool = True  # print empty slot headers (システム2～5 …)
     source: str = ""
+    personal_data_allow: tuple[str, ...] = ()  # public office numbers/addresses the guard lets through
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from . import wareki
 from .catalog import Form, Node
 from .content_tree import ID_RE  # the slug rule; instance and file ids follow it too
 from .diagnostics import Diagnostic, Severity, SourceLocation
+from .guard.patterns import normalise_value
 from .load import SourceDocument, YMap, YNode, YScalar, YSeq
 from .markup import audit_html
 from .model import (
@@ -592,7 +593,8 @@ def validate_municipality(doc: SourceDocument, slug: str) -> tuple[Municipality 
 
 
 SITE_KEYS = {"title": "サイト名", "description": "説明", "base_url": "公開URL", "gannen": "元年表記",
-             "seireki": "西暦の表示", "empty_buckets": "空の枠見出しの表示"}
+             "seireki": "西暦の表示", "empty_buckets": "空の枠見出しの表示",
+             "personal_data_allow": "公開してよい番号・所在地"}
 
 
 def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[Diagnostic]]:
@@ -623,7 +625,24 @@ def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[D
     seireki = (ck.scalar(top.get("seireki"), "seireki") or "after").strip()
     if seireki not in ("after", "before", "none"):
         ck.error("V062", "西暦の表示（seireki）は after・before・none のどれかです。", top.get("seireki"), "seireki")
-    cfg = SiteConfig(title, desc, base.rstrip("/"), flag("gannen", True), seireki, flag("empty_buckets", True), doc.path)
+    allow = _personal_data_allow(ck, top.get("personal_data_allow"))
+    cfg = SiteConfig(title, desc, base.rstrip("/"), flag("gannen", True), seireki, flag("empty_buckets", True), doc.path,
+                     personal_data_allow=allow)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return cfg, ck.diags
+
+
+def _personal_data_allow(ck: Checker, node: YNode | None) -> tuple[str, ...]:
+    """site.yaml ``personal_data_allow``: strings the personal-data guard lets through."""
+    key, label = "personal_data_allow", SITE_KEYS["personal_data_allow"]
+    seq = ck.sequence(node, key, label) if node is not None else None
+    out: list[str] = []
+    for i, item in enumerate(seq.items if seq else ()):
+        value = ck.scalar(item, f"{key}[{i}]", label)
+        if isinstance(item, YScalar) and not normalise_value(value or ""):
+            ck.error("P090", "空の項目です。公開してよい電話番号・所在地などを文字列で書くか、この行を消してください。",
+                     item, f"{key}[{i}]", label)
+        elif value is not None:
+            out.append(value)
+    return tuple(out)

@@ -1,0 +1,149 @@
+"""Output-level scan: what is actually published.
+
+Pages and feeds are read as a browser would (character references decoded), as
+text segments: the text of each block element, joined across inline elements, and
+every attribute value (``title=``, ``alt=``, ``href=``, ``data-*``, ``<meta content>``)
+on its own.  Search-index files are zlib-inflated first; JSON is read string by string.
+Only findings are kept, so the scan works on pages one at a time as they are written.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Iterator
+
+from .patterns import Kind, scan_text
+
+# elements that do not end a run of text (everything else does: p, td, li, h1, title, entry …)
+INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "label", "mark",
+    "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+})
+TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".csv", ".md")
+
+
+@dataclass(frozen=True)
+class OutputFinding:
+    kind: Kind
+    value: str
+    shown: str
+    path: str  # output path, relative to the output folder
+
+
+class _Segments(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.segments: list[str] = []
+        self._run: list[str] = []
+
+    def _flush(self) -> None:
+        if self._run:
+            self.segments.append("".join(self._run))
+            self._run = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in INLINE:
+            self._flush()
+        for _, value in attrs:
+            if value:
+                self.segments.append(value)
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag) -> None:
+        if tag not in INLINE:
+            self._flush()
+
+    def handle_data(self, data) -> None:
+        self._run.append(data)
+
+    def handle_comment(self, data) -> None:
+        self.segments.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def markup_segments(text: str) -> list[str]:
+    """Text segments of an HTML page or an XML feed (see the module docstring)."""
+    p = _Segments()
+    p.feed(text)
+    p.close()
+    return p.segments
+
+
+def _json_strings(obj) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield k
+            yield from _json_strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _json_strings(v)
+
+
+def data_segments(path: str, data: bytes) -> list[str]:
+    """Text segments of any output file; [] for a file that holds no text (an image)."""
+    if path.endswith(".z"):
+        try:
+            data = zlib.decompress(data)
+        except zlib.error:
+            pass
+        try:
+            return list(_json_strings(json.loads(data.decode("utf-8"))))
+        except (UnicodeDecodeError, ValueError):
+            return _shard_grams(data)
+    if not path.lower().endswith(TEXT_SUFFIXES):
+        return []
+    text = data.decode("utf-8", errors="replace")
+    if path.lower().endswith((".html", ".htm", ".xml", ".svg")):
+        return markup_segments(text)
+    if path.lower().endswith(".json"):
+        try:
+            return list(_json_strings(json.loads(text)))
+        except ValueError:
+            pass
+    return [text]
+
+
+def _shard_grams(data: bytes) -> list[str]:
+    """The grams of a postings shard (binary); the raw bytes as text if it is not one."""
+    from ..search.client import parse_shard
+
+    try:
+        return list(parse_shard(data))
+    except Exception:  # noqa: BLE001 - not a shard: read whatever text it holds
+        return [data.decode("utf-8", errors="replace")]
+
+
+def scan_segments(path: str, segments: list[str], allow: frozenset[str]) -> list[OutputFinding]:
+    out: list[OutputFinding] = []
+    seen: set[tuple[Kind, str]] = set()
+    for seg in segments:
+        for m in scan_text(seg, allow):
+            if (m.kind, m.value) not in seen:
+                seen.add((m.kind, m.value))
+                out.append(OutputFinding(m.kind, m.value, m.shown, path))
+    return out
+
+
+class OutputScanner:
+    """Collects findings from output files as they pass; holds no page text."""
+
+    def __init__(self, allow: frozenset[str]):
+        self.allow = allow
+        self.findings: list[OutputFinding] = []
+
+    def page(self, path: str, text: str) -> None:
+        if path.lower().endswith((".html", ".htm", ".xml", ".svg")):
+            self.findings += scan_segments(path, markup_segments(text), self.allow)
+        else:
+            self.findings += scan_segments(path, data_segments(path, text.encode("utf-8")), self.allow)
+
+    def file(self, path: str, data: bytes) -> None:
+        self.findings += scan_segments(path, data_segments(path, data), self.allow)
