@@ -10,6 +10,7 @@ from .load import load_content
 from .model import Site
 from .render import iter_pages, make_environment
 from .search import build_search_index
+from .theme import Theme
 from .validate import validate_assessment, validate_municipality, validate_site
 from .write import WriteReport, write_site
 
@@ -21,7 +22,7 @@ class BuildReport:
 
 
 def project_dir(content: Path) -> Path:
-    """Site overrides (templates/, assets/) live beside the content directory."""
+    """The folder that holds the content folder (the site's project)."""
     return content.resolve().parent
 
 
@@ -57,8 +58,8 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     site, diags = load_site(content)
     if site is None or (strict and diags):
         raise DiagnosticsError(diags)
-    root = project_dir(content)
+    theme = Theme.for_config(site.config)
     extra = build_search_index(site)
     # pages are rendered as they are written: memory does not grow with the number of pages
-    written = write_site(iter_pages(site, make_environment(root / "templates")), out, root / "assets", extra=extra)
+    written = write_site(iter_pages(site, make_environment(theme)), out, theme.asset_files(), extra=extra)
     return BuildReport(tuple(diags), written)

@@ -31,7 +31,6 @@ from jinja2 import TemplateSyntaxError
 from . import catalog as cat
 from . import render as _render
 from . import urls
-from .build import project_dir
 from .content_state import Assembly, ContentState
 from .diagnostics import Diagnostic
 from .model import Assessment, Site
@@ -40,7 +39,8 @@ from .render import CATALOG, SITE, assessment_key, make_environment, municipalit
 from .search.index import IndexState, build_index
 from .search.update import update_index
 from .search.units import assessment_doc
-from .write import PACKAGE_ASSETS, _asset_files, write_site
+from .theme import Theme
+from .write import write_site
 
 
 def _digest(data: bytes | str) -> str:
@@ -137,9 +137,7 @@ class IncrementalBuilder:
     def __init__(self, content: Path, out: Path):
         self.content = Path(os.path.abspath(content))
         self.out = Path(os.path.abspath(out))
-        root = project_dir(self.content)
-        self.site_templates = root / "templates"
-        self.site_assets = root / "assets"
+        self._theme = Theme()  # site.yaml's, as of the last assembled site (see ``theme``)
         self._content = ContentState(self.content)
         self._catalog_digest = ""
         self._env = None
@@ -170,8 +168,12 @@ class IncrementalBuilder:
         diags = asm.diagnostics  # in content order; format_diagnostics sorts them
         if asm.site is None:
             return UpdateResult(False, diags, seconds=time.perf_counter() - t0)
+        theme = Theme.for_config(asm.site.config)
+        if theme != self._theme:  # site.yaml chose other overrides: other templates and assets
+            self._theme = theme
+            self._templates_stale = self._assets_stale = True
         if self._env is None or self._templates_stale:
-            self._env = make_environment(self.site_templates)
+            self._env = make_environment(theme)
             self._templates_stale = False
             if self._index is not None:
                 self._index.set_env(self._env)
@@ -216,6 +218,11 @@ class IncrementalBuilder:
     def has_good_build(self) -> bool:
         return self._good is not None
 
+    @property
+    def theme(self) -> Theme:
+        """The template and asset roots of the site as last assembled (what a watcher watches)."""
+        return self._theme
+
     # -- sources --------------------------------------------------------------------------
     def _refresh(self, changed) -> tuple[bool, bool]:
         """Re-read what changed; returns (templates changed, assets changed)."""
@@ -225,18 +232,19 @@ class IncrementalBuilder:
             self._scanned = True
             return True, True
         templates = assets = catalog = False
+        theme = self._theme
         for raw in changed:
             p = Path(os.path.abspath(raw))
             if _under(p, self.content):
                 self._content.refresh_path(p)
-            elif _under(p, self.site_templates) or _under(p, _render.DEFAULT_TEMPLATES):
+            elif any(_under(p, root) for root in theme.template_roots):
                 templates = True
-            elif _under(p, self.site_assets) or _under(p, PACKAGE_ASSETS):
+            elif any(_under(p, root) for root in theme.asset_roots):
                 assets = True
             elif _under(p, cat.CATALOG_DIR):
                 catalog = True
-            elif p in (self.site_templates.parent, self.content.parent):
-                templates = assets = True  # templates/ or assets/ created or removed
+            elif p == theme.override:
+                templates = assets = True  # the theme folder created or removed
         if catalog and self._check_catalog():
             self._content.rescan()
         return templates, assets
@@ -280,8 +288,9 @@ class IncrementalBuilder:
             extra = job.files
             good.docs, good.index_state, good.index_order = job.new_docs, job.new_state, job.new_order
         pages = ((spec.path, _render.render_page(site, self._env, spec)) for spec in specs)  # rendered as written
-        write_site(pages, self.out, self.site_assets, extra=extra, digests=good.pages)
-        good.assets = {p: _digest(src.read_bytes()) for p, src in self._assets().items()}
+        assets = self._assets()
+        write_site(pages, self.out, assets, extra=extra, digests=good.pages)
+        good.assets = {p: _digest(src.read_bytes()) for p, src in assets.items()}
         good.extra = {p: _digest(data) for p, data in extra.items()}
         self._good, self._index = good, index
         return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(good.pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
@@ -336,7 +345,7 @@ class IncrementalBuilder:
                             changed_keys=changed, extra_pending=good.extra_dirty)
 
     def _assets(self) -> dict[str, Path]:
-        return _asset_files([PACKAGE_ASSETS, self.site_assets])
+        return self._theme.asset_files()
 
     def _write_extra(self, good: _Good, job: ExtraJob) -> tuple[str, ...]:
         extra = job.files

@@ -172,6 +172,8 @@ class SiteConfig:
     seireki: str = "after"  # after | before | none
     empty_buckets: bool = True  # print empty slot headers (システム2～5 …)
     source: str = ""
+    theme_dir: str = ""  # the site's theme overrides (absolute; "" for none), see theme.Theme
+    allow_unsafe_templates: bool = False  # the overrides may use |safe, autoescape false, Markup(
 
 
 @dataclass(frozen=True)

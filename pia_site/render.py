@@ -1,5 +1,6 @@
 """Render: site views -> {output path: html}.  One Jinja environment, autoescape
-on, StrictUndefined; a site's own ``templates/`` overrides any default template.
+on, StrictUndefined, loading from the theme's template roots (``theme.Theme``: the site's
+overrides first, then the default templates).
 
 Each page is described by a ``PageSpec`` naming the inputs it depends on, so an
 incremental builder can re-render exactly the pages an edit affects.
@@ -8,18 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta
 
 from . import urls
+from .theme import DEFAULT_TEMPLATES, Theme  # noqa: F401 - DEFAULT_TEMPLATES: re-exported
 from .memo import IdentityMemo
 from .model import Assessment, Municipality, Site
 from .views import assessment_view, index_view, municipality_view
 from .views_changes import changes_page, feed_context, newest_changes
-
-DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 
 # input keys a page may depend on
 SITE = "site"            # site.yaml
@@ -43,11 +42,9 @@ def template_key(name: str) -> str:
     return f"template:{name}"
 
 
-def make_environment(site_templates: Path | None = None) -> Environment:
-    loaders = []
-    if site_templates is not None and site_templates.is_dir():
-        loaders.append(FileSystemLoader(str(site_templates)))
-    loaders.append(FileSystemLoader(str(DEFAULT_TEMPLATES)))
+def make_environment(theme: Theme | None = None) -> Environment:
+    theme = theme or Theme()
+    loaders = [FileSystemLoader(str(root)) for root in theme.template_roots]
     return Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
 
 

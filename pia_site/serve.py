@@ -289,6 +289,7 @@ class PreviewServer:
             result = self.builder.update(paths, defer_extra=True, on_own_pages=own_pages)
         except Exception as exc:  # noqa: BLE001 - a template or catalog error: show it, keep serving
             result = UpdateResult(False, (exception_diagnostic(exc),))
+        self._follow_theme()
         generation = self.state.generation + 1
         if not result.ok:
             # only a failed update is scanned for errors (a successful one has none, and many warnings)
@@ -315,6 +316,12 @@ class PreviewServer:
             self._reload(later[0] if css_only else "*")
         else:
             self._publish(_State(result.diagnostics, generation, False, self.state.everything), later)
+
+    def _follow_theme(self) -> None:
+        """Watch the theme folder site.yaml chooses (it may have changed with this build)."""
+        targets = WatchTargets.for_site(self.content, self.out, self.builder.theme)
+        if self._watcher is not None and targets != self._watcher.targets:
+            self._watcher.retarget(targets)
 
     def _publish(self, state: _State, pages) -> None:
         """A new state in which these pages changed; the browsers showing them reload."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-PACKAGE_ASSETS = Path(__file__).parent / "assets"
+from .theme import Theme
+
 
 
 @dataclass(frozen=True)
@@ -25,26 +26,15 @@ class WriteReport:
     bytes: int
 
 
-def _asset_files(dirs: list[Path]) -> dict[str, Path]:
-    """assets/ of the package, overridden file by file by the site's own assets/."""
-    found: dict[str, Path] = {}
-    for d in dirs:
-        if not d.is_dir():
-            continue
-        for p in sorted(d.rglob("*")):
-            if p.is_file() and not p.name.startswith("."):
-                found["assets/" + p.relative_to(d).as_posix()] = p
-    return found
-
-
-def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Path, site_assets: Path | None = None,
+def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Path, assets: Mapping[str, Path] | None = None,
                extra: dict[str, bytes] | None = None, digests: dict[str, str] | None = None) -> WriteReport:
     """Write ``pages`` (a mapping, or ``(path, html)`` pairs as they are rendered: only one
     page is held at a time), ``extra`` files and the assets into a new tree, then swap it
-    in.  ``digests``, if given, receives the SHA-256 of every page written."""
+    in.  ``assets``: output path -> source file (``theme.Theme.asset_files``; by default the
+    default theme's).  ``digests``, if given, receives the SHA-256 of every page written."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    assets = _asset_files([PACKAGE_ASSETS] + ([site_assets] if site_assets else []))
+    assets = Theme().asset_files() if assets is None else dict(assets)
     extra = extra or {}
     for path in extra:
         if path in assets:

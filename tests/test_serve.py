@@ -200,9 +200,11 @@ def test_a_title_edit_reloads_the_edited_page_once_before_the_listings_and_leave
 
 def test_a_template_error_is_shown_and_recovers(server, project):
     gen = status(server.url)["generation"]
-    override = project / "templates" / "partials" / "footer.html"
+    override = project / "site-theme" / "templates" / "partials" / "footer.html"
     override.parent.mkdir(parents=True)
     override.write_text("<footer>{% if %}</footer>\n", encoding="utf-8")
+    site_yaml = project / "content" / "site.yaml"  # the theme folder is chosen while serving: it is watched from then on
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "theme_dir: ../site-theme\n", encoding="utf-8")
     s = after(server.url, gen)
     assert s["ok"] is False and "X001" in s["diagnostics"] and "footer.html" in s["diagnostics"]
     assert OVERLAY_ID in get(server.url + PAGE)
