@@ -10,6 +10,7 @@ from .load import load_content
 from .model import Site
 from .render import iter_pages, make_environment
 from .search import build_search_index
+from .template_audit import audit_theme
 from .theme import Theme
 from .validate import validate_assessment, validate_municipality, validate_site
 from .write import WriteReport, write_site
@@ -30,6 +31,8 @@ def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
     source, diags = load_content(content)
     config, d = validate_site(source.site)
     diags += d
+    if config is not None:
+        diags += audit_theme(Theme.for_config(config))  # the site's template overrides
     municipalities, assessments = [], []
     for ms in source.municipalities:
         if ms.municipality is not None:

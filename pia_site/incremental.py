@@ -39,6 +39,7 @@ from .render import CATALOG, SITE, assessment_key, make_environment, municipalit
 from .search.index import IndexState, build_index
 from .search.update import update_index
 from .search.units import assessment_doc
+from .template_audit import audit_theme
 from .theme import Theme
 from .write import write_site
 
@@ -173,6 +174,9 @@ class IncrementalBuilder:
             self._theme = theme
             self._templates_stale = self._assets_stale = True
         if self._env is None or self._templates_stale:
+            audit = audit_theme(theme)
+            if audit:  # the templates stay stale: audited again at the next update
+                return UpdateResult(False, tuple(diags) + tuple(audit), seconds=time.perf_counter() - t0)
             self._env = make_environment(theme)
             self._templates_stale = False
             if self._index is not None:
@@ -336,7 +340,7 @@ class IncrementalBuilder:
                 removed.append(path)
                 del good.assets[path]
         good.keys, good.site = keys, site
-        if any(not k.startswith("template:") for k in changed):
+        if any(not k.startswith(("template:", "asset:")) for k in changed):  # the search index reads neither
             good.extra_dirty = True
         if good.extra_dirty and not defer_extra:
             for path in self._write_extra(good, self.prepare_extra().compute()):

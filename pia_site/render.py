@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, meta, nodes
 
 from . import urls
 from .theme import DEFAULT_TEMPLATES, Theme  # noqa: F401 - DEFAULT_TEMPLATES: re-exported
@@ -42,24 +42,57 @@ def template_key(name: str) -> str:
     return f"template:{name}"
 
 
+def asset_key(name: str) -> str:
+    """The bytes of the asset written as ``assets/<name>`` (a page that names its integrity)."""
+    return f"asset:{name}"
+
+
+INTEGRITY = "integrity"  # the template function: {{ integrity('search.js') }} -> "sha384-…"
+
+
 def make_environment(theme: Theme | None = None) -> Environment:
     theme = theme or Theme()
     loaders = [FileSystemLoader(str(root)) for root in theme.template_roots]
-    return Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    # the Subresource Integrity of an asset as written (the site's override included)
+    env.globals[INTEGRITY] = theme.integrity
+    return env
+
+
+def asset_fingerprint(env: Environment, name: str) -> str:
+    """What ``asset_key(name)`` stands for: the asset's integrity ("" when it is missing)."""
+    try:
+        return env.globals[INTEGRITY](name)
+    except FileNotFoundError:
+        return ""
 
 
 def template_closure(env: Environment, name: str) -> frozenset[str]:
     """The template and every template it extends, includes or imports."""
+    return _references(env, name)[0]
+
+
+def _references(env: Environment, name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(the template and every template it extends, includes or imports; the assets whose
+    integrity they ask for, as ``integrity('<literal name>')``)."""
     seen: set[str] = set()
+    assets: set[str] = set()
     todo = [name]
     while todo:
         t = todo.pop()
         if t in seen:
             continue
         seen.add(t)
-        source = env.loader.get_source(env, t)[0]
-        todo.extend(r for r in meta.find_referenced_templates(env.parse(source)) if r)
-    return frozenset(seen)
+        ast = env.parse(env.loader.get_source(env, t)[0])
+        todo.extend(r for r in meta.find_referenced_templates(ast) if r)
+        for call in ast.find_all(nodes.Call):
+            if isinstance(call.node, nodes.Name) and call.node.name == INTEGRITY:
+                args = call.args
+                if len(args) == 1 and isinstance(args[0], nodes.Const) and isinstance(args[0].value, str):
+                    assets.add(args[0].value)
+                else:  # the page could not be re-rendered when the asset changes
+                    raise ValueError(f"{t}: {INTEGRITY}() takes one literal asset name, e.g. {INTEGRITY}('search.js')")
+    return frozenset(seen), frozenset(assets)
 
 
 @dataclass(frozen=True)
@@ -77,7 +110,11 @@ def _root(page: str) -> str:
 def template_deps(env: Environment) -> Callable[[str], frozenset[str]]:
     """The input keys of a template (it and every template it extends, includes or imports),
     remembered per name: an environment's templates change only with a new environment."""
-    return lru_cache(maxsize=None)(lambda name: frozenset(template_key(t) for t in template_closure(env, name)))
+    def deps(name: str) -> frozenset[str]:
+        templates, assets = _references(env, name)
+        return frozenset(template_key(t) for t in templates) | frozenset(asset_key(a) for a in assets)
+
+    return lru_cache(maxsize=None)(deps)
 
 
 def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: IdentityMemo | None = None) -> list[PageSpec]:
