@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from pia_site.build import project_dir  # noqa: E402
+from pia_site.theme import Theme  # noqa: E402
 from pia_site.link import link_assessment  # noqa: E402
 from pia_site.load import load_content  # noqa: E402
 from pia_site.model import Site  # noqa: E402
@@ -58,9 +58,9 @@ def stages(content: Path, out: Path, search: bool) -> tuple[int, int, dict[str, 
     times["link"] = clock() - t
 
     site = Site(config, tuple(municipalities), tuple(assessments))
-    root = project_dir(content)
+    theme = Theme.for_config(config)
     t = clock()
-    pages = render_site(site, make_environment(root / "templates"))
+    pages = render_site(site, make_environment(theme))
     times["render (views + templates)"] = clock() - t
 
     extra: dict[str, bytes] = {}
@@ -72,7 +72,7 @@ def stages(content: Path, out: Path, search: bool) -> tuple[int, int, dict[str, 
         times["search index"] = clock() - t
 
     t = clock()
-    write_site(pages, out, root / "assets", extra=extra)
+    write_site(pages, out, theme.asset_files(), extra=extra)
     times["write"] = clock() - t
     return len(assessments), len(pages), times
 
@@ -84,7 +84,7 @@ def varied_render(n: int) -> tuple[int, float]:
 
     base, _ = load_site(REPO / "content")
     site = synthetic_site(base, n)
-    env = make_environment(REPO / "templates")
+    env = make_environment(Theme.for_config(site.config))
     t = time.process_time()
     render_site(site, env)
     return len(site.assessments), time.process_time() - t

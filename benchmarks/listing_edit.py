@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pia_site.build import load_site, project_dir  # noqa: E402
+from pia_site.build import load_site  # noqa: E402
+from pia_site.theme import Theme  # noqa: E402
 from pia_site.memo import IdentityMemo  # noqa: E402
 from pia_site.render import (assessment_page_specs, listing_key, make_environment, municipality_page_specs,  # noqa: E402
                              page_specs, render_page, site_page_specs, template_deps)
@@ -48,7 +49,7 @@ def main() -> None:
         if args.pickle:
             args.pickle.write_bytes(pickle.dumps(site, protocol=5))
     print(f"site: {len(site.assessments)} assessments, {time.perf_counter() - t:.0f} s to load", flush=True)
-    env = make_environment(project_dir(args.content) / "templates")
+    env = make_environment(Theme.for_config(site.config))
     closure = template_deps(env)
     memo = IdentityMemo()
     slug = args.municipality or site.municipalities[len(site.municipalities) // 2].slug

@@ -310,7 +310,8 @@ def browser_runs(server: "Server", base_url: str, pf_url: str | None, queries: l
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "favicon" not in (m.location or {}).get("url", "") else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(url)
-            page.wait_for_function(ready)
+            while not page.evaluate(ready):  # not wait_for_function: its eval is refused by the pages' CSP
+                page.wait_for_timeout(20)
             page.evaluate("performance.setResourceTimingBufferSize(100000)")
             server.take()
             return ctx, page

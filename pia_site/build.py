@@ -10,11 +10,13 @@ from .link import link_assessment, link_site
 from .load import ContentSource, display_path, load_content
 from .model import Site, SiteConfig
 from .outdir import check_out_dir
-from .render import DEFAULT_TEMPLATES, iter_pages, make_environment
+from .render import iter_pages, make_environment
 from .search import build_search_index
 from .symlinks import link_diagnostics
+from .template_audit import audit_theme
+from .theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES, Theme
 from .validate import validate_assessment, validate_municipality, validate_site
-from .write import PACKAGE_ASSETS, WriteReport, write_site
+from .write import WriteReport, write_site
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -26,14 +28,17 @@ class BuildReport:
 
 
 def project_dir(content: Path) -> Path:
-    """Site overrides (templates/, assets/) live beside the content directory."""
+    """The folder that holds the content folder (the site's project)."""
     return content.resolve().parent
 
 
-def theme_roots(content: Path) -> list[Path]:
-    """The site's own template and asset folders (overrides of the package's)."""
-    root = project_dir(content)
-    return [root / "templates", root / "assets"]
+def theme_checks(config: SiteConfig | None) -> list[Diagnostic]:
+    """The site's theme overrides (site.yaml ``theme_dir``): links leaving them (E013) and
+    templates that switch autoescaping off (T001)."""
+    if config is None:
+        return []
+    theme = Theme.for_config(config)
+    return link_diagnostics(theme.override_roots) + audit_theme(theme)
 
 
 def protected_dirs(content: Path) -> list[tuple[Path, str]]:
@@ -41,12 +46,15 @@ def protected_dirs(content: Path) -> list[tuple[Path, str]]:
     root = project_dir(content)
     return [(content, "コンテンツのフォルダ"), (root / "templates", "サイトのテンプレートのフォルダ"),
             (root / "assets", "サイトのアセットのフォルダ"), (DEFAULT_TEMPLATES, "pia-site の既定のテンプレートのフォルダ"),
-            (PACKAGE_ASSETS, "pia-site の既定のアセットのフォルダ"), (PACKAGE_DIR, "pia-site 本体のフォルダ")]
+            (DEFAULT_ASSETS, "pia-site の既定のアセットのフォルダ"), (PACKAGE_DIR, "pia-site 本体のフォルダ")]
 
 
-def check_out(content: Path, out: Path) -> Path:
+def check_out(content: Path, out: Path, theme: Theme | None = None) -> Path:
     """The resolved output folder for a site in ``content``, or ``outdir.OutDirError``."""
-    return check_out_dir(out, protected_dirs(content), anchors=(content, Path.cwd()))
+    protected = protected_dirs(content)
+    if theme is not None and theme.override is not None:
+        protected.append((theme.override, "サイトのテーマのフォルダ（theme_dir）"))
+    return check_out_dir(out, protected, anchors=(content, Path.cwd()))
 
 
 def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
@@ -58,6 +66,7 @@ def _load(content: Path) -> tuple[Site | None, list[Diagnostic], ContentSource, 
     source, diags = load_content(content)
     config, d = validate_site(source.site)
     diags += d
+    diags += theme_checks(config)
     municipalities, assessments = [], []
     for ms in source.municipalities:
         if ms.municipality is not None:
@@ -86,7 +95,6 @@ def _allow(config: SiteConfig | None, source: ContentSource) -> frozenset[str]:
 def check(content: Path, strict: bool = False) -> list[Diagnostic]:
     """Everything build would report before rendering, personal-data findings in the YAML included."""
     _, diags, source, config = _load(content)
-    diags += link_diagnostics(theme_roots(content))
     return diags + guard.source_diagnostics(guard.scan_source(source, _allow(config, source)))
 
 
@@ -94,18 +102,19 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write."""
     check_out(content, out)
     site, diags, source, config = _load(content)
-    diags += link_diagnostics(theme_roots(content))
+    theme = Theme.for_config(config)
+    check_out(content, out, theme)  # again: site.yaml may name a theme folder
     allow = _allow(config, source)
     found = guard.scan_source(source, allow)
     everything = diags + guard.source_diagnostics(found)
     if site is None or has_errors(everything) or (strict and everything):
         raise DiagnosticsError(everything)
-    templates, assets = theme_roots(content)
+    assets = theme.asset_files()
     extra = build_search_index(site)
     scanner = guard.OutputScanner(allow)
     for path in sorted(extra):
         scanner.file(path, extra[path])
-    _scan_site_assets(assets, scanner)
+    _scan_assets(assets, scanner)
     report = list(everything)
 
     def verdict() -> None:
@@ -117,7 +126,7 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
             raise DiagnosticsError(report)
 
     # pages are rendered as they are written: memory does not grow with the number of pages
-    pages = _scanned(iter_pages(site, make_environment(templates)), scanner, verdict)
+    pages = _scanned(iter_pages(site, make_environment(theme)), scanner, verdict)
     written = write_site(pages, out, assets, extra=extra)
     return BuildReport(tuple(report), written)
 
@@ -130,9 +139,6 @@ def _scanned(pages, scanner: "guard.OutputScanner", done):
     done()
 
 
-def _scan_site_assets(folder: Path, scanner: "guard.OutputScanner") -> None:
-    if not folder.is_dir():
-        return
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and not p.name.startswith("."):
-            scanner.file("assets/" + p.relative_to(folder).as_posix(), p.read_bytes())
+def _scan_assets(assets: dict[str, Path], scanner: "guard.OutputScanner") -> None:
+    for path, source in assets.items():
+        scanner.file(path, source.read_bytes())

@@ -30,7 +30,6 @@ from jinja2 import TemplateSyntaxError
 from . import catalog as cat
 from . import render as _render
 from . import urls
-from .build import theme_roots
 from .content_state import Assembly, ContentState
 from .diagnostics import Diagnostic, has_errors
 from .model import Assessment, Site
@@ -40,7 +39,9 @@ from .search.index import IndexState, build_index
 from .search.update import update_index
 from .search.units import assessment_doc
 from .symlinks import link_diagnostics
-from .write import PACKAGE_ASSETS, asset_files, is_under, remove_file, replace_file, write_site
+from .template_audit import audit_theme
+from .theme import Theme
+from .write import is_under, remove_file, replace_file, write_site
 
 
 def _digest(data: bytes | str) -> str:
@@ -137,7 +138,7 @@ class IncrementalBuilder:
     def __init__(self, content: Path, out: Path):
         self.content = Path(os.path.abspath(content))
         self.out = Path(os.path.abspath(out))
-        self.site_templates, self.site_assets = theme_roots(self.content)
+        self._theme = Theme()  # site.yaml's, as of the last assembled site (see ``theme``)
         self._content = ContentState(self.content)
         self._catalog_digest = ""
         self._env = None
@@ -165,14 +166,24 @@ class IncrementalBuilder:
         # remembered across failed updates: the update that succeeds next must see them
         self._templates_stale |= templates_changed
         self._assets_stale |= assets_changed
-        if templates_changed or assets_changed or self._theme_diags is None:
-            self._theme_diags = tuple(link_diagnostics([self.site_templates, self.site_assets]))
         asm = self._content.assemble()
+        if asm.site is None:
+            return UpdateResult(False, asm.diagnostics, seconds=time.perf_counter() - t0)
+        theme = Theme.for_config(asm.site.config)
+        if theme != self._theme:  # site.yaml chose other overrides: other templates and assets
+            self._theme = theme
+            self._templates_stale = self._assets_stale = True
+            self._theme_diags = None
+        if templates_changed or assets_changed or self._theme_diags is None:
+            self._theme_diags = tuple(link_diagnostics(theme.override_roots))
         diags = asm.diagnostics + self._theme_diags  # in content order; format_diagnostics sorts them
-        if asm.site is None or has_errors(self._theme_diags):
+        if has_errors(self._theme_diags):
             return UpdateResult(False, diags, seconds=time.perf_counter() - t0)
         if self._env is None or self._templates_stale:
-            self._env = make_environment(self.site_templates)
+            audit = audit_theme(theme)
+            if audit:  # the templates stay stale: audited again at the next update
+                return UpdateResult(False, tuple(diags) + tuple(audit), seconds=time.perf_counter() - t0)
+            self._env = make_environment(theme)
             self._templates_stale = False
             if self._index is not None:
                 self._index.set_env(self._env)
@@ -217,6 +228,11 @@ class IncrementalBuilder:
     def has_good_build(self) -> bool:
         return self._good is not None
 
+    @property
+    def theme(self) -> Theme:
+        """The template and asset roots of the site as last assembled (what a watcher watches)."""
+        return self._theme
+
     # -- sources --------------------------------------------------------------------------
     def _refresh(self, changed) -> tuple[bool, bool]:
         """Re-read what changed; returns (templates changed, assets changed)."""
@@ -226,18 +242,19 @@ class IncrementalBuilder:
             self._scanned = True
             return True, True
         templates = assets = catalog = False
+        theme = self._theme
         for raw in changed:
             p = Path(os.path.abspath(raw))
             if is_under(p, self.content):
                 self._content.refresh_path(p)
-            elif is_under(p, self.site_templates) or is_under(p, _render.DEFAULT_TEMPLATES):
+            elif any(is_under(p, root) for root in theme.template_roots):
                 templates = True
-            elif is_under(p, self.site_assets) or is_under(p, PACKAGE_ASSETS):
+            elif any(is_under(p, root) for root in theme.asset_roots):
                 assets = True
             elif any(is_under(p, d) for d in cat.catalog_dirs()):
                 catalog = True
-            elif p in (self.site_templates.parent, self.content.parent):
-                templates = assets = True  # templates/ or assets/ created or removed
+            elif p == theme.override:
+                templates = assets = True  # the theme folder created or removed
         if catalog and self._check_catalog():
             self._content.rescan()
         return templates, assets
@@ -282,8 +299,9 @@ class IncrementalBuilder:
             extra = job.files
             good.docs, good.index_state, good.index_order = job.new_docs, job.new_state, job.new_order
         pages = ((spec.path, _render.render_page(site, self._env, spec)) for spec in specs)  # rendered as written
-        write_site(pages, self.out, self.site_assets, extra=extra, digests=good.pages)
-        good.assets = {p: _digest(src.read_bytes()) for p, src in self._assets().items()}
+        assets = self._assets()
+        write_site(pages, self.out, assets, extra=extra, digests=good.pages)
+        good.assets = {p: _digest(src.read_bytes()) for p, src in assets.items()}
         good.extra = {p: _digest(data) for p, data in extra.items()}
         self._good, self._index = good, index
         return UpdateResult(True, asm.diagnostics, rendered=tuple(sorted(good.pages)), written=tuple(sorted(good.pages) + sorted(good.assets) + sorted(good.extra)),
@@ -322,7 +340,7 @@ class IncrementalBuilder:
                 removed.append(path)
                 del good.assets[path]
         good.keys, good.site = keys, site
-        if any(not k.startswith("template:") for k in changed):
+        if any(not k.startswith(("template:", "asset:")) for k in changed):  # the search index reads neither
             good.extra_dirty = True
         if good.extra_dirty and not defer_extra:
             for path in self._write_extra(good, self.prepare_extra().compute()):
@@ -331,7 +349,7 @@ class IncrementalBuilder:
                             changed_keys=changed, extra_pending=good.extra_dirty)
 
     def _assets(self) -> dict[str, Path]:
-        return asset_files([PACKAGE_ASSETS, self.site_assets])
+        return self._theme.asset_files()
 
     def _write_extra(self, good: _Good, job: ExtraJob) -> tuple[str, ...]:
         extra = job.files

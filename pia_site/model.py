@@ -173,6 +173,8 @@ class SiteConfig:
     empty_buckets: bool = True  # print empty slot headers (システム2～5 …)
     source: str = ""
     personal_data_allow: tuple[str, ...] = ()  # public office numbers/addresses the guard lets through
+    theme_dir: str = ""  # the site's theme overrides (absolute; "" for none), see theme.Theme
+    allow_unsafe_templates: bool = False  # the overrides may use |safe, autoescape false, Markup(
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ would give.
 Keys: ``site`` is site.yaml's settings, ``catalog`` the catalog files' digest,
 ``assessment:m/s`` the source file's digest and path, ``municipality:m`` the municipality
 record, ``listing:m`` the record and what listings show of each of its assessments
-(``views_changes.listing_record``), ``template:name`` the template's source.
+(``views_changes.listing_record``), ``template:name`` the template's source, ``asset:name``
+the bytes of an asset whose integrity a template prints (``render.asset_key``).
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from .views_changes import listing_record
 
 SITE_OWNER = ("site",)
 TEMPLATE_PREFIX = "template:"
+ASSET_PREFIX = "asset:"
+_FILE_PREFIXES = (TEMPLATE_PREFIX, ASSET_PREFIX)  # keys read from theme files, counted in _template_refs
 
 
 def _municipality_owner(slug: str) -> tuple:
@@ -133,7 +136,10 @@ class PageIndex:
         for key in old_templates - set(self._template_refs):
             drop(key)
         for key in self._template_refs:
-            put(key, self._template_digest(key[len(TEMPLATE_PREFIX):]))
+            if key.startswith(ASSET_PREFIX):  # read every time: an asset changes without a new environment
+                put(key, render.asset_fingerprint(self.env, key[len(ASSET_PREFIX):]))
+            else:
+                put(key, self._template_digest(key[len(TEMPLATE_PREFIX):]))
 
         changed = frozenset(k for k in touched if keys.get(k) != self.keys.get(k))
         for key in changed:
@@ -206,7 +212,7 @@ class PageIndex:
         self._owner_of[spec.path] = owner
         for key in spec.deps:
             self._pages_of.setdefault(key, set()).add(spec.path)
-            if key.startswith(TEMPLATE_PREFIX):
+            if key.startswith(_FILE_PREFIXES):
                 self._template_refs[key] = self._template_refs.get(key, 0) + 1
 
     def _unindex(self, spec: PageSpec) -> None:
@@ -216,7 +222,7 @@ class PageIndex:
             pages.discard(spec.path)
             if not pages:
                 del self._pages_of[key]
-            if key.startswith(TEMPLATE_PREFIX):
+            if key.startswith(_FILE_PREFIXES):
                 self._template_refs[key] -= 1
                 if not self._template_refs[key]:
                     del self._template_refs[key]

@@ -1,5 +1,6 @@
 """Render: site views -> {output path: html}.  One Jinja environment, autoescape
-on, StrictUndefined; a site's own ``templates/`` overrides any default template.
+on, StrictUndefined, loading from the theme's template roots (``theme.Theme``: the site's
+overrides first, then the default templates).
 
 Each page is described by a ``PageSpec`` naming the inputs it depends on, so an
 incremental builder can re-render exactly the pages an edit affects.
@@ -11,18 +12,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta, nodes
 from jinja2.loaders import split_template_path
 
 from . import urls
 from .catalog import form_names
+from .theme import Theme
 from .memo import IdentityMemo
 from .symlinks import leaves
 from .model import Assessment, Municipality, Site
 from .views import assessment_view, index_view, municipality_view
 from .views_changes import changes_page, feed_context, newest_changes
-
-DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 
 # input keys a page may depend on
 SITE = "site"            # site.yaml
@@ -58,26 +58,57 @@ class _ContainedLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
-def make_environment(site_templates: Path | None = None) -> Environment:
-    loaders = []
-    if site_templates is not None and site_templates.is_dir():
-        loaders.append(_ContainedLoader(str(site_templates)))
-    loaders.append(_ContainedLoader(str(DEFAULT_TEMPLATES)))
-    return Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+def asset_key(name: str) -> str:
+    """The bytes of the asset written as ``assets/<name>`` (a page that names its integrity)."""
+    return f"asset:{name}"
+
+
+INTEGRITY = "integrity"  # the template function: {{ integrity('search.js') }} -> "sha384-…"
+
+
+def make_environment(theme: Theme | None = None) -> Environment:
+    theme = theme or Theme()
+    loaders = [_ContainedLoader(str(root)) for root in theme.template_roots]
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    # the Subresource Integrity of an asset as written (the site's override included)
+    env.globals[INTEGRITY] = theme.integrity
+    return env
+
+
+def asset_fingerprint(env: Environment, name: str) -> str:
+    """What ``asset_key(name)`` stands for: the asset's integrity ("" when it is missing)."""
+    try:
+        return env.globals[INTEGRITY](name)
+    except FileNotFoundError:
+        return ""
 
 
 def template_closure(env: Environment, name: str) -> frozenset[str]:
     """The template and every template it extends, includes or imports."""
+    return _references(env, name)[0]
+
+
+def _references(env: Environment, name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(the template and every template it extends, includes or imports; the assets whose
+    integrity they ask for, as ``integrity('<literal name>')``)."""
     seen: set[str] = set()
+    assets: set[str] = set()
     todo = [name]
     while todo:
         t = todo.pop()
         if t in seen:
             continue
         seen.add(t)
-        source = env.loader.get_source(env, t)[0]
-        todo.extend(r for r in meta.find_referenced_templates(env.parse(source)) if r)
-    return frozenset(seen)
+        ast = env.parse(env.loader.get_source(env, t)[0])
+        todo.extend(r for r in meta.find_referenced_templates(ast) if r)
+        for call in ast.find_all(nodes.Call):
+            if isinstance(call.node, nodes.Name) and call.node.name == INTEGRITY:
+                args = call.args
+                if len(args) == 1 and isinstance(args[0], nodes.Const) and isinstance(args[0].value, str):
+                    assets.add(args[0].value)
+                else:  # the page could not be re-rendered when the asset changes
+                    raise ValueError(f"{t}: {INTEGRITY}() takes one literal asset name, e.g. {INTEGRITY}('search.js')")
+    return frozenset(seen), frozenset(assets)
 
 
 @dataclass(frozen=True)
@@ -95,7 +126,11 @@ def _root(page: str) -> str:
 def template_deps(env: Environment) -> Callable[[str], frozenset[str]]:
     """The input keys of a template (it and every template it extends, includes or imports),
     remembered per name: an environment's templates change only with a new environment."""
-    return lru_cache(maxsize=None)(lambda name: frozenset(template_key(t) for t in template_closure(env, name)))
+    def deps(name: str) -> frozenset[str]:
+        templates, assets = _references(env, name)
+        return frozenset(template_key(t) for t in templates) | frozenset(asset_key(a) for a in assets)
+
+    return lru_cache(maxsize=None)(deps)
 
 
 def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: IdentityMemo | None = None) -> list[PageSpec]:

@@ -39,23 +39,42 @@ from .load import display_path
 from .watch import Watcher, WatchTargets
 
 STATUS_PATH = "/__pia__/status"
+PREVIEW_JS_PATH = "/__pia__/preview.js"
 OVERLAY_ID = "pia-error-overlay"
-LIVE_SCRIPT = (
-    '<script>(function(){var s=document.createElement("script");var p=window.location.port||'
-    '(window.location.protocol=="https:"?443:80);s.src="//"+window.location.hostname+":"+p+'
-    '"/livereload.js?port="+p;document.head.appendChild(s);})();</script>'
-)
+
+# The preview's own script, served as a file: the pages' Content-Security-Policy allows
+# scripts from the site's origin only ('self'), never inline ones.  It loads livereload's
+# client, checks the page's generation (livereload's message can be lost: it may reach a page
+# that is still navigating; this check cannot), and wires the overlay's close button.
+PREVIEW_JS = """(function () {
+  var me = document.currentScript;
+  var port = window.location.port || (window.location.protocol === "https:" ? 443 : 80);
+  var live = document.createElement("script");
+  live.src = "/livereload.js?port=" + port;
+  document.head.appendChild(live);
+  var g = parseInt(me ? me.getAttribute("data-generation") : "", 10);
+  function check() {
+    fetch("%(status)s?page=" + encodeURIComponent(location.pathname), {cache: "no-store"})
+      .then(function (r) { return r.json(); })
+      .then(function (s) { if (s.page > g) { location.reload(); } else { setTimeout(check, 1000); } })
+      .catch(function () { setTimeout(check, 2000); });
+  }
+  if (!isNaN(g)) { setTimeout(check, 1000); }
+  function wireOverlay() {
+    var overlay = document.getElementById("%(overlay)s");
+    var close = overlay && overlay.querySelector("button[data-pia-close]");
+    if (close) { close.addEventListener("click", function () { overlay.remove(); }); }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", wireOverlay); } else { wireOverlay(); }
+})();
+""" % {"status": STATUS_PATH, "overlay": OVERLAY_ID}
 
 
-def generation_check(generation: int) -> str:
-    """A script that reloads the page once the server has finished a build that changed it
-    since it was served (``generation``: the page's, see ``PreviewServer.page_generation``):
-    livereload's message can be lost (it may reach a page that is still navigating), this
-    check cannot."""
-    return ('<script>(function(g){function c(){fetch("' + STATUS_PATH + '?page="+encodeURIComponent(location.pathname),'
-            '{cache:"no-store"}).then(function(r){return r.json();}).then(function(s){if(s.page>g){location.reload();}'
-            'else{setTimeout(c,1000);}}).catch(function(){setTimeout(c,2000);});}setTimeout(c,1000);})'
-            f'({int(generation)});</script>')
+def preview_script(generation: int | None) -> str:
+    """The tag injected into every served page: the preview script (an external file, allowed
+    by the pages' CSP), with the page's generation (see ``PreviewServer.page_generation``)."""
+    gen = f' data-generation="{int(generation)}"' if generation is not None else ""
+    return f'<script src="{PREVIEW_JS_PATH}"{gen}></script>'
 
 
 def page_of(path: str) -> str:
@@ -94,7 +113,7 @@ def overlay_html(diagnostics: list[Diagnostic]) -> str:
         '下の箇所を直して保存すると、自動で再表示します。</p>'
         f'<pre style="white-space:pre-wrap;overflow-wrap:anywhere;margin:0;padding:1rem;background:#f6f6f6;'
         f'border:1px solid #ccc;font:14px/1.6 ui-monospace,monospace">{text}</pre>'
-        f'<p style="margin:1rem 0 0"><button type="button" onclick="document.getElementById(\'{OVERLAY_ID}\').remove()">'
+        '<p style="margin:1rem 0 0"><button type="button" data-pia-close="">'
         '閉じる（前回のページを見る）</button></p>'
         '</div></div>'
     )
@@ -181,6 +200,13 @@ class _StatusHandler(web.RequestHandler):
         if page is not None:
             reply["page"] = self.preview.page_generation(page_of(unquote(page)), s)  # location.pathname: %-encoded
         self.write(json.dumps(reply, ensure_ascii=False))
+
+
+class _PreviewScriptHandler(web.RequestHandler):
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(PREVIEW_JS)
 
 
 def _live_handler(waiters: dict) -> type:
@@ -292,6 +318,7 @@ class PreviewServer:
             result = self.builder.update(paths, defer_extra=True, on_own_pages=own_pages)
         except Exception as exc:  # noqa: BLE001 - a template or catalog error: show it, keep serving
             result = UpdateResult(False, (exception_diagnostic(exc),))
+        self._follow_theme()
         generation = self.state.generation + 1
         if not result.ok:
             # only a failed update is scanned for errors (a successful one has none, and many warnings)
@@ -318,6 +345,12 @@ class PreviewServer:
             self._reload(later[0] if css_only else "*")
         else:
             self._publish(_State(result.diagnostics, generation, False, self.state.everything), later)
+
+    def _follow_theme(self) -> None:
+        """Watch the theme folder site.yaml chooses (it may have changed with this build)."""
+        targets = WatchTargets.for_site(self.content, self.out, self.builder.theme)
+        if self._watcher is not None and targets != self._watcher.targets:
+            self._watcher.retarget(targets)
 
     def _publish(self, state: _State, pages) -> None:
         """A new state in which these pages changed; the browsers showing them reload."""
@@ -381,15 +414,14 @@ class PreviewServer:
 
             @property
             def script(self) -> bytes:
-                generation = getattr(self.request, "pia_generation", None)
-                extra = generation_check(generation) if generation is not None else ""
-                return (LIVE_SCRIPT + extra).encode("utf-8")
+                return preview_script(getattr(self.request, "pia_generation", None)).encode("utf-8")
 
         return web.Application(
             [
                 (r"/livereload", _live_handler(self._waiters)),
                 (r"/livereload\.js", LiveReloadJSHandler),
                 (STATUS_PATH, _StatusHandler, {"preview": self}),
+                (PREVIEW_JS_PATH, _PreviewScriptHandler),
                 (r"/(.*)", _FileHandler, {"path": str(self.out.resolve()), "default_filename": "index.html", "preview": self}),
             ],
             transforms=[Injector],

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from . import catalog as cat
@@ -593,8 +595,8 @@ def validate_municipality(doc: SourceDocument, slug: str) -> tuple[Municipality 
 
 
 SITE_KEYS = {"title": "サイト名", "description": "説明", "base_url": "公開URL", "gannen": "元年表記",
-             "seireki": "西暦の表示", "empty_buckets": "空の枠見出しの表示",
-             "personal_data_allow": "公開してよい番号・所在地"}
+             "seireki": "西暦の表示", "empty_buckets": "空の枠見出しの表示", "theme_dir": "テーマのフォルダ",
+             "allow_unsafe_templates": "テンプレートの safe を許可", "personal_data_allow": "公開してよい番号・所在地"}
 
 
 def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[Diagnostic]]:
@@ -626,8 +628,10 @@ def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[D
     if seireki not in ("after", "before", "none"):
         ck.error("V062", "西暦の表示（seireki）は after・before・none のどれかです。", top.get("seireki"), "seireki")
     allow = _personal_data_allow(ck, top.get("personal_data_allow"))
+    theme_dir = _theme_dir(ck, top, doc.path)
     cfg = SiteConfig(title, desc, base.rstrip("/"), flag("gannen", True), seireki, flag("empty_buckets", True), doc.path,
-                     personal_data_allow=allow)
+                     personal_data_allow=allow, theme_dir=theme_dir,
+                     allow_unsafe_templates=flag("allow_unsafe_templates", False))
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return cfg, ck.diags
@@ -646,3 +650,29 @@ def _personal_data_allow(ck: Checker, node: YNode | None) -> tuple[str, ...]:
         elif value is not None:
             out.append(value)
     return tuple(out)
+
+
+def _theme_dir(ck: Checker, top: YMap, site_path: str) -> str:
+    """site.yaml ``theme_dir``: a folder (relative to site.yaml) holding the site's templates/
+    and assets/ overrides; the absolute path, or "" when there is none."""
+    from .theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES
+
+    here = Path(os.path.abspath(site_path)).parent
+    node = top.get("theme_dir")
+    raw = (ck.scalar(node, "theme_dir", SITE_KEYS["theme_dir"]) or "").strip()
+    if not raw:
+        beside = [p for p in (here.parent / "templates", here.parent / "assets")
+                  if p.is_dir() and p.resolve() not in (DEFAULT_TEMPLATES.resolve(), DEFAULT_ASSETS.resolve())]
+        if beside:
+            names = "・".join(f"{p.name}/" for p in beside)
+            ck.warn("W080", f"コンテンツのフォルダの隣に {names} がありますが、使いません。サイト独自のテンプレートや"
+                            "ファイルを使うには、site.yaml に theme_dir: でそれらを含むフォルダを指定してください"
+                            "（今のフォルダをそのまま使うなら theme_dir: ..）。", top)
+        return ""
+    folder = Path(os.path.abspath(here / raw))
+    if not folder.is_dir():
+        ck.error("V080", f"テーマのフォルダ（theme_dir）「{raw}」が見つかりません（{folder}）。site.yaml のあるフォルダ"
+                         "からの相対パスで、templates/ や assets/ を含むフォルダを指定してください。", node, "theme_dir",
+                 SITE_KEYS["theme_dir"])
+        return ""
+    return str(folder)

@@ -1,8 +1,8 @@
 """Watch: which file-system events matter to the preview, debounced into batches.
 
-``WatchTargets.relevant`` decides per path (content YAML, the site's templates/
-and assets/, the form catalog; never the output, .git, build/ or editor temp
-files).  ``Debouncer`` is the pure batching logic (a quiet period, capped by a
+``WatchTargets.relevant`` decides per path (content YAML, the theme's template and
+asset roots as ``theme.Theme`` lists them, the form catalog; never the output, .git,
+build/ or editor temp files).  ``Debouncer`` is the pure batching logic (a quiet period, capped by a
 maximum wait).  ``Watcher`` glues both to a watchdog observer (inotify and the
 like, or polling with ``poll=True`` for network drives) and calls back on one
 worker thread, one batch at a time.
@@ -24,6 +24,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from . import content_tree
+from .theme import Theme
 
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".pia-cache", "build"})
 TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".bak", ".orig", ".part", ".crdownload")
@@ -45,33 +46,36 @@ def _within(p: Path, root: Path) -> bool:
 
 @dataclass(frozen=True)
 class WatchTargets:
-    """What a preview of ``content`` watches, and what it must ignore (``ignore``: the output)."""
+    """What a preview of ``content`` watches, and what it must ignore (``ignore``: the output).
+    ``templates`` and ``assets``: the theme's roots; ``theme_dir``: the site's theme folder."""
 
     content: Path
-    templates: Path
-    assets: Path
     catalog: Path
+    templates: tuple[Path, ...] = ()
+    assets: tuple[Path, ...] = ()
+    theme_dir: Path | None = None
     ignore: tuple[Path, ...] = ()
     extra_catalogs: tuple[Path, ...] = ()  # the folders of PIA_SITE_CATALOG
 
     @classmethod
-    def for_site(cls, content: Path, out: Path | None = None) -> "WatchTargets":
+    def for_site(cls, content: Path, out: Path | None = None, theme: Theme | None = None) -> "WatchTargets":
         from .catalog import catalog_dirs
 
-        content = _abs(content)
-        root = content.parent
+        theme = theme or Theme()
         catalog, *extra = (_abs(d) for d in catalog_dirs())
-        return cls(content, root / "templates", root / "assets", catalog, (_abs(out),) if out else (), tuple(extra))
+        return cls(_abs(content), catalog, tuple(_abs(r) for r in theme.template_roots),
+                   tuple(_abs(r) for r in theme.asset_roots), _abs(theme.override) if theme.override else None,
+                   (_abs(out),) if out else (), tuple(extra))
 
     @property
-    def project(self) -> Path:
-        return self.templates.parent
+    def theme_roots(self) -> tuple[Path, ...]:
+        return self.templates + self.assets
 
     def relevant(self, path: str | os.PathLike, is_directory: bool = False) -> bool:
         p = _abs(path)
         if any(_within(p, d) for d in self.ignore):
             return False
-        for root in (self.content, self.templates, self.assets, self.catalog, *self.extra_catalogs):
+        for root in (self.content, *self.theme_roots, self.catalog, *self.extra_catalogs):
             if _within(p, root):
                 rel = p.relative_to(root).parts
                 if root == self.content:  # the entries content_tree reads or warns about
@@ -83,8 +87,8 @@ class WatchTargets:
                 if root == self.catalog or root in self.extra_catalogs:
                     return not rel or (len(rel) == 1 and p.suffix == ".yaml")
                 return True
-        # a templates/ or assets/ folder appearing or going beside the content
-        return p.parent == self.project and p in (self.templates, self.assets)
+        # the theme folder appearing or going (its templates/ and assets/ are roots above)
+        return p == self.theme_dir
 
     @staticmethod
     def _content_relevant(rel: tuple[str, ...], is_directory: bool) -> bool:
@@ -176,12 +180,7 @@ class Watcher:
         self._stopping = False
         self._handler = _Handler(self)
         self._observer = PollingObserver(timeout=self.poll_interval) if self.poll else Observer()
-        t = self.targets
-        for d in (t.content, t.templates, t.assets):
-            self._schedule(d, recursive=True)
-        for d in (t.catalog, *t.extra_catalogs):
-            self._schedule(d, recursive=False)
-        self._schedule(t.project, recursive=False)  # notices templates/ and assets/ appearing
+        self._schedule_targets()
         self._observer.start()
         self._worker = threading.Thread(target=self._run, name="pia-watch", daemon=True)
         self._worker.start()
@@ -194,23 +193,39 @@ class Watcher:
         self._observer.join(timeout=5)
         self._worker.join(timeout=30)
 
+    def retarget(self, targets: WatchTargets) -> None:
+        """Watch other targets from now on (site.yaml chose another theme folder)."""
+        self.targets = targets
+        self._schedule_targets()
+
+    def _schedule_targets(self) -> None:
+        """Watch every target folder that exists (those already watched stay as they are)."""
+        t = self.targets
+        for d in (t.content, *t.theme_roots):
+            self._schedule(d, recursive=True)
+        for d in (t.catalog, *t.extra_catalogs):
+            self._schedule(d, recursive=False)
+        if t.theme_dir is not None:
+            self._schedule(t.theme_dir, recursive=False)  # notices templates/ and assets/ appearing
+            self._schedule(t.theme_dir.parent, recursive=False)  # notices the theme folder appearing
+
     def _schedule(self, d: Path, recursive: bool) -> None:
-        if d in self._scheduled or not d.is_dir():
+        if (d, recursive) in self._scheduled or not d.is_dir():
             return
-        self._observer.schedule(self._handler, str(d), recursive=recursive)
-        self._scheduled.add(d)
+        try:
+            self._observer.schedule(self._handler, str(d), recursive=recursive)
+        except OSError:
+            return  # gone again: its parent's event brings it back
+        self._scheduled.add((d, recursive))
 
     def _event(self, event: FileSystemEvent) -> None:
         paths = self.targets.event_paths(event)
         if not paths:
             return
         if event.is_directory and event.event_type in ("created", "moved"):
-            for p in paths:
-                if _abs(p) in (self.targets.templates, self.targets.assets, self.targets.content):
-                    try:
-                        self._schedule(_abs(p), recursive=True)
-                    except OSError:
-                        pass
+            t = self.targets
+            if any(_abs(p) in (t.content, t.theme_dir, *t.theme_roots) for p in paths):
+                self._schedule_targets()
         with self._cond:
             self._debouncer.add(paths, self.clock())
             self._cond.notify_all()

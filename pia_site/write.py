@@ -29,9 +29,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from . import outdir
-from .symlinks import inside
-
-PACKAGE_ASSETS = Path(__file__).parent / "assets"
+from .theme import Theme
 
 
 @dataclass(frozen=True)
@@ -42,31 +40,18 @@ class WriteReport:
     bytes: int
 
 
-def asset_files(dirs: list[Path]) -> dict[str, Path]:
-    """assets/ of the package, overridden file by file by the site's own assets/.  A link
-    that leaves its folder is never copied (``build`` and ``check`` report it as E013)."""
-    found: dict[str, Path] = {}
-    for d in dirs:
-        if not d.is_dir():
-            continue
-        real = d.resolve()
-        for p in sorted(d.rglob("*")):
-            if p.is_file() and not p.name.startswith(".") and inside(p.resolve(), real):
-                found["assets/" + p.relative_to(d).as_posix()] = p
-    return found
-
-
-def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Path, site_assets: Path | None = None,
+def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Path, assets: Mapping[str, Path] | None = None,
                extra: dict[str, bytes] | None = None, digests: dict[str, str] | None = None) -> WriteReport:
     """Write ``pages`` (a mapping, or ``(path, html)`` pairs as they are rendered: only one
     page is held at a time), ``extra`` files and the assets into a new tree, then swap it
-    in.  ``digests``, if given, receives the SHA-256 of every page written.  Refuses
-    (``outdir.OutDirError``) an existing output that is not pia-site's."""
+    in.  ``assets``: output path -> source file (``theme.Theme.asset_files``; by default the
+    default theme's).  ``digests``, if given, receives the SHA-256 of every page written.
+    Refuses (``outdir.OutDirError``) an existing output that is not pia-site's."""
     out_dir = Path(os.path.realpath(out_dir))
     outdir.check_ours(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     outdir.remove_leftovers(out_dir)
-    assets = asset_files([PACKAGE_ASSETS] + ([site_assets] if site_assets else []))
+    assets = Theme().asset_files() if assets is None else dict(assets)
     extra = extra or {}
     # the last guard: link.link_site reports colliding paths to the author first (L002)
     for path in extra:

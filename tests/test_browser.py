@@ -287,3 +287,34 @@ def test_rich_html_event_attribute_fails_build(tmp_path):
     assert snapshot(out) == before, "a failed build changed the output directory"
     leftovers = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
     assert not leftovers, f"a failed build left temporary directories: {leftovers}"
+
+
+def test_the_csp_stops_an_inline_script_that_reaches_a_page(page, tmp_path, serve):
+    """The backstop: even when a site opts in to unsafe templates and an inline script and an
+    event handler reach the HTML, the page's Content-Security-Policy keeps them from running,
+    while the site's own script (with its integrity) still runs."""
+    from pia_site.build import build
+
+    content = make_site(tmp_path, "題名", "事務", "宣言")
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8")
+                         + "theme_dir: ../theme\nallow_unsafe_templates: true\n", encoding="utf-8")
+    footer = tmp_path / "theme" / "templates" / "partials" / "footer.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text('<footer>{{ "<script>window.__xss=1</script><img src=x onerror=\\"window.__xss=2\\">"|safe }}</footer>\n',
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    build(content, out)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script>window.__xss=1</script>" in html and 'onerror="window.__xss=2"' in html  # it did reach the page
+    blocked: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
+    base = serve(out)
+    for rel in ("index.html", "search/index.html"):
+        page.goto(base + rel, wait_until="load")
+        page.wait_for_timeout(300)  # give the handler every chance to run
+        assert page.evaluate("typeof window.__xss") == "undefined", f"{rel}: script ran: window.__xss = {page.evaluate('window.__xss')}"
+    assert blocked, "no CSP violation reported: the inline script was not blocked by the policy"
+    # the site's own script runs (integrity matches): the search page's form is wired
+    page.goto(base + "search/index.html", wait_until="load")
+    assert page.evaluate("typeof window.piaSearch") == "object"

@@ -135,20 +135,49 @@ def test_fidelity_of_sample_pages(sample_build, seed_name, page, minimum):
     assert 100 * seen / total >= minimum, report
 
 
+def _with_theme(content: Path, theme_dir: str = "../site-theme") -> None:
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + f"theme_dir: {theme_dir}\n", encoding="utf-8")
+
+
 def test_site_overrides_a_template_and_an_asset(tmp_path):
     content = make_content(tmp_path)
-    write(tmp_path / "templates" / "partials" / "footer.html", "<footer><p>独自フッター {{ site.title }}</p></footer>\n")
-    write(tmp_path / "assets" / "style.css", "body{color:red}\n")
+    _with_theme(content)
+    write(tmp_path / "site-theme" / "templates" / "partials" / "footer.html", "<footer><p>独自フッター {{ site.title }}</p></footer>\n")
+    write(tmp_path / "site-theme" / "assets" / "style.css", "body{color:red}\n")
+    write(tmp_path / "site-theme" / "assets" / "img" / "logo.svg", "<svg/>\n")
     out = tmp_path / "out"
     build(content, out)
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "独自フッター テストサイト" in html
     assert (out / "assets" / "style.css").read_text() == "body{color:red}\n"
+    assert (out / "assets" / "img" / "logo.svg").read_text() == "<svg/>\n"
+    assert (out / "assets" / "search.js").is_file()  # the defaults the theme does not replace
+
+
+def test_templates_beside_content_are_not_overrides_without_theme_dir(tmp_path):
+    content = make_content(tmp_path)
+    write(tmp_path / "templates" / "partials" / "footer.html", "<footer><p>独自フッター</p></footer>\n")
+    report = build(content, tmp_path / "out")
+    assert "独自フッター" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    w080 = [d for d in report.diagnostics if d.code == "W080"]
+    assert len(w080) == 1 and "theme_dir" in w080[0].message and w080[0].location.path.endswith("site.yaml")
+
+
+def test_a_missing_theme_dir_is_a_located_error(tmp_path, monkeypatch):
+    content = make_content(tmp_path)
+    _with_theme(content, "../nowhere")
+    monkeypatch.chdir(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "pia_site", "check", "--content", "content"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "content/site.yaml:4:12: エラー[V080] theme_dir 「テーマのフォルダ」" in proc.stderr
+    assert "「../nowhere」が見つかりません" in proc.stderr
 
 
 def test_strict_undefined_fails_loudly(tmp_path):
     content = make_content(tmp_path)
-    write(tmp_path / "templates" / "partials" / "footer.html", "<footer>{{ site.no_such_field }}</footer>\n")
+    _with_theme(content)
+    write(tmp_path / "site-theme" / "templates" / "partials" / "footer.html", "<footer>{{ site.no_such_field }}</footer>\n")
     with pytest.raises(Exception) as exc:
         build(content, tmp_path / "out")
     assert "no_such_field" in str(exc.value)

@@ -15,6 +15,7 @@ import pia_site.render as render
 from pia_site.build import build, check
 from pia_site.diagnostics import DiagnosticsError, format_diagnostics
 from pia_site.incremental import IncrementalBuilder
+from pia_site.theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES
 
 from support import REPO, tree_bytes
 
@@ -33,7 +34,7 @@ def _write(p: Path, text: str) -> None:
 
 
 class Editor:
-    """Random, realistic edits to a copy of content/ (and templates/, assets/ beside it).
+    """Random, realistic edits to a copy of content/ (and templates/, assets/ of its theme folder).
     Each edit returns the paths it touched, as a file watcher would report them."""
 
     def __init__(self, project: Path, rng: random.Random, catalog: Path | None = None):
@@ -113,23 +114,23 @@ class Editor:
         return self.sub(f, r"^(title: )([^\n〔]*).*$", lambda m: f"{m.group(1)}{m.group(2)}〔{self.n}〕")
 
     def template(self):
-        override = self.project / "templates" / "partials" / "footer.html"
+        override = self.project / "theme" / "templates" / "partials" / "footer.html"
         if override.exists() and self.rng.random() < 0.4:
             override.unlink()
             if self.rng.random() < 0.5:
-                shutil.rmtree(self.project / "templates")
-                return [self.project / "templates"]
+                shutil.rmtree(self.project / "theme" / "templates")
+                return [self.project / "theme" / "templates"]
             return [override]
-        base = _read(render.DEFAULT_TEMPLATES / "partials" / "footer.html")
+        base = _read(DEFAULT_TEMPLATES / "partials" / "footer.html")
         _write(override, base.replace("</footer>", f"<p>改訂 {self.n}</p>\n</footer>"))
         return [override]
 
     def asset(self):
-        css = self.project / "assets" / "style.css"
+        css = self.project / "theme" / "assets" / "style.css"
         if css.exists() and self.rng.random() < 0.5:
             css.unlink()
             return [css]
-        _write(css, _read(Path(render.__file__).parent / "assets" / "style.css") + f"\n/* {self.n} */\n")
+        _write(css, _read(DEFAULT_ASSETS / "style.css") + f"\n/* {self.n} */\n")
         return [css]
 
     def catalog_label(self):
@@ -218,8 +219,12 @@ def catalog_copy(tmp_path, monkeypatch):
 
 
 def _copy_project(tmp_path: Path) -> Path:
+    """A copy of content/ whose site.yaml names a theme folder (empty at first) beside it."""
     project = tmp_path / "site"
     shutil.copytree(CONTENT, project / "content")
+    (project / "theme").mkdir()
+    site_yaml = project / "content" / "site.yaml"
+    _write(site_yaml, _read(site_yaml) + "theme_dir: ../theme\n")
     return project
 
 
@@ -272,10 +277,11 @@ def _counting(monkeypatch) -> list[str]:
 
 
 def _pages_depending_on(content: Path, key: str) -> set[str]:
-    from pia_site.build import load_site, project_dir
+    from pia_site.build import load_site
+    from pia_site.theme import Theme
 
     site, _ = load_site(content)
-    return {s.path for s in render.page_specs(site, render.make_environment(project_dir(content) / "templates")) if key in s.deps}
+    return {s.path for s in render.page_specs(site, render.make_environment(Theme.for_config(site.config))) if key in s.deps}
 
 
 def test_editing_one_assessment_body_re_renders_only_that_page(tmp_path, monkeypatch):
@@ -417,10 +423,10 @@ def test_template_and_asset_edits_saved_while_the_content_is_broken_show_after_t
     good = _read(f)
     _write(f, good.replace("subjects: 10万人以上30万人未満", "subjects: 不明"))
     assert not builder.update([f]).ok
-    footer = project / "templates" / "partials" / "footer.html"
-    _write(footer, _read(render.DEFAULT_TEMPLATES / "partials" / "footer.html").replace("</footer>", "<p>保存中の変更</p>\n</footer>"))
-    css = project / "assets" / "style.css"
-    _write(css, _read(Path(render.__file__).parent / "assets" / "style.css") + "\n/* 保存中の変更 */\n")
+    footer = project / "theme" / "templates" / "partials" / "footer.html"
+    _write(footer, _read(DEFAULT_TEMPLATES / "partials" / "footer.html").replace("</footer>", "<p>保存中の変更</p>\n</footer>"))
+    css = project / "theme" / "assets" / "style.css"
+    _write(css, _read(DEFAULT_ASSETS / "style.css") + "\n/* 保存中の変更 */\n")
     assert not builder.update([footer]).ok
     assert not builder.update([css]).ok
     _write(f, good)
@@ -499,11 +505,12 @@ def test_an_update_renders_the_assessments_own_pages_first_then_the_listings_in_
     builder = IncrementalBuilder(content, tmp_path / "out")
     first = builder.update()
     assert first.ok
-    from pia_site.build import load_site, project_dir
+    from pia_site.build import load_site
+    from pia_site.theme import Theme
 
     def specs_order() -> list[str]:
         site, _ = load_site(content)
-        return [s.path for s in render.page_specs(site, render.make_environment(project_dir(content) / "templates"))]
+        return [s.path for s in render.page_specs(site, render.make_environment(Theme.for_config(site.config)))]
 
     def own(path: str) -> bool:  # an assessment's page or its 変更箇所 page
         return path.count("/") >= 2

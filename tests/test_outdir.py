@@ -21,8 +21,8 @@ from pia_site import outdir, write
 from pia_site.build import build, check_out, protected_dirs
 from pia_site.cli import main
 from pia_site.outdir import MARKER, OutDirError, check_out_dir
-from pia_site.render import DEFAULT_TEMPLATES
-from pia_site.write import PACKAGE_ASSETS
+from pia_site.theme import DEFAULT_TEMPLATES
+from pia_site.theme import DEFAULT_ASSETS as PACKAGE_ASSETS
 
 from support import REPO, make_content, scaffold_text, tree_bytes, write as write_text
 

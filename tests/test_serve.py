@@ -4,6 +4,7 @@ subprocess from headless Chromium; the others run the server in a thread."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import queue
 import shutil
@@ -103,7 +104,11 @@ def server(project: Path):
 def test_serves_the_site_on_loopback_only_with_livereload(server):
     assert server.addresses and all(addr[0] == "127.0.0.1" for addr in server.addresses)
     page = get(server.url + PAGE)
-    assert "/livereload.js" in page and "軽自動車税" in page
+    assert '<script src="/__pia__/preview.js" data-generation="' in page and "軽自動車税" in page
+    # the page's CSP allows no inline script: the preview's scripts are files of the server
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+    preview = get(server.url + "__pia__/preview.js")
+    assert '"/livereload.js?port="' in preview and "/__pia__/status" in preview
     assert get(server.url + "livereload.js").startswith("(function")
     assert status(server.url)["ok"] is True
 
@@ -200,9 +205,11 @@ def test_a_title_edit_reloads_the_edited_page_once_before_the_listings_and_leave
 
 def test_a_template_error_is_shown_and_recovers(server, project):
     gen = status(server.url)["generation"]
-    override = project / "templates" / "partials" / "footer.html"
+    override = project / "site-theme" / "templates" / "partials" / "footer.html"
     override.parent.mkdir(parents=True)
     override.write_text("<footer>{% if %}</footer>\n", encoding="utf-8")
+    site_yaml = project / "content" / "site.yaml"  # the theme folder is chosen while serving: it is watched from then on
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "theme_dir: ../site-theme\n", encoding="utf-8")
     s = after(server.url, gen)
     assert s["ok"] is False and "X001" in s["diagnostics"] and "footer.html" in s["diagnostics"]
     assert OVERLAY_ID in get(server.url + PAGE)
@@ -215,7 +222,7 @@ def test_a_first_build_with_errors_serves_the_overlay_and_recovers(project):
     edit(project / YAML, GOOD_CHOICE, BAD_CHOICE)
     with PreviewServer(Path("content"), Path(".pia-cache/serve"), port=0, log=lambda msg: None) as srv:
         page = get(srv.url + PAGE)
-        assert OVERLAY_ID in page and "/livereload.js" in page
+        assert OVERLAY_ID in page and "/__pia__/preview.js" in page and "onclick" not in page
         gen = status(srv.url)["generation"]
         edit(project / YAML, BAD_CHOICE, GOOD_CHOICE)
         assert after(srv.url, gen)["ok"] is True
@@ -301,6 +308,8 @@ def test_browser_shows_edits_errors_and_recovery_without_manual_reload(cli_serve
     base = cli_server
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
+    csp_errors: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and csp_errors.append(m.text))
     try:
         _connected(page, base, lambda: page.goto(base + PAGE))
         expect(page.locator("h1")).to_contain_text("軽自動車税")
@@ -322,6 +331,28 @@ def test_browser_shows_edits_errors_and_recovery_without_manual_reload(cli_serve
         _connected(page, base, lambda: edit(project / YAML, BAD_CHOICE, GOOD_CHOICE))
         expect(overlay).to_have_count(0, timeout=WAIT * 1000)
         expect(page.locator("body")).to_contain_text("課長（ライブ編集）")
+        assert csp_errors == []  # the preview's scripts run under the pages' CSP
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_overlay_close_button_works_under_the_csp(server, project, browser):
+    """No inline handler: the preview script wires the button (the CSP would block onclick)."""
+    from playwright.sync_api import expect
+
+    gen = status(server.url)["generation"]
+    edit(project / YAML, GOOD_CHOICE, BAD_CHOICE)
+    assert after(server.url, gen)["ok"] is False
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    try:
+        page.goto(server.url + PAGE)
+        overlay = page.locator(f"#{OVERLAY_ID}")
+        expect(overlay).to_be_visible()
+        page.locator(f"#{OVERLAY_ID} button").click()
+        expect(overlay).to_have_count(0)
+        expect(page.locator("h1")).to_contain_text("軽自動車税")
     finally:
         context.close()
 
@@ -337,7 +368,7 @@ def test_a_page_that_missed_the_reload_message_reloads_by_itself(server, project
     page = context.new_page()
     try:
         page.goto(server.url + PAGE)
-        assert "pia__/status" in page.content()
+        assert "/__pia__/preview.js" in page.content()
         expect(page.locator("h1")).to_contain_text("軽自動車税")
         edit(project / YAML, "head_title: 課長", "head_title: 課長（通知なし）")
         expect(page.locator("body")).to_contain_text("課長（通知なし）", timeout=WAIT * 1000)

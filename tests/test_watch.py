@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from watchdog.events import DirModifiedEvent, FileClosedNoWriteEvent, FileModifiedEvent, FileMovedEvent, FileOpenedEvent
 
+from pia_site.theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES, Theme
 from pia_site.watch import Debouncer, WatchTargets, Watcher, is_temp_name
 
 
 @pytest.fixture
 def targets(tmp_path: Path) -> WatchTargets:
-    return WatchTargets(tmp_path / "content", tmp_path / "templates", tmp_path / "assets", tmp_path / "catalog",
-                        (tmp_path / ".pia-cache" / "serve",))
+    theme = Theme(tmp_path / "theme")
+    return WatchTargets.for_site(tmp_path / "content", tmp_path / ".pia-cache" / "serve", theme)
 
 
 @pytest.mark.parametrize("name", [".#keijidosha-fuka.yaml", "keijidosha-fuka.yaml~", ".keijidosha-fuka.yaml.swp",
@@ -42,22 +43,33 @@ def test_municipality_folders_are_relevant_as_folders(targets):
 
 
 def test_templates_assets_and_catalog(targets, tmp_path):
-    assert targets.relevant(targets.templates / "partials" / "footer.html")
-    assert targets.relevant(targets.assets / "logo.png")
+    theme = tmp_path / "theme"
+    assert targets.relevant(theme / "templates" / "partials" / "footer.html")
+    assert targets.relevant(theme / "assets" / "logo.png")
     assert targets.relevant(targets.catalog / "families.yaml")
     assert not targets.relevant(targets.catalog / "README.md")
-    assert targets.relevant(targets.templates, is_directory=True)  # templates/ created beside content/
+    assert targets.relevant(theme / "templates", is_directory=True)  # templates/ created in the theme folder
+    assert targets.relevant(theme, is_directory=True)  # the theme folder itself created
+    assert not targets.relevant(theme / "notes.txt")
+
+
+def test_the_default_theme_is_watched_and_templates_beside_content_are_not(tmp_path):
+    targets = WatchTargets.for_site(tmp_path / "content")
+    assert targets.relevant(DEFAULT_TEMPLATES / "base.html")
+    assert targets.relevant(DEFAULT_TEMPLATES / "partials" / "footer.html")
+    assert targets.relevant(DEFAULT_ASSETS / "style.css")
+    assert not targets.relevant(tmp_path / "templates" / "base.html")  # no implicit overrides any more
 
 
 def test_output_build_and_git_are_ignored(targets, tmp_path):
     assert not targets.relevant(tmp_path / ".pia-cache" / "serve" / "index.html")
     assert not targets.relevant(tmp_path / "build" / "index.html")
     assert not targets.relevant(tmp_path / ".git" / "index")
-    assert not targets.relevant(targets.templates / ".git" / "index")
-    assert not targets.relevant(targets.assets / "node_modules" / "x.js")
+    assert not targets.relevant(targets.templates[0] / ".git" / "index")
+    assert not targets.relevant(targets.assets[0] / "node_modules" / "x.js")
     assert not targets.relevant(targets.content / ".git" / "index")
     assert not targets.relevant(tmp_path / "README.md")
-    out_inside = WatchTargets(targets.content, targets.templates, targets.assets, targets.catalog, (targets.content / "out",))
+    out_inside = WatchTargets(targets.content, targets.catalog, targets.templates, targets.assets, None, (targets.content / "out",))
     assert not out_inside.relevant(targets.content / "out", is_directory=True)
 
 
@@ -114,7 +126,7 @@ def test_real_watchdog_sees_an_edit_and_ignores_temp_files(tmp_path, poll):
         batches.append(paths)
         got.set()
 
-    targets = WatchTargets(content, tmp_path / "templates", tmp_path / "assets", tmp_path / "catalog")
+    targets = WatchTargets(content, tmp_path / "catalog")
     w = Watcher(targets, on_batch, poll=poll, poll_interval=0.2, quiet=0.05)
     w.start()
     try:
@@ -128,3 +140,37 @@ def test_real_watchdog_sees_an_edit_and_ignores_temp_files(tmp_path, poll):
         w.stop()
     seen = {p for b in batches for p in b}
     assert seen == {str(target)}
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["native", "polling"])
+def test_real_watchdog_sees_an_edit_to_a_default_template(tmp_path, monkeypatch, poll):
+    """``serve`` rebuilds when a default template or asset changes (a theme under development)."""
+    import pia_site.theme as theme_mod
+
+    defaults = tmp_path / "defaults"
+    (defaults / "templates").mkdir(parents=True)
+    (defaults / "assets").mkdir()
+    base = defaults / "templates" / "base.html"
+    base.write_text("<html></html>\n", encoding="utf-8")
+    css = defaults / "assets" / "style.css"
+    css.write_text("body{}\n", encoding="utf-8")
+    monkeypatch.setattr(theme_mod, "DEFAULT_TEMPLATES", defaults / "templates")
+    monkeypatch.setattr(theme_mod, "DEFAULT_ASSETS", defaults / "assets")
+    (tmp_path / "content").mkdir()
+    seen: list[str] = []
+    got = threading.Event()
+
+    def on_batch(paths):
+        seen.extend(paths)
+        if str(base) in seen and str(css) in seen:
+            got.set()
+
+    w = Watcher(WatchTargets.for_site(tmp_path / "content"), on_batch, poll=poll, poll_interval=0.2, quiet=0.05)
+    w.start()
+    try:
+        time.sleep(0.3)
+        base.write_text("<html><body></body></html>\n", encoding="utf-8")
+        css.write_text("body{color:red}\n", encoding="utf-8")
+        assert got.wait(timeout=10), f"default theme edits not seen within 10 s: {seen}"
+    finally:
+        w.stop()

@@ -336,12 +336,14 @@
     var form = document.getElementById("pia-search");
     if (!form) return;
     var status = document.getElementById("pia-status"), out = document.getElementById("pia-results");
+    // #pia-file is shown until this script runs: from file:// the browser refuses the script
+    // (its integrity cannot be checked there), and the search index could not be fetched anyway
+    var fallback = document.getElementById("pia-file");
     if (location.protocol === "file:") {
       status.textContent = "検索は Web サーバーから開いたときに使えます。下の団体一覧から評価書をご覧ください。";
-      var fallback = document.getElementById("pia-file");
-      if (fallback) fallback.hidden = false;
       return;
     }
+    if (fallback) fallback.hidden = true;
     form.hidden = false;
     var input = form.elements.q, seq = 0, timer = 0, shown = 0;
     var fields = ["prefecture", "municipality", "form", "jimu", "from", "to"];
