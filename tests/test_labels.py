@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pia_site.catalog import find_form
-from pia_site.changelog.data import contains
+from pia_site.changelog.compare import contains
 from pia_site.changelog.normalize import compact, nfkc
 from pia_site.importer.labels import LabelIndex, nkey
 from pia_site.labels import label_key

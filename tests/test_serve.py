@@ -184,8 +184,9 @@ def test_a_title_edit_reloads_the_edited_page_once_before_the_listings_and_leave
     try:
         gen = status(server.url)["generation"]
         edit(project / YAML, "title: 軽自動車税(種別割)賦課に関する事務 重点項目評価", "title: 軽自動車税の評価書（改題）")
-        done = after(server.url, gen)
+        after(server.url, gen)  # may be the state in which only the edited page is written
         wait_for(lambda: browsers[listing].messages, what="the listing's reload")
+        done = status(server.url)  # the listings' state is published before their browsers reload
     finally:
         render.render_page = real_render
     rendered = [p for p, _ in events]
