@@ -52,8 +52,8 @@ def protected_dirs(content: Path) -> list[tuple[Path, str]]:
 def check_out(content: Path, out: Path, theme: Theme | None = None) -> Path:
     """The resolved output folder for a site in ``content``, or ``outdir.OutDirError``."""
     protected = protected_dirs(content)
-    if theme is not None and theme.override is not None:
-        protected.append((theme.override, "サイトのテーマのフォルダ（theme_dir）"))
+    if theme is not None:  # the site's own templates/ and assets/ (site.yaml theme_dir)
+        protected += [(root, f"サイトのテーマの {root.name}/ フォルダ（theme_dir）") for root in theme.override_roots]
     return check_out_dir(out, protected, anchors=(content, Path.cwd()))
 
 

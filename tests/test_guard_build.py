@@ -8,6 +8,7 @@ from pia_site import cli
 from pia_site.build import build, check
 from pia_site.diagnostics import DiagnosticsError
 from pia_site.guard import OutputScanner
+from pia_site.theme import DEFAULT_TEMPLATES
 
 from conftest import working_directory
 from support import REPO, SITE_YAML, make_content, tree_bytes, write
@@ -87,8 +88,8 @@ def test_a_number_in_a_title_is_found_in_feed_listing_attributes_and_search_inde
 
 
 def test_a_mynumber_only_a_template_publishes_stops_the_build_at_the_output_file(tmp_path, capsys):
-    content = planted(tmp_path, NOTES, NOTES)
-    base = (REPO / "pia_site" / "templates" / "base.html").read_text(encoding="utf-8")
+    content = planted(tmp_path, NOTES, NOTES, SITE + "theme_dir: ..\n")
+    base = (DEFAULT_TEMPLATES / "base.html").read_text(encoding="utf-8")
     write(tmp_path / "templates" / "base.html",
           base.replace('<meta charset="utf-8">', f'<meta charset="utf-8">\n<meta name="author" content="個人番号 {VALID}">'))
     with working_directory(tmp_path):
@@ -101,7 +102,7 @@ def test_a_mynumber_only_a_template_publishes_stops_the_build_at_the_output_file
 
 
 def test_a_site_asset_is_scanned_too(tmp_path):
-    content = planted(tmp_path, NOTES, NOTES)
+    content = planted(tmp_path, NOTES, NOTES, SITE + "theme_dir: ..\n")
     write(tmp_path / "assets" / "extra.css", "/* 担当: taro.yamada@example.jp */\n")
     report = build(content, tmp_path / "out")
     (d,) = [d for d in report.diagnostics if d.code.startswith("P")]

@@ -101,7 +101,7 @@ def test_scaffold_loads_without_loader_diagnostics(kind, edition):
 
 
 def test_new_municipality_file_loads_without_loader_diagnostics():
-    from pia_site.content_paths import municipality_yaml
+    from pia_site.content_tree import municipality_yaml
 
     text = municipality_yaml(["越谷市長"], "（pia-site import が作成）")
     assert '""   #' in text

@@ -342,3 +342,17 @@ def test_a_build_killed_at_any_instant_leaves_the_old_site_or_the_new_one_whole(
     final = state() or "A"
     build(sites[final], out)
     assert state() == final and leftovers() == []
+
+
+@pytest.mark.parametrize("sub", ["templates", "assets"])
+def test_the_theme_folders_site_yaml_names_are_protected(capsys, content, sub):
+    """site.yaml ``theme_dir`` names the site's own templates/ and assets/: an --out there is refused
+    once site.yaml is read, and nothing in them is touched."""
+    theme = content.parent / "site-theme"
+    write_text(theme / sub / "keep.txt", "the author's file\n")
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "theme_dir: ../site-theme\n", encoding="utf-8")
+    before = snapshot(theme)
+    err = refused(capsys, ["build", "--content", str(content), "--out", str(theme / sub / "out")])
+    assert f"サイトのテーマの {sub}/ フォルダ" in err
+    assert snapshot(theme) == before

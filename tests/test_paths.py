@@ -15,6 +15,7 @@ from pia_site.incremental import IncrementalBuilder
 from pia_site.link import link_site
 from pia_site.model import Municipality, SiteConfig
 from pia_site.watch import WatchTargets
+from pia_site.theme import Theme
 from pia_site.write import write_site
 
 from support import MUNI_YAML, make_content, scaffold_text, tree_bytes, write
@@ -43,6 +44,12 @@ def _at(diags, code: str) -> list[str]:
 
 def _published(out: Path) -> bool:
     return out.exists() and any(SECRET.encode() in data for data in tree_bytes(out).values())
+
+
+def _use_theme(content: Path) -> None:
+    """site.yaml names the folder beside the content as the theme folder (its templates/, assets/)."""
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "theme_dir: ..\n", encoding="utf-8")
 
 
 def _cli_build(content: Path, out: Path) -> subprocess.CompletedProcess:
@@ -82,6 +89,7 @@ def test_a_link_inside_the_content_folder_is_an_ordinary_alias(content):
 @pytest.mark.parametrize("where", ["templates", "assets"])
 def test_a_theme_file_linking_outside_is_an_error_and_never_published(content, secret, tmp_path, where):
     name = "partials/footer.html" if where == "templates" else "style.css"
+    _use_theme(content)
     link = content.parent / where / name
     link.parent.mkdir(parents=True)
     link.symlink_to(secret)
@@ -93,6 +101,7 @@ def test_a_theme_file_linking_outside_is_an_error_and_never_published(content, s
 
 
 def test_a_theme_folder_linking_outside_is_reported(content, secret, tmp_path):
+    _use_theme(content)
     (content.parent / "assets").mkdir()
     (content.parent / "assets" / "img").symlink_to(secret.parent, target_is_directory=True)
     assert _at(check(content), "E013") == [(content.parent / "assets" / "img").as_posix()]
@@ -103,7 +112,7 @@ def test_the_template_loader_and_the_asset_copy_never_follow_a_link_outside(tmp_
     templates = tmp_path / "templates" / "partials"
     templates.mkdir(parents=True)
     (templates / "footer.html").symlink_to(secret)
-    env = render.make_environment(tmp_path / "templates")
+    env = render.make_environment(Theme(tmp_path))
     source = env.loader.get_source(env, "partials/footer.html")[0]
     assert SECRET not in source  # the package's own footer
     assets = tmp_path / "assets"
@@ -111,7 +120,7 @@ def test_the_template_loader_and_the_asset_copy_never_follow_a_link_outside(tmp_
     (assets / "leak.css").symlink_to(secret)
     (assets / "dir").symlink_to(secret.parent, target_is_directory=True)
     write(assets / "ok.css", "body{}\n")
-    report = write_site({"index.html": "<p>x</p>"}, tmp_path / "out", assets)
+    report = write_site({"index.html": "<p>x</p>"}, tmp_path / "out", Theme(tmp_path).asset_files())
     assert (tmp_path / "out" / "assets" / "ok.css").is_file() and report.pages == 1
     assert not (tmp_path / "out" / "assets" / "leak.css").exists()
     assert not _published(tmp_path / "out")
@@ -221,6 +230,7 @@ def test_the_preview_reports_collisions_names_and_links_as_check_does(content, a
 
 
 def test_the_preview_reports_a_theme_link_outside_as_check_does(content, secret, tmp_path):
+    _use_theme(content)
     builder = IncrementalBuilder(content, tmp_path / "out")
     assert builder.update().ok
     link = content.parent / "assets" / "style.css"
