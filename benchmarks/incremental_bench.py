@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pia_site.serve import PreviewServer  # noqa: E402
+from pia_site.preview.serve import PreviewServer  # noqa: E402
 from pia_site.validate import code_check_digit  # noqa: E402
 
 SOURCES = ("koshigaya/keijidosha-fuka.yaml", "saitama/kokuho-fuka-shuno.yaml")

@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from pia_site.build import load_site  # noqa: E402
 from pia_site.theme import Theme  # noqa: E402
-from pia_site.memo import IdentityMemo  # noqa: E402
+from pia_site.views.memo import IdentityMemo  # noqa: E402
 from pia_site.render import (assessment_page_specs, listing_key, make_environment, municipality_page_specs,  # noqa: E402
                              page_specs, render_page, site_page_specs, template_deps)
 

@@ -55,7 +55,7 @@ from pia_site.search.client import PAGE_BYTES, IndexReader  # noqa: E402
 from pia_site.search.index import index_docs, query_grams, fnv1a  # noqa: E402
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text  # noqa: E402
 from pia_site.search.units import site_docs  # noqa: E402
-from pia_site.views import index_view  # noqa: E402
+from pia_site.views.listing import index_view  # noqa: E402
 from pia_site.write import write_site  # noqa: E402
 from synthetic import synthetic_site  # noqa: E402
 

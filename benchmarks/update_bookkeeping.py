@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-import pia_site.content_state as content_state  # noqa: E402
-import pia_site.incremental as incremental  # noqa: E402
+import pia_site.preview.sources as sources  # noqa: E402
+import pia_site.preview.incremental as incremental  # noqa: E402
 import pia_site.render as render  # noqa: E402
 from incremental_bench import make_site  # noqa: E402
 
@@ -49,18 +49,18 @@ def main() -> None:
 
     cache = pickle.loads(args.records.read_bytes()) if args.records and args.records.exists() else {}
     made: dict = {}
-    real_load, real_render = content_state.load_source, render.render_page
+    real_load, real_render = sources.load_source, render.render_page
     real_index, real_doc = incremental.build_index, incremental.assessment_doc
 
     def cached_load(path, stamp, digest, is_site):
         hit = cache.get((str(path), digest))
         if hit is not None:
-            return content_state.Source(stamp, digest, *hit)
+            return sources.Source(stamp, digest, *hit)
         s = real_load(path, stamp, digest, is_site)
         made[(str(path), digest)] = (s.load_diags, s.diags, s.record, s.listing)
         return s
 
-    content_state.load_source = cached_load
+    sources.load_source = cached_load
     render.render_page = lambda site, env, spec: spec.path
     incremental.build_index = lambda site, docs, **kw: SimpleNamespace(files={}, state=None)
     incremental.assessment_doc = lambda site, a: None
@@ -84,7 +84,7 @@ def main() -> None:
                 spent[bucket] += time.perf_counter() - t
         return wrapper
 
-    content_state.load_source = timed(real_load, "load")
+    sources.load_source = timed(real_load, "load")
     render.render_page = timed(real_render, "render")
     target = content / "m010" / "a01000.yaml" if args.count > 1000 else content / "m000" / "a00000.yaml"
     head = "head_title: 課長"

@@ -9,7 +9,7 @@ about, and the messages about the tree itself.
 Folders whose name starts with "." or "_" are skipped (``_schema/``, ``.git/``).  A file that
 looks like YAML but is not read (``a.YAML``, ``..yaml``, ``content/other.yaml``) is a warning
 (E014); a symlink that leaves the content folder is an error (E013) and is not read.  The
-loader (``load.load_content``), the preview's sources (``content_state``), the watcher and
+loader (``load.load_content``), the preview's sources (``preview.sources``), the watcher and
 the authoring commands (``new``, ``import``, ``changelog draft``) all ask this module.
 """
 from __future__ import annotations

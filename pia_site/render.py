@@ -18,11 +18,12 @@ from jinja2.loaders import split_template_path
 from . import urls
 from .catalog import form_names
 from .theme import Theme
-from .memo import IdentityMemo
 from .symlinks import leaves
 from .model import Assessment, Municipality, Site
-from .views import assessment_view, index_view, municipality_view
-from .views_changes import changes_page, feed_context, newest_changes
+from .views.assessment import assessment_view
+from .views.listing import index_view, municipality_view
+from .views.memo import IdentityMemo
+from .views.changes import changes_page, feed_context, newest_changes
 
 # input keys a page may depend on
 SITE = "site"            # site.yaml

@@ -10,7 +10,7 @@ import pytest
 from pia_site import anchors
 from pia_site.build import load_site
 from pia_site.model import ChangeRow, Instance
-from pia_site.views import Box, Special, Table, assessment_view
+from pia_site.views.assessment import Box, Special, Table, assessment_view
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ import pytest
 
 from pia_site.build import build, load_site
 from pia_site.diff import char_diff
-from pia_site.views_changes import effective_rows, site_changes
+from pia_site.views.changes import effective_rows, site_changes
 
 from support import REPO
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pia_site.build import build, check
-from pia_site.incremental import IncrementalBuilder
+from pia_site.preview.incremental import IncrementalBuilder
 from pia_site.template_audit import audit_template
 from pia_site.theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES
 

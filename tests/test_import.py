@@ -598,7 +598,7 @@ def test_damaged_sources_import_validly_or_fail_cleanly():
 # bounded input: a file far larger than any 評価書 is refused before it is read
 
 def test_oversized_source_is_refused_before_reading(tmp_path, capsys, monkeypatch):
-    from pia_site import commands_import
+    from pia_site.cli import importing
 
     content = content_dir(tmp_path)
     big = tmp_path / "big.txt"
@@ -611,7 +611,7 @@ def test_oversized_source_is_refused_before_reading(tmp_path, capsys, monkeypatc
     rc, out, err = run_import(capsys, big, "--municipality", "koshigaya", "--content", content)
     assert rc == 2
     assert big not in opened  # refused from its size alone
-    assert "9,437,184 バイト" in err and f"{commands_import.MAX_IMPORT_BYTES:,} バイト" in err and "--max-bytes" in err
+    assert "9,437,184 バイト" in err and f"{importing.MAX_IMPORT_BYTES:,} バイト" in err and "--max-bytes" in err
     assert not (content / "koshigaya").exists()  # nothing written, not even municipality.yaml
 
 
@@ -629,7 +629,7 @@ def test_max_bytes_sets_the_limit(tmp_path, capsys):
 
 
 def test_a_pipe_is_cut_off_at_the_limit(tmp_path):
-    from pia_site.commands_import import _TooLarge, _read_bounded
+    from pia_site.cli.importing import _TooLarge, _read_bounded
 
     fifo = tmp_path / "in.fifo"
     os.mkfifo(fifo)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import pia_site.catalog as cat
-import pia_site.content_state as content_state
+import pia_site.preview.sources as sources
 import pia_site.render as render
 from pia_site.build import build, check
 from pia_site.diagnostics import DiagnosticsError, format_diagnostics
-from pia_site.incremental import IncrementalBuilder
+from pia_site.preview.incremental import IncrementalBuilder
 from pia_site.theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES
 
 from support import REPO, tree_bytes
@@ -306,7 +306,7 @@ def test_editing_one_assessment_body_re_renders_only_that_page(tmp_path, monkeyp
 
 
 def test_a_body_edit_patches_the_search_index_to_the_bytes_of_a_full_build(tmp_path, monkeypatch):
-    import pia_site.incremental as incremental
+    import pia_site.preview.incremental as incremental
 
     project = _copy_project(tmp_path)
     content, out = project / "content", tmp_path / "out"
@@ -485,7 +485,7 @@ def test_a_body_edit_reads_and_lists_the_pages_of_its_own_assessment_only(tmp_pa
 
         monkeypatch.setattr(module, name, wrapper)
 
-    spy(content_state, "load_source", lambda path, *rest: path.name)
+    spy(sources, "load_source", lambda path, *rest: path.name)
     spy(render, "page_specs", lambda site, env: None)
     spy(render, "site_page_specs", lambda site, closure, memo=None: None)
     spy(render, "municipality_page_specs", lambda site, m, closure, memo=None: m.slug)

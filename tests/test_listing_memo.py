@@ -7,12 +7,12 @@ import dataclasses
 
 import pytest
 
-import pia_site.views_changes as views_changes
+import pia_site.views.changes as views_changes
 from pia_site.build import load_site
-from pia_site.memo import IdentityMemo
+from pia_site.views.memo import IdentityMemo
 from pia_site.model import Site
 from pia_site.render import make_environment, page_specs, render_page, site_page_specs, template_deps
-from pia_site.views_changes import feed_context, newest_changes, site_changes
+from pia_site.views.changes import feed_context, newest_changes, site_changes
 
 from support import REPO
 

@@ -11,10 +11,10 @@ import pytest
 from pia_site import content_tree, render
 from pia_site.build import build, check
 from pia_site.diagnostics import DiagnosticsError, format_diagnostics, has_errors
-from pia_site.incremental import IncrementalBuilder
+from pia_site.preview.incremental import IncrementalBuilder
 from pia_site.link import link_site
 from pia_site.model import Municipality, SiteConfig
-from pia_site.watch import WatchTargets
+from pia_site.preview.watch import WatchTargets
 from pia_site.theme import Theme
 from pia_site.write import write_site
 

@@ -9,7 +9,7 @@ import pytest
 from watchdog.events import DirModifiedEvent, FileClosedNoWriteEvent, FileModifiedEvent, FileMovedEvent, FileOpenedEvent
 
 from pia_site.theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES, Theme
-from pia_site.watch import Debouncer, WatchTargets, Watcher, is_temp_name
+from pia_site.preview.watch import Debouncer, WatchTargets, Watcher, is_temp_name
 
 
 @pytest.fixture

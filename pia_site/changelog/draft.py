@@ -3,7 +3,7 @@ assessment, as paste-ready 変更箇所 rows (item text, target anchor, before, 
 
 Both versions are walked with ``pia_site.anchors``; a changed leaf gives one row whose
 ``target`` is its anchor and whose 項目 is its label path (with the file name when the
-assessment has several files).  The command (git, files, messages) is ``commands_changelog``.
+assessment has several files).  The command (git, files, messages) is ``cli.changelog``.
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from .. import urls
 from ..model import Assessment, Site
-from ..views import AssessmentView, Box, Row, Special, Table, ValueView, assessment_view
+from ..views.assessment import AssessmentView, Box, Row, Special, Table, ValueView, assessment_view
 from .normalise import SEPARATOR
 
 _WS = re.compile(r"\s+")

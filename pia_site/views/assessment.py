@@ -1,21 +1,17 @@
-"""Views: the model turned into purpose-built, template-ready structures.
-
-Templates never see the model or the catalog directly; they walk these frozen
-view objects, which the catalog shaped (order, numbering, labels, ※).
-"""
+"""The assessment page's view: an ``Assessment`` walked in catalog order into frozen boxes, rows
+and values (order, numbering, labels, ※ as the catalog shapes them)."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from . import anchors, urls
-from .catalog import Form, Node
-from .filters import file_ordinal_names, wareki
-from .markup import render_plain, render_rich
-from .model import Assessment, DateValue, Instance, Municipality, Period, RecordItems, Site, SiteConfig
+from .. import anchors, urls
+from ..catalog import Form, Node
+from ..filters import file_ordinal_names, wareki
+from ..markup import render_plain, render_rich
+from ..model import Assessment, DateValue, Instance, Municipality, Period, RecordItems, Site, SiteConfig
 
 DEFAULT_BUCKETS = ((2, 5), (6, 10), (11, 15), (16, 20))
 
@@ -52,7 +48,7 @@ class Row:
     star: bool
     value: ValueView
     rows: tuple["Row", ...] = ()
-    history: tuple[Any, ...] = ()  # views_changes.RowLink: the change rows that changed this item
+    history: tuple[Any, ...] = ()  # views.changes.RowLink: the change rows that changed this item
 
 
 @dataclass(frozen=True)
@@ -277,7 +273,7 @@ def _changes(ctx: _Ctx, a: Assessment) -> tuple[ChangeRowView, ...]:
 
 
 def assessment_view(site: Site, a: Assessment) -> AssessmentView:
-    from .views_changes import history_links
+    from .changes import history_links
 
     page = urls.assessment_page(a.municipality, a.slug)
     ctx = _Ctx(site.config, a, history_links(site, a, page))
@@ -355,56 +351,3 @@ def _ordered_parts(form: Form, a: Assessment):
         elif node.kind == "changelog" or node.key in a.parts or node.key == "cover":
             yield node, None, None
         i += 1
-
-
-@dataclass(frozen=True)
-class AssessmentLink:
-    href: str
-    title: str
-    form_name: str
-    number: str
-    published: str
-    published_iso: str
-    assessor: str
-
-
-@dataclass(frozen=True)
-class MunicipalityView:
-    municipality: Municipality
-    assessments: tuple[AssessmentLink, ...]
-
-
-def assessment_link(site: Site, a: Assessment, from_page: str) -> AssessmentLink:
-    pub = a.published
-    return AssessmentLink(urls.relative(from_page, urls.assessment_page(a.municipality, a.slug)), a.title, a.form.name,
-                          a.cover("number") or "", wareki(pub, site.config.gannen, site.config.seireki) if pub else "",
-                          pub.iso if pub else "", a.cover("assessor") or "")
-
-
-def municipality_view(site: Site, m: Municipality) -> MunicipalityView:
-    page = urls.municipality_page(m.slug)
-    items = sorted(site.assessments_of(m.slug), key=lambda a: (_num(a.cover("number")), a.slug))
-    return MunicipalityView(m, tuple(assessment_link(site, a, page) for a in items))
-
-
-def _num(v: Any) -> tuple[int, str]:
-    s = str(v or "")
-    return (int(s), s) if s.isdigit() else (10**9, s)
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    href: str
-    name: str
-    code: str
-    count: int
-
-
-def index_view(site: Site) -> tuple[tuple[str, tuple[IndexEntry, ...]], ...]:
-    """Municipalities grouped by prefecture, ordered by 団体コード."""
-    counts = Counter(a.municipality for a in site.assessments)  # one pass, not one per municipality
-    groups: dict[str, list[IndexEntry]] = {}
-    for m in sorted(site.municipalities, key=lambda m: (m.code, m.slug)):
-        groups.setdefault(m.prefecture, []).append(
-            IndexEntry(urls.municipality_page(m.slug), m.name, m.code, counts[m.slug]))
-    return tuple((p, tuple(es)) for p, es in groups.items())

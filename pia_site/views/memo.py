@@ -4,7 +4,7 @@ objects.
 The site-wide pages (更新履歴, the feeds) list something of every assessment; deriving it
 again for 10,000 assessments on every listing edit costs seconds.  Records are frozen, and
 the incremental builder keeps the very same record object for a file whose bytes did not
-change (``content_state``), so "the same objects" is a key that changes with the content: an
+change (``preview.sources``), so "the same objects" is a key that changes with the content: an
 edited file is a new record, and its value is derived again.  Each entry holds the objects it
 was made from, so their ids cannot be reused by other objects while it lives.
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import content_tree as tree
-from .diagnostics import Diagnostic, has_errors
-from .link import link_assessment, link_site
-from .load import load_document
-from .model import Assessment, Municipality, Site
-from .validate import validate_assessment, validate_municipality, validate_site
+from .. import content_tree as tree
+from ..diagnostics import Diagnostic, has_errors
+from ..link import link_assessment, link_site
+from ..load import load_document
+from ..model import Assessment, Municipality, Site
+from ..validate import validate_assessment, validate_municipality, validate_site
 
 _SITE = ""  # site.yaml's entry among the folders to assemble again
 

@@ -10,8 +10,8 @@ DEFAULT_OUT = Path(".pia-cache/serve")
 
 
 def cmd_serve(args) -> int:
-    from .outdir import OutDirError
-    from .serve import PreviewServer
+    from ..outdir import OutDirError
+    from ..preview.serve import PreviewServer
 
     server = PreviewServer(args.content, args.out, host=args.host, port=args.port, poll=args.poll)
     try:

@@ -5,7 +5,7 @@ import re
 import sys
 from pathlib import Path
 
-from .content_tree import ID_RE, TargetError, assessment_target, atomic_write, ensure_municipality
+from ..content_tree import ID_RE, TargetError, assessment_target, atomic_write, ensure_municipality
 
 # A 評価書 converted to text is 50-400 KB; a file far larger is not one, and reading it would take
 # minutes and write a YAML file that ``check`` then refuses.
@@ -14,7 +14,7 @@ _SIZE_UNITS = {"": 1, "K": 1024, "KB": 1024, "M": 1024 ** 2, "MB": 1024 ** 2, "G
 
 
 def cmd_import(args) -> int:
-    from .importer import ImportFailure, import_source
+    from ..importer import ImportFailure, import_source
 
     source = Path(args.source)
     try:

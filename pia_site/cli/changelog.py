@@ -14,12 +14,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from . import catalog as cat
-from .catalog import Form
-from .changelog.draft import draft_rows, rows_yaml
-from .content_tree import assessment_files
-from .diagnostics import format_diagnostics, has_errors
-from .model import Assessment
+from .. import catalog as cat
+from ..catalog import Form
+from ..changelog.draft import draft_rows, rows_yaml
+from ..content_tree import assessment_files
+from ..diagnostics import format_diagnostics, has_errors
+from ..model import Assessment
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -28,8 +28,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 # resolve
 
 def _load_assessment(path: Path) -> tuple[Assessment | None, str]:
-    from .load import load_document
-    from .validate import validate_assessment
+    from ..load import load_document
+    from ..validate import validate_assessment
 
     if not path.is_file():
         return None, f"{path} が見つかりません。"
@@ -55,8 +55,8 @@ def _line_range(spec: str | None) -> tuple[int, int | None]:
 
 
 def cmd_resolve(args) -> int:
-    from .changelog import resolve_rows
-    from .changelog.table import parse_table
+    from ..changelog import resolve_rows
+    from ..changelog.table import parse_table
 
     assessment = None
     if args.assessment:
@@ -121,8 +121,8 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def _validate_text(text: str, shown: str, municipality: str) -> Assessment | None:
-    from .load import SourceDocument, parse_yaml
-    from .validate import validate_assessment
+    from ..load import SourceDocument, parse_yaml
+    from ..validate import validate_assessment
 
     root, diags = parse_yaml(text, shown)
     if root is None or has_errors(diags):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .schema import all_schemas
+from ..schema import all_schemas
 
 DEFAULT_DIR = Path("content") / "_schema"
 

@@ -9,13 +9,13 @@ from operator import attrgetter
 
 from markupsafe import Markup
 
-from . import urls
-from .diff import char_diff
-from .filters import wareki
-from .link import item_history
-from .markup import render_rich
+from .. import urls
+from ..diff import char_diff
+from ..filters import wareki
+from ..link import item_history
+from ..markup import render_rich
 from .memo import IdentityMemo
-from .model import Assessment, ChangeRow, DateValue, Municipality, Site, SiteConfig
+from ..model import Assessment, ChangeRow, DateValue, Municipality, Site, SiteConfig
 
 CURRENT = "今回の変更"
 

@@ -14,7 +14,7 @@ would give.
 Keys: ``site`` is site.yaml's settings, ``catalog`` the catalog files' digest,
 ``assessment:m/s`` the source file's digest and path, ``municipality:m`` the municipality
 record, ``listing:m`` the record and what listings show of each of its assessments
-(``views_changes.listing_record``), ``template:name`` the template's source, ``asset:name``
+(``views.changes.listing_record``), ``template:name`` the template's source, ``asset:name``
 the bytes of an asset whose integrity a template prints (``render.asset_key``).
 """
 from __future__ import annotations
@@ -23,12 +23,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import render
-from .content_state import Assembly, Folder
-from .memo import IdentityMemo
-from .model import Site
-from .render import CATALOG, SITE, PageSpec, assessment_key, listing_key, municipality_key
-from .views_changes import listing_record
+from .. import render
+from .sources import Assembly, Folder
+from ..views.memo import IdentityMemo
+from ..model import Site
+from ..render import CATALOG, SITE, PageSpec, assessment_key, listing_key, municipality_key
+from ..views.changes import listing_record
 
 SITE_OWNER = ("site",)
 TEMPLATE_PREFIX = "template:"

@@ -23,8 +23,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import content_tree
-from .theme import Theme
+from .. import content_tree
+from ..theme import Theme
 
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".pia-cache", "build"})
 TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".bak", ".orig", ".part", ".crdownload")
@@ -59,7 +59,7 @@ class WatchTargets:
 
     @classmethod
     def for_site(cls, content: Path, out: Path | None = None, theme: Theme | None = None) -> "WatchTargets":
-        from .catalog import catalog_dirs
+        from ..catalog import catalog_dirs
 
         theme = theme or Theme()
         catalog, *extra = (_abs(d) for d in catalog_dirs())

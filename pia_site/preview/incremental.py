@@ -2,7 +2,7 @@
 inputs changed, write only the files whose bytes changed.
 
 The builder keeps the last good state: the sources and the site they assemble to
-(``content_state``: each file's fingerprint and validated record, the site assembled per
+(``sources``: each file's fingerprint and validated record, the site assembled per
 folder), the page index of what the output holds (``page_index``: every page's input keys
 as ``render.page_specs`` names them, each key's fingerprint, key -> pages), a digest of
 every page written, and the digests of the assets and of the extra files (search index).
@@ -27,21 +27,21 @@ from typing import Any, Callable, Iterable
 
 from jinja2 import TemplateSyntaxError
 
-from . import catalog as cat
-from . import render as _render
-from . import urls
-from .content_state import Assembly, ContentState
-from .diagnostics import Diagnostic, has_errors
-from .model import Assessment, Site
+from .. import catalog as cat
+from .. import render as _render
+from .. import urls
+from .sources import Assembly, ContentState
+from ..diagnostics import Diagnostic, has_errors
+from ..model import Assessment, Site
 from .page_index import PageIndex
-from .render import CATALOG, SITE, assessment_key, make_environment, municipality_key
-from .search.index import IndexState, build_index
-from .search.update import update_index
-from .search.units import assessment_doc
-from .symlinks import link_diagnostics
-from .template_audit import audit_theme
-from .theme import Theme
-from .write import is_under, remove_file, replace_file, write_site
+from ..render import CATALOG, SITE, assessment_key, make_environment, municipality_key
+from ..search.index import IndexState, build_index
+from ..search.update import update_index
+from ..search.units import assessment_doc
+from ..symlinks import link_diagnostics
+from ..template_audit import audit_theme
+from ..theme import Theme
+from ..write import is_under, remove_file, replace_file, write_site
 
 
 def _digest(data: bytes | str) -> str:

@@ -32,10 +32,10 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
-from .build import check_out
-from .diagnostics import Diagnostic, SourceLocation, format_diagnostics, has_errors
+from ..build import check_out
+from ..diagnostics import Diagnostic, SourceLocation, format_diagnostics, has_errors
 from .incremental import IncrementalBuilder, UpdateResult
-from .load import display_path
+from ..load import display_path
 from .watch import Watcher, WatchTargets
 
 STATUS_PATH = "/__pia__/status"

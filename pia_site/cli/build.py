@@ -1,12 +1,11 @@
-"""Command line: build | check (more commands register here).  Maps diagnostics to exit codes."""
+"""`pia-site build` and `pia-site check`: run the pipeline, map diagnostics to exit codes."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from .diagnostics import DiagnosticsError, format_diagnostics, has_errors
+from ..diagnostics import DiagnosticsError, format_diagnostics, has_errors
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -16,7 +15,7 @@ def _add_content(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_check(args) -> int:
-    from .build import check
+    from ..build import check
 
     diags = check(args.content)
     if diags:
@@ -28,8 +27,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build
-    from .outdir import OutDirError
+    from ..build import build
+    from ..outdir import OutDirError
 
     try:
         report = build(args.content, args.out, strict=args.strict)
@@ -48,11 +47,7 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pia-site", description="特定個人情報保護評価書を静的サイトとして公開します。")
-    parser.add_argument("--version", action="version", version=f"pia-site {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def register(sub) -> None:
     p = sub.add_parser("build", help="サイトを build/ に生成する")
     _add_content(p)
     p.add_argument("--out", type=Path, default=Path("build"), help="出力先（既定: build）")
@@ -64,48 +59,3 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "github"), default="text", help="出力形式（github: GitHub Actions の注釈）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     p.set_defaults(func=cmd_check)
-
-    for register in _extra_commands():
-        register(sub)
-    return parser
-
-
-def _extra_commands():
-    """Commands living in their own modules; each module offers ``register(subparsers)``."""
-    import importlib
-
-    out = []
-    for name in EXTRA_COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"pia_site.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pia_site.{name}":
-                raise
-            continue
-        out.append(module.register)
-    return out
-
-
-# one line per command module (pia_site/<module>.py with register(subparsers))
-EXTRA_COMMAND_MODULES = (
-    "commands_new",
-    "commands_import",
-    "commands_changelog",
-    "commands_schema",
-    "commands_serve",
-)
-
-
-def main(argv: list[str] | None = None) -> int:
-    from .catalog import CatalogError
-
-    try:
-        args = make_parser().parse_args(argv)
-        return args.func(args)
-    except CatalogError as exc:  # the form catalog (or a folder of PIA_SITE_CATALOG) is unusable
-        print(f"様式カタログを読み込めません: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import catalog as cat
-from .content_tree import TargetError, assessment_target, atomic_write, ensure_municipality
-from .scaffold import scaffold
+from .. import catalog as cat
+from ..content_tree import TargetError, assessment_target, atomic_write, ensure_municipality
+from ..scaffold import scaffold
 
 
 def cmd_new(args) -> int:
@@ -30,14 +30,14 @@ def cmd_new(args) -> int:
 
 
 def _relative_schema(form) -> str:
-    from .schema import schema_filename
+    from ..schema import schema_filename
 
     return f"../_schema/{schema_filename(form)}"
 
 
 def _ensure_schemas(folder: Path) -> None:
     """The editor completion the modeline points at: write the schemas once if missing."""
-    from .schema import all_schemas
+    from ..schema import all_schemas
 
     for name, text in all_schemas().items():
         if not (folder / name).exists():
