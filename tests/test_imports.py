@@ -25,7 +25,7 @@ LONG_MODULES = {
     # the importer's segmenter: parts/files/blocks, label lines, slots, lines without a label
     "importer/segment.py": "segmenter",
     # the change-log resolver's descent through the catalog tree, token by token
-    "changelog/resolve.py": "changelog descent",
+    "changelog/descend.py": "changelog descent",
 }
 
 

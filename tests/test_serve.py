@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from pia_site.diagnostics import Diagnostic, Severity, SourceLocation
-from pia_site.preview.serve import OVERLAY_ID, STATUS_PATH, PreviewServer, overlay_html
+from pia_site.preview.overlay import OVERLAY_ID, STATUS_PATH, overlay_html
+from pia_site.preview.serve import PreviewServer
 
 from support import REPO
 
