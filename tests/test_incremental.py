@@ -211,9 +211,9 @@ def _clear_catalog_caches() -> None:
 def catalog_copy(tmp_path, monkeypatch):
     """The build reads the form catalog from a copy that a test may edit."""
     copy = tmp_path / "catalog"
-    shutil.copytree(cat.CATALOG_DIR, copy)
+    shutil.copytree(cat.CATALOG_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))  # the data files
     _clear_catalog_caches()
-    monkeypatch.setattr(cat, "CATALOG_DIR", copy)
+    monkeypatch.setattr(cat.load, "CATALOG_DIR", copy)  # the module whose catalog_dirs() reads it
     yield copy
     _clear_catalog_caches()  # no form of the edited copy outlives the test
 
