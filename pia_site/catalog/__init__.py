@@ -15,6 +15,8 @@ Check the catalog files with::
 """
 from __future__ import annotations
 
+# the cached loaders (_files, _families_raw, _all_forms, _form_kinds) are here too: reload() and
+# incremental's sweep over vars(catalog) clear them; _read_yaml for tests/test_load_fast.py
 from .forms import (
     FormKind, _form_kinds, choose_form, editions, form_choices_ja, form_kind, form_kinds, form_names,
     form_names_ja, kind_info,
@@ -33,3 +35,12 @@ def reload() -> None:
     """Forget every loaded catalog file (after the files changed)."""
     for fn in (_files, _families_raw, _all_forms, _form_kinds):
         fn.cache_clear()
+
+
+__all__ = [
+    "ALL_KINDS", "CATALOG_DIR", "CHANGE_COLUMNS", "CHANGE_TARGET", "CONTAINER_KINDS", "DASHES", "FAMILIES_FILE",
+    "FORM_FIELDS", "NODE_FIELDS", "PATH_ENV", "SCOPES", "SPECIAL_KINDS", "STATIC_KINDS", "VALUE_KINDS",
+    "CatalogError", "Family", "Form", "FormKind", "Node", "Option", "all_forms", "catalog_dirs", "catalog_files",
+    "choose_form", "editions", "find_form", "form_choices_ja", "form_kind", "form_kinds", "form_names",
+    "form_names_ja", "is_dash", "kind_info", "reload",
+]
