@@ -29,7 +29,7 @@ ENTITY_RE = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 UNWRAP_TAGS = {"small", "big", "font", "center", "strike", "tt", "label", "section", "article", "header",
                "footer", "main", "nav", "aside", "abbr", "cite", "q", "mark", "ins", "del", "nobr", "colgroup",
                "col", "figure", "figcaption", "address", "html", "body", "head", "meta", "wbr"}
-GLYPH_TAGS = {"input"}  # checkbox / radio glyphs: values.py reads their state
+GLYPH_TAGS = {"input"}  # checkbox / radio glyphs: marks.py reads their state
 BLOCK_BREAK = re.compile(r"<\s*(br|/p|/li|/div|/tr|/h\d|/dt|/dd|/ol|/ul|/table)\b[^>]*>", re.I)
 SPACES = re.compile(r"[ \u00a0\u2002\u2003\u2009\u200a\u202f]+")
 ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
