@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from .editions import link_editions
 from .nodes import CatalogError, Form
 from .parse import _apply_patches, _build_families, _build_node, _index
 
@@ -118,6 +119,7 @@ def _all_forms(dirs: tuple[Path, ...]) -> tuple[Form, ...]:
         if f.id in seen:
             raise CatalogError(f"{f.id}: two catalog files describe this edition")
         seen.add(f.id)
+    link_editions(forms)
     return forms
 
 

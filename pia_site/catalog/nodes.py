@@ -103,6 +103,9 @@ class Node:
     note: str = ""
     role: str = ""  # "title": printed in the header of its group instance (委託事項n <title>)
     columns: tuple[tuple[str, str], ...] = ()  # changelog: (column key, printed heading)
+    # what the form's other editions print for this item (set by catalog.editions at load time)
+    edition_labels: tuple[str, ...] = ()
+    edition_nos: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

@@ -98,7 +98,9 @@ def _build_node(raw: dict, parent_path: tuple[str, ...], families: dict[str, Fam
 
 def _apply_patches(raw: dict, patches: list[dict], families_raw: dict) -> None:
     for patch in patches:
-        if "node" in patch:
+        if "node" in patch and patch.get("remove"):
+            _remove_raw(raw["parts"], patch["node"].split("."))
+        elif "node" in patch:
             target = _find_raw(raw["parts"], patch["node"].split("."))
             target.update(patch.get("set") or {})
         elif "family" in patch:
@@ -129,6 +131,22 @@ def _find_raw(nodes: list[dict], keys: list[str]) -> dict:
         for r in n.get("rows") or []:
             if r.get("key") == keys[0]:
                 return _find_raw([r], keys)
+    raise CatalogError(f"patch target {'.'.join(keys)} not found")
+
+
+def _remove_raw(nodes: list[dict], keys: list[str]) -> None:
+    """Drop the node at ``keys`` (a child or a row) from the raw tree."""
+    parent_nodes = nodes if len(keys) == 1 else None
+    if parent_nodes is None:
+        parent = _find_raw(nodes, keys[:-1])
+        lists = [parent.get("children") or [], parent.get("rows") or []]
+    else:
+        lists = [parent_nodes]
+    for lst in lists:
+        for i, n in enumerate(lst):
+            if n.get("key") == keys[-1]:
+                del lst[i]
+                return
     raise CatalogError(f"patch target {'.'.join(keys)} not found")
 
 

@@ -99,6 +99,11 @@ def _circ_no(node: Node) -> int | None:
     return CIRCLED.index(node.no) + 1 if len(node.no) == 1 and node.no in CIRCLED else None
 
 
+def _circ_nos(node: Node) -> set[int]:
+    """The circled numbers any edition of the form prints for the node (⑦使用開始日 / ⑥使用開始日)."""
+    return {CIRCLED.index(n) + 1 for n in (node.no, *node.edition_nos) if len(n) == 1 and n in CIRCLED}
+
+
 def _risk_no(node: Node) -> int:
     m = re.match(r"^リスク(\d+)$", node.no)
     return int(m.group(1)) if m else 0
@@ -503,7 +508,7 @@ class _Descent:
         pool = _descendants(scope, self.form)
         if scope is not None:
             pool = list(scope.rows) + [d for d in pool if d not in scope.rows]
-        return [d for d in pool if _circ_no(d) is not None]
+        return [d for d in pool if _circ_nos(d)]
 
     def _on_circ(self, st: State, tok: Token, text: str):
         k = tok.value
@@ -521,12 +526,12 @@ class _Descent:
                 if hits and anc is not st.node and hits[0].kind == "fuzzy" and hits[0].ratio < 0.85:
                     hits = []
                 if hits:
-                    same = [h for h in hits if _circ_no(h.node) == k]
+                    same = [h for h in hits if k in _circ_nos(h.node)]
                     for h in (same or hits):
-                        mism = "" if _circ_no(h.node) == k else f"circled number {tok.text} overridden by the label"
+                        mism = "" if k in _circ_nos(h.node) else f"circled number {tok.text} overridden by the label"
                         picks.append((h.node, h, mism))
             if not picks:
-                by_no = [c for c in cands if _circ_no(c) == k]
+                by_no = [c for c in cands if _circ_no(c) == k] or [c for c in cands if k in _circ_nos(c)]
                 if by_no and anc is st.node:
                     depth = min(len(self.form.ancestors(c)) for c in by_no)
                     by_no = [c for c in by_no if len(self.form.ancestors(c)) == depth]
@@ -670,7 +675,7 @@ def _prune(states: list[State]) -> list[State]:
 
 @lru_cache(maxsize=None)
 def _circled_labels(form: Form) -> tuple[str, ...]:
-    return tuple(v.text for n in form.walk() if _circ_no(n) for v in variants(n))
+    return tuple(v.text for n in form.walk() if _circ_nos(n) for v in variants(n))
 
 
 def final_targets(form: Form, st: State) -> list[Target]:

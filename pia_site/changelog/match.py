@@ -2,7 +2,8 @@
 
 All comparisons use ``normalize.compact`` keys, so stray spaces (``概 要``) and ``・、。`` never
 matter.  Every label variant comes from the catalog: the printed ``label``, the node's
-``aliases``, the same with parenthesised parts dropped (``特定個人情報の入手(…を除く。)`` ->
+``aliases``, the wordings of the form's other editions (``edition_labels``: printed labels,
+matched like the label), the same with parenthesised parts dropped (``特定個人情報の入手(…を除く。)`` ->
 ``特定個人情報の入手``), and a group's ``instance_label``.
 """
 from __future__ import annotations
@@ -56,9 +57,11 @@ def _variants_of(node: Node) -> tuple[Variant, ...]:
         add(node.label, "label")
     if node.kind == "group" and node.instance_label and node.instance_label != node.label and not node.no:
         add(node.instance_label, "label")
+    for other in node.edition_labels:  # another edition's wording of this item: as printed
+        add(other, "label")
     for a in node.aliases:
         add(a, "alias")
-    for base, kind in [(node.label, "short")] + [(a, "short") for a in node.aliases]:
+    for base, kind in [(node.label, "short")] + [(a, "short") for a in (*node.edition_labels, *node.aliases)]:
         if base and _PAREN_RE.search(nfkc(base)):
             short = _PAREN_RE.sub("", nfkc(base))
             add(short, kind)
