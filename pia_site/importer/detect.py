@@ -15,6 +15,7 @@ from .. import wareki
 from ..catalog import Form
 from .clean import Line, strip_heading
 from .errors import ImportFailure
+from .edition import clues, layout_editions
 from .labels import LabelIndex, nkey
 
 _ERAS = "|".join(e.name for e in wareki.ERAS)
@@ -27,6 +28,7 @@ class Detection:
     form: Form
     stamp_line: int | None
     notes: list[str] = field(default_factory=list)  # Japanese review notes
+    reviews: list[tuple[int, str]] = field(default_factory=list)  # (line, Japanese note): located
 
 
 def _yoshiki_kind(yoshiki: str) -> str | None:
@@ -63,20 +65,24 @@ def detect(lines: list[Line]) -> Detection:
         notes.append(f"表題は{cat.kind_info(title_kind).name}ですが、様式の版の表示は{cat.kind_info(stamp_kind).name}です。様式の版の表示に従いました。")
     editions = sorted(cat.editions(kind), key=wareki.year_month_key)
     edition = None
+    reviews: list[tuple[int, str]] = []
     if stamp_edition:
         stamp_edition = _canon_edition(stamp_edition)
         if stamp_edition in editions:
             edition = stamp_edition
+            reviews += _stamp_vs_layout(kind, edition, lines)
         else:
             newer = [e for e in editions if wareki.year_month_key(e) >= wareki.year_month_key(stamp_edition)]
             edition = newer[0] if newer else editions[-1]
             notes.append(f"様式の版「{stamp_edition}」はカタログにないため、「{edition}」の様式として取り込みました。項目の違いを確認してください。")
     else:
-        edition = _edition_by_options(kind, editions, lines) or editions[-1]
-        notes.append(f"様式の版の表示（[{editions[-1]} {cat.find_form(kind, editions[-1]).yoshiki}] など）が見つからないため、「{edition}」の様式として取り込みました。")
+        edition, note, line = _edition_by_layout(kind, editions, lines)
+        notes.append(note)
+        if line is not None:
+            reviews.append((line, note))
     form = cat.find_form(kind, edition)
     assert form is not None
-    return Detection(form, stamp_line, notes)
+    return Detection(form, stamp_line, notes, reviews)
 
 
 def _canon_edition(e: str) -> str:
@@ -117,21 +123,30 @@ def _structure_kind(lines: list[Line]) -> str | None:
     return None
 
 
-def _edition_by_options(kind: str, editions: list[str], lines: list[Line]) -> str | None:
-    """Without a stamp: an option text found in only one edition decides (4情報 / 5情報)."""
-    if len(editions) < 2:
-        return editions[0] if editions else None
-    text = nkey("".join(ln.text for ln in lines))
-    hits = {}
-    for e in editions:
-        form = cat.find_form(kind, e)
-        others = [cat.find_form(kind, o) for o in editions if o != e]
-        own = {o.text for fam in form.families.values() for o in fam.options}
-        foreign = {o.text for f in others for fam in f.families.values() for o in fam.options}
-        unique = own - foreign
-        hits[e] = sum(1 for u in unique if nkey(u) in text)
-    best = max(editions, key=lambda e: (hits[e], wareki.year_month_key(e)))
-    return best if hits[best] else None
+def _edition_by_layout(kind: str, editions: list[str], lines: list[Line]) -> tuple[str, str, int | None]:
+    """Without a stamp: the edition the layout shows (importer.edition), or, when the clues do not
+    decide, the newest candidate with a note naming every candidate (never silently)."""
+    yoshiki = cat.kind_info(kind).yoshiki
+    candidates, found = layout_editions(kind, lines)
+    said = "、".join(f"{c.line} 行目「{c.text}」" for c in found[:4])
+    if len(candidates) == 1:
+        return candidates[0], (f"様式の版の表示（[{editions[-1]} {yoshiki}] など）がないため、項目の番号と表記"
+                               f"（{said}）から「{candidates[0]}」の様式と判断しました。"), None
+    edition = candidates[-1]
+    why = f"項目の番号と表記（{said}）では決まりません" if found else "版を見分けられる項目の番号や表記が見つかりません"
+    note = (f"様式の版の表示がなく、{why}。候補: {'、'.join(candidates)}。「{edition}」の様式として取り込みました"
+            "（番号の付け替えはしていません）。原本の様式の版を確認し、違っていれば edition: を直してください。")
+    return edition, note, (found[0].line if found else 1)
+
+
+def _stamp_vs_layout(kind: str, edition: str, lines: list[Line]) -> list[tuple[int, str]]:
+    """A stamp whose edition the layout contradicts: said at the contradicting line."""
+    out = []
+    for c in clues(kind, lines):
+        if edition not in c.editions:
+            out.append((c.line, f"「{c.text}」は {'、'.join(sorted(c.editions))} の様式の表記で、表紙の様式の版"
+                                f"「{edition}」と合いません。原本の様式の版を確認してください。"))
+    return out
 
 
 def _changelog_only(lines: list[Line]) -> bool:

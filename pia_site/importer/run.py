@@ -36,6 +36,7 @@ def import_source(data: bytes, source_name: str = "") -> ImportResult:
         det.notes.append(f"「{form.parts[-1].printed}」が見つかりません。変更箇所は空で取り込みました。")
     asm = assemble(seg, form)
     tree = asm.tree
+    asm.reviews += [_review(line, msg) for line, msg in det.reviews]
     # the ledger: every unit of the source is in a value, in unplaced, or is form text
     hay = haystack(list(strings(tree)) + rendered(tree) + [u["text"] for u in asm.unplaced] + form_text(form)
                    + [v for _, v, _ in asm.variants])
