@@ -14,6 +14,7 @@ from typing import Any
 from ..catalog import CONTAINER_KINDS, Form, Node
 from .attachments import parse_diagrams, parse_record_items
 from .changelog import parse_changes
+from .glyphs import LOST_MARKS_NOTE, marks_only
 from .labels import LabelIndex, nkey
 from .segment import Piece, Segmented, near_path
 from .textfmt import plain_text, rich_block, rich_text
@@ -232,7 +233,9 @@ class Assembler:
         self.current_pieces = pieces
         kind = node.kind
         value: Any = None
-        if kind == "text":
+        if kind in ("text", "rich") and marks_only(raw):
+            self.review(line, where, LOST_MARKS_NOTE.format(text=raw.strip()[:30]))
+        elif kind == "text":
             value = plain_text(pieces) or None
         elif kind == "rich":
             value = rich_text(pieces) or None
@@ -369,6 +372,9 @@ class Assembler:
 
     # ------------------------------------------------------------------
     def unplace(self, line: int, text: str, near: str) -> None:
+        if marks_only(text):  # brackets and marks only: a lost checkbox column, not text
+            self.review(line, near, LOST_MARKS_NOTE.format(text=text.strip()[:30]))
+            return
         text = rich_block(text.strip())
         if text:
             self.out.unplaced.append({"line": line, "text": text, "near": near})

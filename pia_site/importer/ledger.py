@@ -18,12 +18,13 @@ from ..catalog import Form
 from ..filters import period_ja, wareki
 from ..model import DateValue, Period
 from .clean import Line
+from .glyphs import BARE_CHECKED, BARE_UNCHECKED
 
 TAG = re.compile(r"<[^>]*>")
 SPLIT = re.compile(r"[\s。、・,，]+")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 STRIP = "()（）[]「」『』〔〕<>＜＞【】|-—–:：;；"
-MARKS = re.compile(r"[\[\]〔〕［］○◯●☑☐*#]")
+MARKS = re.compile(rf"[\[\]〔〕［］{BARE_CHECKED}{BARE_UNCHECKED}*#]")
 ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 

@@ -1,8 +1,9 @@
 """Choices, checkbox sets and flags from source text: the marks that select an option.
 
-Marks understood (inline HTML is read before tags are dropped):
+Marks understood (``glyphs`` lists them; inline HTML is read before tags are dropped):
 
-* checked: ``[○]``, ``[ ○ ]``, ``〔 ○ 〕``, ``【○】``, ``<input checked …>`` (bare or bracketed),
+* checked: ``[○]``, ``[ ○ ]``, ``〔 ○ 〕``, ``【○】``, ``[ O ]``, ``[レ]``, ``[x]``, ``[v]``, a bare ``○ 〇 ● ■ ✓ ✔ ☑``,
+  ``<input checked …>`` (bare or bracketed),
   and a *bracketed* radio glyph ``[ <input type="radio"/> ]`` (the converter drew the
   selected radio without ``checked``);
 * unchecked: ``[ ]``, ``〔 〕``, ``[ <input type="checkbox"/> ]``;
@@ -23,13 +24,14 @@ from typing import Any
 
 from ..catalog import Family, Form, Node
 from ..labels import nfkc
+from .glyphs import BARE_CHECKED, BARE_UNCHECKED, CHECK_INNER, CLOSE, LOST_MARKS_NOTE, OPEN, UNCHECK_INNER, marks_only
 from .labels import nkey
 from .parsed import Parsed, _plain, is_dash
 
 CHECKED, UNCHECKED, UNKNOWN = "checked", "unchecked", "unknown"
 MARK_RE = re.compile(
-    r"(?P<br>[\[［〔【]\s*(?P<inner>○|◯|●|◉|☑|☒|✓|✔|■|レ|[xX×✕✖]|☐|□|\u25cb|<input[^>]*>)?\s*[\]］〕】])"
-    r"|(?P<glyph><input[^>]*>)|(?P<box>[☑☒■☐□])")
+    rf"(?P<br>[{re.escape(OPEN)}]\s*(?P<inner>{CHECK_INNER}|{UNCHECK_INNER}|<input[^>]*>)?\s*[{re.escape(CLOSE)}])"
+    rf"|(?P<glyph><input[^>]*>)|(?P<box>[{BARE_CHECKED}{BARE_UNCHECKED}])")
 SELECT_WORD = re.compile(r"[<＜〈〔\[]?\s*選択肢\s*[>＞〉〕\]]?")
 ENUM_RE = re.compile(r"(?<![\d,])(\d{1,2})\s*[)）]\s*")
 COUNT_RE = re.compile(r"[(（]\s*([\d,，]*)\s*[)）]\s*件")
@@ -89,7 +91,7 @@ def _option_of(text: str, fam: Family) -> tuple[str | None, str | None]:
 
 def _glyphless(t: str) -> str:
     t = re.sub(r"<input[^>]*>", " ", t)
-    t = re.sub(r"[○◯●☑✓✔☐]", " ", t)
+    t = re.sub(rf"[{BARE_CHECKED}{BARE_UNCHECKED}]", " ", t)
     return t.strip()
 
 
@@ -109,6 +111,9 @@ def parse_choice(text: str, node: Node) -> Parsed:
     out = Parsed()
     plain = nfkc(_plain(text))
     if not plain:
+        return out
+    if marks_only(plain):
+        out.notes.append(LOST_MARKS_NOTE.format(text=plain[:30]))
         return out
     if is_dash(_glyphless(plain)):
         out.value = (("—", None) if node.count_key else "—")
@@ -176,7 +181,7 @@ class _Item:
 def _mark_state(m: re.Match) -> tuple[str, bool]:
     """(state, is_input_glyph)"""
     if m.group("box"):
-        return (UNCHECKED if m.group("box") in "☐□" else CHECKED), False
+        return (UNCHECKED if m.group("box") in BARE_UNCHECKED else CHECKED), False
     if m.group("glyph"):
         g = m.group("glyph")
         return (CHECKED if "checked" in g else UNKNOWN), True
@@ -189,7 +194,7 @@ def _mark_state(m: re.Match) -> tuple[str, bool]:
         if 'type="radio"' in inner:
             return CHECKED, True  # a bracketed radio without checked: the converter's "selected"
         return UNCHECKED, True
-    if inner in ("☐", "□"):
+    if inner in BARE_UNCHECKED:
         return UNCHECKED, False
     return CHECKED, False
 
@@ -246,6 +251,9 @@ def parse_check(text: str, node: Node, form: Form | None = None) -> Parsed:
         return out
     if is_dash(_glyphless(plain)):
         out.value = []
+        return out
+    if marks_only(plain) and not any(m.group("inner") or m.group("box") or m.group("glyph") for m in MARK_RE.finditer(plain)):
+        out.notes.append(LOST_MARKS_NOTE.format(text=plain[:30]))
         return out
     items, lead, bare = _items(text)
     residue: list[str] = []
