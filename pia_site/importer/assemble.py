@@ -29,6 +29,7 @@ class Review:
     line: int
     where: str
     message: str
+    path: tuple = ()  # where in the YAML tree (keys and list positions); the comment goes there
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Assembler:
         self.extra: dict[tuple, list[Piece]] = {}
         self.file_names: list[str] = []
         self.current_pieces: list[Piece] = []
+        self.path: list = []  # the tree path being assembled (reviews are placed there)
 
     # ------------------------------------------------------------------
     def run(self) -> Assembled:
@@ -66,6 +68,7 @@ class Assembler:
             if part.scope == "file":
                 tree.setdefault("files", files)
                 continue
+            self.path = [part.key]
             if part.kind == "changelog":
                 tree[part.key] = self.changes(part)
             elif part.kind == "diagrams":
@@ -74,6 +77,7 @@ class Assembler:
                 tree[part.key] = self.blocks(part, files)
             else:
                 tree[part.key] = self.container(part, ("doc",), ())
+        self.path = []
         self.out.tree = tree
         return self.out
 
@@ -97,6 +101,7 @@ class Assembler:
             for part in self.form.parts:
                 if part.scope != "file":
                     continue
+                self.path = ["files", i, part.key]
                 if part.kind == "record_items":
                     entry[part.key] = self.record_items(i, part)
                 else:
@@ -167,6 +172,7 @@ class Assembler:
             if not ids:
                 ids = [f["id"] for f in files]
             block: dict[str, Any] = {"files": ids}
+            self.path = [part.key, j]
             block.update(self.container(part, ("block", j), ()))
             out.append(block)
         return out
@@ -177,18 +183,22 @@ class Assembler:
     def container(self, node: Node, scope: tuple, inst: tuple) -> dict:
         out: dict[str, Any] = {}
         for m in node.data_members():
-            if m.kind == "group":
-                out[m.key] = self.group(m, scope, inst)
-            elif m.kind in CONTAINER_KINDS:
-                out[m.key] = self.container(m, scope, inst)
-            elif m.has_value:
-                if m.key in out:
-                    self.count_own(m, scope, inst, out)
-                    continue
-                siblings: dict[str, Any] = {}
-                out[m.key] = self.value(m, scope, inst, siblings)
-                out.update(siblings)  # a choice's count (委託の有無 → 件数) follows it
+            self.path.append(m.key)
+            self._member(m, scope, inst, out)
+            self.path.pop()
         return out
+
+    def _member(self, m: Node, scope: tuple, inst: tuple, out: dict) -> None:
+        if m.kind == "group":
+            out[m.key] = self.group(m, scope, inst)
+        elif m.kind in CONTAINER_KINDS:
+            out[m.key] = self.container(m, scope, inst)
+        elif m.has_value and m.key in out:
+            self.count_own(m, scope, inst, out)
+        elif m.has_value:
+            siblings: dict[str, Any] = {}
+            out[m.key] = self.value(m, scope, inst, siblings)
+            out.update(siblings)  # a choice's count (委託の有無 → 件数) follows it
 
     def group(self, g: Node, scope: tuple, inst: tuple) -> list[dict]:
         nums = list(self.seg.instances.get((scope, g.id, inst), []))
@@ -196,7 +206,9 @@ class Assembler:
         for no in sorted(set(nums)):
             iinst = inst + ((g.id, no),)
             mark = (len(self.out.reviews), len(self.out.unplaced), self.out.filled, self.out.empty)
+            self.path.append(len(entries))
             vals = self.container(g, scope, iinst)
+            self.path.pop()
             if _empty(vals) and len(self.out.unplaced) == mark[1]:
                 del self.out.reviews[mark[0]:]
                 self.out.filled, self.out.empty = mark[2], mark[3]
@@ -357,7 +369,9 @@ class Assembler:
     def changes(self, part: Node) -> list[dict]:
         res = parse_changes(self.seg.change_lines, self.index)
         for ln, msg in res.notes:
+            self.path = [part.key, res.lines.index(ln)] if ln in res.lines else [part.key]
             self.review(ln, part.printed, msg)
+        self.path = [part.key]
         rows = []
         for k, row in enumerate(res.rows):
             for key in ("before", "after", "timing_note"):
@@ -380,7 +394,7 @@ class Assembler:
             self.out.unplaced.append({"line": line, "text": text, "near": near})
 
     def review(self, line: int, where: str, message: str) -> None:
-        self.out.reviews.append(Review(line, where, message))
+        self.out.reviews.append(Review(line, where, message, tuple(self.path)))
 
     def where(self, node: Node, scope: tuple, inst: tuple) -> str:
         nums = dict(inst)

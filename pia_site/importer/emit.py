@@ -20,18 +20,28 @@ DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff\t]")
 
 
-def emit(tree: dict, header: list[str] | None = None) -> str:
+def emit(tree: dict, header: list[str] | None = None, comments: dict[tuple, list[str]] | None = None) -> str:
+    """``comments``: {tree path (keys and list positions): texts}, each written as ``# text`` on
+    its own line just above that key or list item; ``()`` goes after the header."""
     out: list[str] = [f"# {h}".rstrip() for h in (header or [])]
-    _mapping(tree, 0, out)
+    notes = comments or {}
+    out += [f"# {c}" for c in notes.get((), [])]
+    _mapping(tree, 0, out, (), notes)
     return "\n".join(out) + "\n"
 
 
-def _mapping(d: dict, indent: int, out: list[str]) -> None:
+def _comments(path: tuple, indent: int, out: list[str], notes: dict) -> None:
+    out += [f"{' ' * indent}# {c}" for c in notes.get(path, [])]
+
+
+def _mapping(d: dict, indent: int, out: list[str], path: tuple = (), notes: dict | None = None) -> None:
     for k, v in d.items():
-        _entry(_scalar_inline(str(k), key=True), v, indent, out)
+        if notes:
+            _comments(path + (k,), indent, out, notes)
+        _entry(_scalar_inline(str(k), key=True), v, indent, out, path + (k,), notes)
 
 
-def _entry(key: str, value: Any, indent: int, out: list[str]) -> None:
+def _entry(key: str, value: Any, indent: int, out: list[str], path: tuple = (), notes: dict | None = None) -> None:
     pad = " " * indent
     if value is None:
         out.append(f"{pad}{key}:")
@@ -44,28 +54,34 @@ def _entry(key: str, value: Any, indent: int, out: list[str]) -> None:
             out.append(f"{pad}{key}: {{}}")
         else:
             out.append(f"{pad}{key}:")
-            _mapping(value, indent + 2, out)
+            _mapping(value, indent + 2, out, path, notes)
     elif isinstance(value, (list, tuple)):
         if not value:
             out.append(f"{pad}{key}: []")
         else:
             out.append(f"{pad}{key}:")
-            _sequence(list(value), indent + 2, out)
+            _sequence(list(value), indent + 2, out, path, notes)
     else:
         raise TypeError(f"cannot emit {type(value).__name__}")
 
 
-def _sequence(items: list, indent: int, out: list[str]) -> None:
+def _sequence(items: list, indent: int, out: list[str], path: tuple = (), notes: dict | None = None) -> None:
     pad = " " * indent
-    for item in items:
+    for i, item in enumerate(items):
+        if notes:
+            _comments(path + (i,), indent, out, notes)
         if isinstance(item, dict):
             if not item:
                 out.append(f"{pad}- {{}}")
                 continue
             sub: list[str] = []
-            _mapping(item, indent + 2, sub)
-            sub[0] = f"{pad}- {sub[0][indent + 2:]}"
-            out.extend(sub)
+            _mapping(item, indent + 2, sub, path + (i,), notes)
+            lead = 0
+            while sub[lead].lstrip().startswith("#"):  # the first key's comments go above the dash
+                lead += 1
+            out.extend(f"{pad}{c.lstrip()}" for c in sub[:lead])
+            sub[lead] = f"{pad}- {sub[lead][indent + 2:]}"
+            out.extend(sub[lead:])
         elif item is None:
             out.append(f"{pad}-")
         elif isinstance(item, bool):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .assemble import assemble
 from .clean import clean_lines, decode_source
 from .detect import detect
+from .comments import comment_map
 from .emit import emit, verify
 from .errors import ImportFailure
 from .ledger import count_units, form_text, haystack, missing_units, rendered, strings, units
@@ -62,7 +63,7 @@ def import_source(data: bytes, source_name: str = "") -> ImportResult:
     header = [f"{form.name}（{form.edition} {form.yoshiki}）: pia-site import で {source_name or '原本'} から取り込み。",
               "値は原本のとおり（誤字・OCR の誤りも原本のまま）。原本で失われた値は空欄。",
               f"記入 {asm.filled} 項目、空欄 {asm.empty} 項目、未配置 {len(unplaced)} 件、変更箇所 {asm.change_rows} 行。"]
-    yaml_text = emit(tree, header)
+    yaml_text = emit(tree, header, comment_map(tree, asm.reviews))
     verify(yaml_text, tree)
     assessor = tree.get("cover", {}).get("assessor") if isinstance(tree.get("cover"), dict) else None
     return ImportResult(yaml_text, tree, summary, assessor)
