@@ -14,6 +14,7 @@ from ..load import YMap, YNode, YScalar, YSeq
 from ..markup import audit_html
 from ..model import ChangeRow, CheckItem, DateValue, Diagram, Instance, Period, RecordGroup, RecordItems
 from .checker import Checker, _join, _label
+from .options import forgiving_option, near_options
 
 COUNT_RE = re.compile(r"^\d{1,3}(,?\d{3})*$")
 TIMINGS = ("事前", "事後")
@@ -49,8 +50,12 @@ def _value(ck: Checker, node: Node, y: YNode | None, path: str) -> Any:
             return "—"
         canon = node.family.canonical(raw)
         if canon is None:
+            canon, note = forgiving_option(node.family, raw)
+            if canon is not None:
+                ck.warn("W090", note, y, path, label)
+                return canon
             opts = " ".join(f"{o.number}) {o.text}" for o in node.family.options)
-            ck.error("V031", f"「{raw}」は選択肢にありません。選択肢: {opts}", y, path, label)
+            ck.error("V031", f"「{raw}」は選択肢にありません。{near_options(node.family, raw)}選択肢: {opts}", y, path, label)
             return None
         if canon != raw:
             ck.warn("W003", f"「{raw}」は様式の選択肢「{canon}」として扱います。", y, path, label)
@@ -128,8 +133,12 @@ def _checks(ck: Checker, node: Node, y: YNode | None, path: str, label: str):
             text = ck.scalar(item, ipath, label) or ""
         canon = fam.canonical(text.strip())
         if canon is None:
+            canon, note = forgiving_option(fam, text)
+            if canon is not None:
+                ck.warn("W091", note, item, ipath, label)
+        if canon is None:
             opts = " / ".join(o.text for o in fam.options)
-            ck.error("V036", f"「{text}」はこのチェック項目にありません。項目: {opts}", item, ipath, label)
+            ck.error("V036", f"「{text}」はこのチェック項目にありません。{near_options(fam, text)}項目: {opts}", item, ipath, label)
             continue
         opt = fam.option(canon)
         if detail is not None and opt.detail is None:
