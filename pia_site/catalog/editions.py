@@ -2,7 +2,8 @@
 
 The catalog keeps one file per form edition; an item is "the same" across editions when its
 catalog id (its path of keys) is.  Each node learns the labels and numbers the *other* editions
-of its form print for it (``Node.edition_labels``, ``Node.edition_nos``), so the change-log
+of its form print for it (``Node.edition_labels``, ``Node.edition_nos``) and where they put it
+(``Node.edition_parents``: 情報の突合 is a sub-row of ⑤使用方法 on the earlier 様式3), so the change-log
 resolver and the importer accept a row or a heading written on any edition in force (a
 令和6年10月 document whose old rows say ``⑥使用開始日`` or ``②所属長``) without code that names
 an edition.  Computed once when the catalog is loaded (``load._all_forms``).
@@ -24,6 +25,8 @@ def link_editions(forms: Iterable[Form]) -> None:
             for nid, node in form.nodes.items():
                 labels: list[str] = []
                 nos: list[str] = []
+                parents: list[str] = []
+                mine = form.parent_of(node)
                 for o in others:
                     twin = o.nodes.get(nid)
                     if twin is None:
@@ -32,9 +35,13 @@ def link_editions(forms: Iterable[Form]) -> None:
                         labels.append(twin.label)
                     if twin.no and twin.no != node.no and twin.no not in nos:
                         nos.append(twin.no)
+                    theirs = o.parent_of(twin)
+                    if theirs is not None and (mine is None or theirs.id != mine.id) and theirs.id not in parents:
+                        parents.append(theirs.id)
                 # the node is frozen; these two facts are set once, before anyone reads the catalog
                 object.__setattr__(node, "edition_labels", tuple(labels))
                 object.__setattr__(node, "edition_nos", tuple(nos))
+                object.__setattr__(node, "edition_parents", tuple(parents))
 
 
 def edition_differences(form: Form) -> list[tuple[str, str, str]]:

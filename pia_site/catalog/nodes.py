@@ -106,6 +106,7 @@ class Node:
     # what the form's other editions print for this item (set by catalog.editions at load time)
     edition_labels: tuple[str, ...] = ()
     edition_nos: tuple[str, ...] = ()
+    edition_parents: tuple[str, ...] = ()  # catalog ids of its parent where another edition differs
 
     @property
     def id(self) -> str:

@@ -20,7 +20,7 @@ from .result import AUTO_LINK, RESOLVED, RowResult
 STATUS_JA = {
     "unresolved": "対象箇所が見つかりません",
     "ambiguous": "候補が複数あります",
-    "instance-missing": "何番目の項目（委託事項・提供先・システム等）かが分かりません",
+    "instance-missing": "何番目の項目（委託事項・提供先・移転先・システム等）かが書かれておらず、候補が複数あります",
     "needs-data": "評価書の記載から対象を決められません",
 }
 

@@ -620,7 +620,8 @@ class _Descent:
                     out = []
                     for h in hits:
                         s2 = st.copy()
-                        self._split(s2, h.node)
+                        if scope.id not in h.node.edition_parents:  # else: a sub-row of it on another edition
+                            self._split(s2, h.node)
                         self._set(s2, h.node, "text", h)
                         out.append((s2, s[h.consumed:]))
                     return out

@@ -50,7 +50,7 @@ def _classify(form: Form, states: list[State]) -> tuple[list[Target], float, str
             g = form.nodes[gid]
             if v is None:
                 status = INSTANCE_MISSING
-                reasons.append(f"{g.instance_label or g.label} has no number")
+                reasons.append(f"ambiguous: {g.instance_label or g.label} has no number, any of its instances may be meant")
             elif isinstance(v, str) and status == RESOLVED:
                 status = NEEDS_DATA
                 reasons.append(f"{g.instance_label or g.label} named 「{v}」: needs the assessment's data")

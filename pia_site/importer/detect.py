@@ -127,6 +127,9 @@ def _edition_by_layout(kind: str, editions: list[str], lines: list[Line]) -> tup
     """Without a stamp: the edition the layout shows (importer.edition), or, when the clues do not
     decide, the newest candidate with a note naming every candidate (never silently)."""
     yoshiki = cat.kind_info(kind).yoshiki
+    if len(editions) == 1:
+        return editions[0], (f"様式の版の表示（[{editions[0]} {yoshiki}] など）が見つからないため、"
+                             f"「{editions[0]}」の様式として取り込みました。"), None
     candidates, found = layout_editions(kind, lines)
     said = "、".join(f"{c.line} 行目「{c.text}」" for c in found[:4])
     if len(candidates) == 1:
