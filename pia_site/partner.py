@@ -54,16 +54,33 @@ def _index(assessments: Iterable[Assessment]) -> dict[tuple[str, str], Assessmen
     return {(a.municipality, a.slug): a for a in assessments}
 
 
+# the site's documents by municipality, for the tuple last asked about: every page of a build asks
+# with the same ``site.assessments``, so a page costs its municipality's documents, not the site's
+_GROUPS: list = [None, {}]
+
+
+def _municipality(assessments: Iterable[Assessment], municipality: str) -> list[Assessment]:
+    if _GROUPS[0] is not assessments:
+        groups: dict[str, list[Assessment]] = {}
+        for b in assessments:
+            groups.setdefault(b.municipality, []).append(b)
+        if not isinstance(assessments, tuple):  # only an immutable sequence can be remembered
+            return groups.get(municipality, [])
+        _GROUPS[:] = [assessments, groups]
+    return _GROUPS[1].get(municipality, [])
+
+
 def kiso_partner(assessments: Iterable[Assessment], a: Assessment) -> Assessment | None:
     """The 基礎項目評価書 that ``a`` names (None when it names none, or a wrong one)."""
     name = _named(a)
-    p = _index(assessments).get((a.municipality, name)) if name else None
-    return p if p is not None and is_kiso(p) else None
+    if not name:
+        return None
+    return next((b for b in _municipality(assessments, a.municipality) if b.slug == name and is_kiso(b)), None)
 
 
 def main_partners(assessments: Iterable[Assessment], kiso: Assessment) -> list[Assessment]:
     """The 重点/全項目 documents that name ``kiso`` as their 基礎項目評価書, in content order."""
-    return [a for a in assessments if a.municipality == kiso.municipality and _named(a) == kiso.slug and not is_kiso(a)]
+    return [a for a in _municipality(assessments, kiso.municipality) if _named(a) == kiso.slug and not is_kiso(a)]
 
 
 def partner_diagnostics(assessments: Sequence[Assessment]) -> list[Diagnostic]:
@@ -103,7 +120,6 @@ class PartnerLink:
 
 def partner_links(assessments: Iterable[Assessment], a: Assessment, page: str) -> tuple[PartnerLink, ...]:
     """Links from ``a``'s page to its partner(s): the 基礎 document, or the documents naming it."""
-    assessments = list(assessments)
     others = main_partners(assessments, a) if is_kiso(a) else [p for p in (kiso_partner(assessments, a),) if p]
     return tuple(PartnerLink(p.form.name, p.title, urls.relative(page, urls.assessment_page(p.municipality, p.slug)))
                  for p in others)
@@ -113,7 +129,7 @@ def partner_keys(assessments: Iterable[Assessment], a: Assessment) -> frozenset[
     """(municipality, slug) of every document whose change can change ``a``'s partner links: for a
     基礎 document every document of its municipality (any may come to name it), else the named one."""
     if is_kiso(a):
-        return frozenset((b.municipality, b.slug) for b in assessments if b.municipality == a.municipality)
+        return frozenset((b.municipality, b.slug) for b in _municipality(assessments, a.municipality))
     return frozenset({(a.municipality, _named(a))}) if _named(a) else frozenset()
 
 

@@ -145,3 +145,12 @@ def test_threshold_inputs_without_a_partner_or_values_are_none(tmp_path):
     assert partner.threshold_inputs(site.assessments, by_slug["juten"]) is None  # the fixture states none
     site, _ = load_site(partner_site(tmp_path / "b", kiso_line=""))
     assert partner.threshold_inputs(site.assessments, {a.slug: a for a in site.assessments}["juten"]) is None
+
+
+def test_partner_links_follow_the_site_asked_about(tmp_path):
+    """Links come from the site passed in, also when an earlier site had other partners."""
+    site1, _ = load_site(partner_site(tmp_path / "a"))
+    site2, _ = load_site(partner_site(tmp_path / "b", kiso_line=""))
+    for site, expected in ((site1, 1), (site2, 0), (site1, 1)):
+        kiso = {a.slug: a for a in site.assessments}["boshi-fushi-kafu"]
+        assert len(partner.partner_links(site.assessments, kiso, "amagasaki/boshi-fushi-kafu/index.html")) == expected
