@@ -12,6 +12,7 @@ from .anchors import anchors
 from .changelog import changelog_diagnostics, resolve_assessment
 from .diagnostics import Diagnostic, SourceLocation, has_errors
 from .model import Assessment, Municipality, Site, SiteConfig
+from .partner import partner_diagnostics
 
 
 def check_targets(a: Assessment) -> list[Diagnostic]:
@@ -88,7 +89,7 @@ def link_site(config: SiteConfig | None, municipalities: Sequence[Municipality],
     with the diagnostics of the checks across documents.  The site is None when there is no
     config or a check found an error; a caller that has errors from earlier stages drops it
     too."""
-    diags = path_collisions(municipalities, assessments)
+    diags = path_collisions(municipalities, assessments) + partner_diagnostics(assessments)
     if config is None or has_errors(diags):
         return None, diags
     return Site(config, tuple(municipalities), tuple(assessments)), diags

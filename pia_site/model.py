@@ -136,6 +136,7 @@ class Assessment:
     changes: tuple[ChangeRow, ...]
     ended: DateValue | None = None
     unplaced: tuple[Unplaced, ...] = ()
+    kiso: str = ""  # the file name (slug) of this document's 基礎項目評価書, same municipality (partner.py)
     # per change row: the anchors it links to (filled by the link stage; empty = not linked)
     change_links: tuple[tuple[str, ...], ...] = ()
     locations: Mapping[str, SourceLocation] = field(default_factory=dict)

@@ -20,6 +20,7 @@ from .catalog import form_names
 from .theme import Theme
 from .symlinks import leaves
 from .model import Assessment, Municipality, Site
+from .partner import partner_keys
 from .views.assessment import assessment_view
 from .views.listing import index_view, municipality_view
 from .views.memo import IdentityMemo
@@ -169,7 +170,8 @@ def municipality_page_specs(site: Site, m: Municipality, closure: Callable[[str]
 def assessment_page_specs(site: Site, a: Assessment, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
     """An assessment's page and, if it has a 変更箇所, its changes page."""
     base = frozenset({SITE, municipality_key(a.municipality), assessment_key(a.municipality, a.slug)})
-    specs = [PageSpec(urls.assessment_page(a.municipality, a.slug), "assessment.html", base | closure("assessment.html") | {CATALOG},
+    partners = frozenset(assessment_key(m, s) for m, s in partner_keys(site.assessments, a))  # 基礎 links both ways
+    specs = [PageSpec(urls.assessment_page(a.municipality, a.slug), "assessment.html", base | partners | closure("assessment.html") | {CATALOG},
                       lambda: {"view": assessment_view(site, a)})]
     if a.changes:
         # the catalog too: its rows name the items they changed by their printed labels

@@ -59,4 +59,4 @@ def test_reiwa7_edition_differs_only_by_patches():
 def test_form_names_and_aliases():
     assert cat.form_kind("全項目評価書") == "zenkoumoku"
     assert cat.form_kind("重点項目") == "juten"
-    assert cat.form_kind("基礎項目評価書") is None
+    assert cat.form_kind("計画管理書") is None

@@ -89,7 +89,7 @@ def test_messages_list_the_form_and_its_editions(testform, tmp_path):
     doc, _ = load_document(write(tmp_path / "bad.yaml", TRIAL.replace("edition: 令和8年4月", "edition: 令和9年1月")))
     diags = validate_assessment(doc, "koshigaya")[1]
     assert [d.message for d in diags if d.code == "V006"] == ["試験項目評価書の様式の版「令和9年1月」は未対応です。対応している版: 令和8年4月"]
-    doc, _ = load_document(write(tmp_path / "bad2.yaml", TRIAL.replace("form: 試験項目", "form: 基礎項目")))
+    doc, _ = load_document(write(tmp_path / "bad2.yaml", TRIAL.replace("form: 試験項目", "form: 計画管理書")))
     v005 = [d.message for d in validate_assessment(doc, "koshigaya")[1] if d.code == "V005"]
     assert len(v005) == 1 and "「試験項目評価書」" in v005[0] and "「重点項目評価書」" in v005[0]
 
@@ -109,7 +109,7 @@ def test_a_site_with_the_form_builds_and_renders_it(testform, tmp_path):
     # the search page's form facet offers the form, as the catalog orders it
     search = (out / "search" / "index.html").read_text(encoding="utf-8")
     assert ('<option value="">すべて</option><option>試験項目評価書</option>'
-            '<option>全項目評価書</option><option>重点項目評価書</option></select>') in search
+            '<option>全項目評価書</option><option>重点項目評価書</option><option>基礎項目評価書</option></select>') in search
 
 
 def test_new_scaffolds_the_form_and_the_scaffold_checks(testform, tmp_path):

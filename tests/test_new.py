@@ -36,7 +36,7 @@ def test_new_refuses_to_overwrite_and_checks_names(tmp_path):
     assert again.returncode == 1 and "--force" in again.stderr
     bad = run("new", "--municipality", "Town", "--form", "全項目", "--name", "a", cwd=tmp_path)
     assert bad.returncode == 2 and "半角英小文字" in bad.stderr
-    assert run("new", "--municipality", "town", "--form", "基礎項目", cwd=tmp_path).returncode == 2
+    assert run("new", "--municipality", "town", "--form", "計画管理書", cwd=tmp_path).returncode == 2
     text = (tmp_path / "content" / "town" / "a.yaml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../_schema/zenkoumoku-r07-05.schema.json")
     assert (tmp_path / "content" / "_schema" / "zenkoumoku-r07-05.schema.json").is_file()

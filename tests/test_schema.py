@@ -62,6 +62,6 @@ def test_scaffold_passes_and_carries_japanese_titles(tmp_path):
 
 def test_schema_files_are_deterministic():
     a, b = all_schemas(), all_schemas()
-    assert a == b and set(a) == {"juten-h26-04.schema.json", "juten-r06-10.schema.json", "zenkoumoku-h26-04.schema.json",
-                                    "zenkoumoku-h30-05.schema.json", "zenkoumoku-r07-05.schema.json"}
+    assert a == b and set(a) == {"juten-h26-04.schema.json", "juten-r06-10.schema.json", "kiso-h26-04.schema.json",
+                                    "zenkoumoku-h26-04.schema.json", "zenkoumoku-h30-05.schema.json", "zenkoumoku-r07-05.schema.json"}
     json.loads(a["juten-r06-10.schema.json"])

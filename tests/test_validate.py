@@ -126,7 +126,7 @@ def test_municipality_code_is_a_string_with_check_digit(tmp_path):
 
 
 def test_unsupported_form_or_edition(tmp_path):
-    _, diags = validate_text(tmp_path, "form: 基礎項目評価書\nedition: x\n")
+    _, diags = validate_text(tmp_path, "form: 計画管理書\nedition: x\n")
     assert [d.code for d in diags] == ["V005"]
     _, diags = validate_text(tmp_path, "form: 全項目評価書\nedition: 平成25年4月\n")
     assert [d.code for d in diags] == ["V006"] and "平成26年4月、平成30年5月" in diags[0].message

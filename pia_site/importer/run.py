@@ -16,6 +16,11 @@ from .segment import segment
 MIN_LABELS = 12  # fewer recognised fields than this: not an assessment (or garbled)
 
 
+def min_labels(form) -> int:
+    """MIN_LABELS, or half the form's items for a short form (基礎項目評価書 has few)."""
+    return min(MIN_LABELS, max(3, sum(1 for n in form.walk() if n.has_value) // 2))
+
+
 @dataclass
 class ImportResult:
     yaml_text: str
@@ -33,7 +38,7 @@ def import_source(data: bytes, source_name: str = "") -> ImportResult:
     form = det.form
     seg = segment(form, lines, det.stamp_line)
     _check_complete(seg, form)
-    if seg.change_heading is None:
+    if seg.change_heading is None and form.change_columns:  # a form without 変更箇所 (様式2) has none to find
         det.notes.append(f"「{form.parts[-1].printed}」が見つかりません。変更箇所は空で取り込みました。")
     asm = assemble(seg, form)
     tree = asm.tree
@@ -77,7 +82,7 @@ def _review(line: int, message: str):
 
 def _check_complete(seg, form) -> None:
     labeled = sum(1 for s in seg.slots.values() if s.labeled)
-    if labeled < MIN_LABELS:
+    if labeled < min_labels(form):
         raise ImportFailure(
             f"{form.name}の項目がほとんど見つかりません（認識できた項目 {labeled} 件）。"
             "評価書のテキストでないか、文字化けしているか、途中で切れている可能性があります。")

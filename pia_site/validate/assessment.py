@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import catalog as cat
+from .. import partner
 from ..catalog import Form, Node
 from ..content_tree import ID_RE  # the slug rule; instance and file ids follow it too
 from ..diagnostics import Diagnostic
@@ -36,7 +37,7 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     doc_parts = [p for p in form.parts if p.scope in ("document", "file_block")]
     file_parts = [p for p in form.parts if p.scope == "file"]
     allowed = {"form": "評価書の種類", "edition": "様式の版", "files": "特定個人情報ファイル", "ended": "事務の終了日",
-               "unplaced": "取り込み時に配置できなかった記載"}
+               "unplaced": "取り込み時に配置できなかった記載", partner.KEY: partner.LABEL}
     allowed.update({p.key: p.printed for p in doc_parts})
     ck.unknown_keys(top, allowed, "")
     parts: dict[str, Any] = {}
@@ -59,10 +60,11 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     _check_block_files(ck, form, parts, files, top)
     ended = ck.date(top.get("ended"), "ended", "事務の終了日", False) if top.get("ended") is not None else None
     unplaced = _unplaced(ck, top.get("unplaced")) if top.get("unplaced") is not None else ()
+    kiso = partner.read_partner(ck, top, form)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return Assessment(slug, municipality, doc.path, form, parts, files, changes,
-                      ended=ended if isinstance(ended, DateValue) else None, unplaced=unplaced,
+                      ended=ended if isinstance(ended, DateValue) else None, unplaced=unplaced, kiso=kiso,
                       locations=dict(ck.locations)), ck.diags
 
 

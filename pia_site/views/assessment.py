@@ -11,6 +11,7 @@ from .. import anchors, urls
 from ..catalog import Form, Node
 from ..filters import file_ordinal_names, wareki
 from ..markup import render_plain, render_rich
+from ..partner import partner_links
 from ..model import Assessment, DateValue, Instance, Municipality, Period, RecordItems, Site, SiteConfig
 
 DEFAULT_BUCKETS = ((2, 5), (6, 10), (11, 15), (16, 20))
@@ -117,6 +118,7 @@ class AssessmentView:
     changes_box: Box | None
     unplaced: tuple[tuple[int, Markup], ...] = ()
     changes_href: str = ""
+    partners: tuple[Any, ...] = ()  # partner.PartnerLink: the 基礎項目評価書 and its 重点/全項目 partner
 
 
 class _Ctx:
@@ -315,7 +317,8 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
         published_iso=published.iso if published else "", toc=tuple(toc), parts=tuple(parts),
         changes=_changes(ctx, a), changes_box=changes_box,
         unplaced=tuple((u.source_line, Markup(render_rich(u.text))) for u in a.unplaced),
-        changes_href=urls.relative(page, urls.assessment_changes_page(a.municipality, a.slug)) if a.changes else "")
+        changes_href=urls.relative(page, urls.assessment_changes_page(a.municipality, a.slug)) if a.changes else "",
+        partners=partner_links(site.assessments, a, page))
 
 
 def _special(ctx: _Ctx, node: Node, values: Any) -> ValueView:
