@@ -1,4 +1,4 @@
-"""Change-log pages: rows link to items, diffs by character, item histories, 更新履歴, feeds."""
+"""Change-log pages: rows link to items, readable diffs (tests/test_diff.py), item histories, 更新履歴, feeds."""
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from pia_site.build import build, load_site
-from pia_site.diff import char_diff
+from pia_site.diff import word_diff
 from pia_site.views.changes import effective_rows, site_changes
 
 from support import REPO
@@ -21,11 +21,11 @@ def site_dir(tmp_path_factory):
     return out
 
 
-def test_char_diff_is_by_character():
-    assert char_diff("再委託しない", "再委託する") == [("equal", "再委託"), ("delete", "しない"), ("insert", "する")]
-    assert char_diff("<p>市民税務部市民税課</p>", "行財政部市民税課") == [("delete", "市民税務"), ("insert", "行財政"), ("equal", "部市民税課")]
-    assert char_diff("同じ", "同じ") == [("equal", "同じ")]
-    assert char_diff(None, "追加") == [("insert", "追加")]
+def test_word_diff_keeps_the_common_start_and_end_of_a_phrase():
+    assert word_diff("再委託しない", "再委託する") == [("equal", "再委託"), ("delete", "しない"), ("insert", "する")]
+    assert word_diff("<p>市民税務部市民税課</p>", "行財政部市民税課") == [("delete", "市民税務"), ("insert", "行財政"), ("equal", "部市民税課")]
+    assert word_diff("同じ", "同じ") == [("equal", "同じ")]
+    assert word_diff(None, "追加") == [("insert", "追加")]
 
 
 def test_continuation_rows_inherit_date_and_timing():
@@ -43,7 +43,8 @@ def test_koshigaya_change_page_links_every_row_and_shows_diffs(site_dir):
     assert html.count('class="change"') == 53
     first = html[html.index('id="change-1"'):html.index('id="change-2"')]
     assert 'href="../index.html#basic_info.department.name"' in first
-    assert "<del>市民税務</del><ins>行財政</ins>" in first
+    assert re.search(r"<del>(<span[^>]*>[^<]*</span>)?市民税務(<span[^>]*>[^<]*</span>)?</del>"
+                     r"<ins>(<span[^>]*>[^<]*</span>)?行財政(<span[^>]*>[^<]*</span>)?</ins>", first)
     # revisions newest first
     dates = re.findall(r'<h2 id="rev-([\d-]+|current)-h">', html)
     assert dates == sorted(dates, reverse=True) and dates[0] == "2026-01-26"

@@ -10,11 +10,12 @@ from operator import attrgetter
 from markupsafe import Markup
 
 from .. import urls
-from ..diff import char_diff
+from ..diff import Piece, word_diff
 from ..filters import wareki
 from ..link import item_history
 from ..markup import render_rich
 from .memo import IdentityMemo
+from .printed import JOIN, printed_paths
 from ..model import Assessment, ChangeRow, DateValue, Municipality, Site, SiteConfig
 
 CURRENT = "今回の変更"
@@ -34,7 +35,7 @@ class ChangeEntry:
     links: tuple[RowLink, ...]
     before: Markup
     after: Markup
-    diff: tuple[tuple[str, str], ...]
+    diff: tuple[Piece, ...]
     timing: str
     timing_note: Markup
 
@@ -45,6 +46,11 @@ class Revision:
     date_text: str
     iso: str
     rows: tuple[ChangeEntry, ...]
+
+    @property
+    def heading(self) -> str:
+        """``令和3年2月4日の変更``; the current edition's is ``今回の変更`` (never 今回の変更の変更)."""
+        return self.date_text if self.date_text.startswith(CURRENT) else f"{self.date_text}の変更"
 
 
 @dataclass(frozen=True)
@@ -90,14 +96,16 @@ def changes_page(site: Site, a: Assessment) -> ChangesPage:
     dates: dict[str, DateValue | None] = {}
     unlinked = 0
     links = a.change_links or tuple(() for _ in a.changes)
+    paths = printed_paths(a)
     for (i, row, date, timing, note), anchors in zip(effective_rows(a), links):
         if not anchors:
             unlinked += 1
         entry = ChangeEntry(
             i, f"change-{i}", row.item,
-            tuple(RowLink(f"{to_assessment}#{x}", x) for x in anchors),
+            # a citizen reads the printed path (part › section › item), never the anchor
+            tuple(RowLink(f"{to_assessment}#{x}", JOIN.join(paths.get(x, ())) or row.item) for x in anchors),
             Markup(render_rich(row.before)), Markup(render_rich(row.after)),
-            tuple(char_diff(row.before, row.after)), timing, Markup(render_rich(note)))
+            tuple(word_diff(row.before, row.after)), timing, Markup(render_rich(note)))
         key = revision_key(date)
         groups.setdefault(key, []).append(entry)
         dates[key] = date
