@@ -9,6 +9,7 @@ from .diagnostics import Diagnostic, DiagnosticsError, has_errors
 from .link import link_assessment, link_site
 from .load import ContentSource, display_path, load_content
 from .model import Site, SiteConfig
+from .opendata import open_data
 from .outdir import check_out_dir
 from .render import iter_pages, make_environment
 from .search import build_search_index
@@ -110,7 +111,7 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     if site is None or has_errors(everything) or (strict and everything):
         raise DiagnosticsError(everything)
     assets = theme.asset_files()
-    extra = build_search_index(site)
+    extra = {**build_search_index(site), **open_data(site)}  # search index, data/ (open data)
     scanner = guard.OutputScanner(allow)
     for path in sorted(extra):
         scanner.file(path, extra[path])

@@ -176,6 +176,8 @@ class SiteConfig:
     personal_data_allow: tuple[str, ...] = ()  # public office numbers/addresses the guard lets through
     theme_dir: str = ""  # the site's theme overrides (absolute; "" for none), see theme.Theme
     allow_unsafe_templates: bool = False  # the overrides may use |safe, autoescape false, Markup(
+    data_license: str = "公共データ利用規約（第1.0版）"  # the open data's licence (data/, datapackage.json)
+    data_license_url: str = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from .views.assessment import assessment_view
 from .views.listing import index_view, municipality_view
 from .views.memo import IdentityMemo
 from .views.changes import changes_page, feed_context, newest_changes
+from .views.findability import page_url, sitemap_context
+from .opendata.page import data_page_view
 
 # input keys a page may depend on
 SITE = "site"            # site.yaml
@@ -74,6 +76,7 @@ def make_environment(theme: Theme | None = None) -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     # the Subresource Integrity of an asset as written (the site's override included)
     env.globals[INTEGRITY] = theme.integrity
+    env.globals["page_url"] = page_url  # {{ page_url(site.base_url, page) }}: canonical / OGP URL
     return env
 
 
@@ -142,7 +145,7 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: 
     memo = IdentityMemo() if memo is None else memo
     base = frozenset({SITE})
     every_listing = frozenset(listing_key(m.slug) for m in site.municipalities)
-    return [
+    specs = [
         PageSpec(urls.site_index(), "index.html", base | closure("index.html") | every_listing,
                  lambda: {"groups": index_view(site)}),
         # the catalog too: the form facet lists its forms
@@ -152,7 +155,20 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: 
                  lambda: _site_changes_context(site, memo)),
         PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,
                  lambda: feed_context(site, urls.site_feed(), memo=memo)),
+        PageSpec(urls.data_page(), "data.html", base | closure("data.html") | every_listing | {CATALOG},
+                 lambda: {"view": data_page_view(site)}),
     ]
+    if site.config.base_url:  # a sitemap lists absolute URLs only (views/findability.py)
+        own = [s.path for s in specs]
+        specs.append(PageSpec(urls.sitemap(), "sitemap.xml", base | closure("sitemap.xml") | every_listing,
+                              lambda: sitemap_context(site.config, _every_path(site, closure, own))))
+    return specs
+
+
+def _every_path(site: Site, closure: Callable[[str], frozenset[str]], site_paths: list[str]) -> list[str]:
+    """The path of every page, in ``page_specs`` order."""
+    return (site_paths + [s.path for m in site.municipalities for s in municipality_page_specs(site, m, closure)]
+            + [s.path for a in site.assessments for s in assessment_page_specs(site, a, closure)])
 
 
 def municipality_page_specs(site: Site, m: Municipality, closure: Callable[[str], frozenset[str]],

@@ -9,7 +9,7 @@ INDEX = "index.html"
 # First path segments the site itself generates: a municipality folder may not be named so
 # (its pages would overwrite these).  Compared without regard to case, as on the file
 # systems of Windows and macOS.
-RESERVED_TOP = frozenset({INDEX, "search", "changes", "assets", "feed.xml"})
+RESERVED_TOP = frozenset({INDEX, "search", "changes", "assets", "feed.xml", "data", "sitemap.xml"})
 # Names inside a municipality's folder the site keeps for itself: an assessment may not be
 # named so (``changes``: the municipality's own 更新履歴 page, <municipality>/changes/).
 RESERVED_IN_MUNICIPALITY = frozenset({INDEX, "changes", "feed.xml"})
@@ -45,6 +45,15 @@ def site_feed() -> str:
 
 def municipality_feed(slug: str) -> str:
     return f"{slug}/feed.xml"
+
+
+def data_page() -> str:
+    """The about-the-data page (データについて); the open data itself lies beside it (opendata/)."""
+    return f"data/{INDEX}"
+
+
+def sitemap() -> str:
+    return "sitemap.xml"
 
 
 def asset(name: str) -> str:

@@ -33,6 +33,7 @@ from .. import urls
 from .sources import Assembly, ContentState
 from ..diagnostics import Diagnostic, has_errors
 from ..model import Assessment, Site
+from ..opendata import DATA_DIR, open_data
 from .page_index import PageIndex
 from ..render import CATALOG, SITE, assessment_key, make_environment, municipality_key
 from ..search.index import IndexState, build_index
@@ -124,6 +125,7 @@ class ExtraJob:
             index = build_index(self.site, docs)
             self.files, self.removed, self.partial, self.new_state = index.files, (), False, index.state
         self.new_docs, self.new_order = docs_by_page, order
+        self.files = {**self.files, **open_data(self.site)}  # data/: small, made whole each time
         return self
 
 
@@ -361,6 +363,7 @@ class IncrementalBuilder:
                 touched.append(path)
                 good.extra[path] = d
         gone = job.removed if job.partial else [p for p in good.extra if p not in extra]
+        gone = list(gone) + [p for p in good.extra if p.startswith(DATA_DIR + "/") and p not in extra and p not in gone]
         for path in gone:
             remove_file(self.out, path)
             touched.append(path)

@@ -14,7 +14,8 @@ from .checker import Checker
 
 SITE_KEYS = {"title": "サイト名", "description": "説明", "base_url": "公開URL", "gannen": "元年表記",
              "seireki": "西暦の表示", "empty_buckets": "空の枠見出しの表示", "theme_dir": "テーマのフォルダ",
-             "allow_unsafe_templates": "テンプレートの safe を許可", "personal_data_allow": "公開してよい番号・所在地"}
+             "allow_unsafe_templates": "テンプレートの safe を許可", "personal_data_allow": "公開してよい番号・所在地",
+             "data_license": "オープンデータの利用条件", "data_license_url": "オープンデータの利用条件のURL"}
 
 
 def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[Diagnostic]]:
@@ -47,12 +48,34 @@ def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[D
         ck.error("V062", "西暦の表示（seireki）は after・before・none のどれかです。", top.get("seireki"), "seireki")
     allow = _personal_data_allow(ck, top.get("personal_data_allow"))
     theme_dir = _theme_dir(ck, top, doc.path)
+    licence = _data_license(ck, top)
     cfg = SiteConfig(title, desc, base.rstrip("/"), flag("gannen", True), seireki, flag("empty_buckets", True), doc.path,
                      personal_data_allow=allow, theme_dir=theme_dir,
-                     allow_unsafe_templates=flag("allow_unsafe_templates", False))
+                     allow_unsafe_templates=flag("allow_unsafe_templates", False), **licence)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return cfg, ck.diags
+
+
+def _data_license(ck: Checker, top: YMap) -> dict[str, str]:
+    """site.yaml ``data_license`` / ``data_license_url``: the licence of the open data under data/
+    (default: 公共データ利用規約（第1.0版）, compatible with CC BY 4.0).  A licence named without
+    its URL gets none (D101 when only the URL is given)."""
+    name = (ck.scalar(top.get("data_license"), "data_license", SITE_KEYS["data_license"]) or "").strip()
+    url = (ck.scalar(top.get("data_license_url"), "data_license_url", SITE_KEYS["data_license_url"]) or "").strip()
+    if top.get("data_license") is not None and not name:
+        ck.error("D101", "オープンデータの利用条件（data_license）が空です。利用条件の名前を書くか、この行を消して"
+                         "既定の「公共データ利用規約（第1.0版）」にしてください。", top.get("data_license"), "data_license",
+                 SITE_KEYS["data_license"])
+    if url and not re.match(r"^https?://", url):
+        ck.error("D102", "オープンデータの利用条件のURL（data_license_url）は http:// か https:// で始めてください。",
+                 top.get("data_license_url"), "data_license_url", SITE_KEYS["data_license_url"])
+    if url and not name:
+        ck.error("D101", "data_license_url だけでは利用条件がわかりません。data_license に利用条件の名前も書いてください。",
+                 top.get("data_license_url"), "data_license_url", SITE_KEYS["data_license_url"])
+    if not name:
+        return {}
+    return {"data_license": name, "data_license_url": url}
 
 
 def _personal_data_allow(ck: Checker, node: YNode | None) -> tuple[str, ...]:
