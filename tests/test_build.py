@@ -75,6 +75,7 @@ class _Links(HTMLParser):
     def __init__(self):
         super().__init__()
         self.links: list[str] = []
+        self.external: list[str] = []
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
@@ -83,7 +84,10 @@ class _Links(HTMLParser):
             self.ids.add(a["id"])
         for key in ("href", "src"):
             if a.get(key) and tag in ("a", "link", "script", "img"):
-                self.links.append(a[key])
+                if tag == "a" and urlsplit(a[key]).scheme in ("http", "https"):
+                    self.external.append(a[key])  # a link for the reader to follow (the data licence); never a resource
+                else:
+                    self.links.append(a[key])
 
 
 def parse(path: Path) -> _Links:
