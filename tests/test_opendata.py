@@ -209,3 +209,22 @@ def test_the_personal_data_guard_reads_the_open_data(tmp_path, monkeypatch):
     found = [d for d in exc.value.diagnostics if d.is_error and "changes.csv" in d.message + str(d.location)]
     assert found, [str(d.message)[:100] for d in exc.value.diagnostics if d.is_error]
     assert not (tmp_path / "out").exists()
+
+
+def test_the_json_read_back_as_assessment_yaml_is_the_same_assessment(site, tmp_path):
+    """JSON is YAML: the published JSON, put in place of the YAML, validates to the same document."""
+    from pia_site.opendata.document import assessment_document
+
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    files = open_data(site)
+    for a in site.assessments:
+        (content / a.municipality / f"{a.slug}.yaml").write_bytes(files[f"data/assessments/{a.municipality}/{a.slug}.json"])
+    again, diags = load_site(content)
+    assert again is not None, [d.message for d in diags if d.is_error]
+    for a, b in zip(site.assessments, again.assessments):
+        assert (a.municipality, a.slug) == (b.municipality, b.slug)
+        assert assessment_document(b) == assessment_document(a)
+        assert b.parts == a.parts and b.files == a.files and b.ended == a.ended
+        assert [(r.date, r.item, r.before, r.after, r.timing, r.timing_note, r.targets) for r in b.changes] == \
+               [(r.date, r.item, r.before, r.after, r.timing, r.timing_note, r.targets) for r in a.changes]
