@@ -13,6 +13,7 @@ from pia_site.catalog import all_forms
 
 SHOWN_ATTRS = {"title", "alt", "aria-label", "placeholder", "aria-description"}
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+")
+FILE_NAME = re.compile(r"\.(csv|json|html|xml|css|js|txt|pdf|yaml)$")  # changes.csv is a file, not a key
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
@@ -59,7 +60,7 @@ def internal_keys(site) -> tuple[set[str], set[str]]:
 
 
 def leaks(text: str, keys: set[str], heads: set[str]) -> list[str]:
-    found = [t for t in DOTTED.findall(text) if t in keys or t.split(".")[0] in heads]
+    found = [t for t in DOTTED.findall(text) if t in keys or (t.split(".")[0] in heads and not FILE_NAME.search(t))]
     found += [t for t in SNAKE.findall(DOTTED.sub(" ", text)) if t in keys]
     return found
 
@@ -78,7 +79,7 @@ def test_the_scanner_finds_a_key_shown_as_text(site):
     html = ('<p id="files.keiji.overview.basic.department">対象箇所: '
             '<a href="#files.keiji.overview.basic.department">files.keiji.overview.basic.department</a></p>'
             '<img alt="basic_info.jimu.name" src="x.png"><span title="subject_scope_necessity">x</span>'
-            '<p>style.css と www.ppc.go.jp は鍵ではない</p>')
+            '<p>style.css と www.ppc.go.jp と changes.csv は鍵ではない</p>')
     found = [k for t in visible_texts(html) for k in leaks(t, keys, heads)]
     assert found == ["files.keiji.overview.basic.department", "basic_info.jimu.name", "subject_scope_necessity"]
 
