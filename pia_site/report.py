@@ -1,9 +1,11 @@
 """What the command line says about a run's diagnostics: pure functions from diagnostics to text.
 
 * Errors are always listed in full (they stop the build, and each must be fixed).
-* Warnings are listed in full when asked (``-v``) or when there are at most ``LIST_LIMIT`` of them
-  (one or two documents' worth); beyond that they are summarised by code: count, a short Japanese
-  title and the first place it occurs. ``--warnings-file`` always gets the full list.
+* Warnings are listed in full when asked (``-v``) or when there are few of them: at most
+  ``CHECK_LIST_LIMIT`` for ``check`` (the command that lists what is left to write: a scaffolded
+  全項目評価書 has about 220), at most ``BUILD_LIST_LIMIT`` for ``build``. Beyond that they are
+  summarised by code: count, a short Japanese title and the first place it occurs.
+  ``--warnings-file`` always gets the full list.
 * ``-q`` prints errors and the one-line summary only.
 """
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Iterable, Sequence
 from .diagnostic_titles import TITLES
 from .diagnostics import Diagnostic, Severity, format_diagnostic, format_diagnostics
 
-LIST_LIMIT = 500  # warnings listed one per line at most; a scaffolded 全項目評価書 has about 220
+CHECK_LIST_LIMIT = 500
+BUILD_LIST_LIMIT = 20
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
 
@@ -63,7 +66,7 @@ def totals(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:
     return errors, len(diagnostics) - errors
 
 
-def diagnostics_report(diagnostics: Sequence[Diagnostic], verbosity: int = NORMAL, limit: int = LIST_LIMIT,
+def diagnostics_report(diagnostics: Sequence[Diagnostic], verbosity: int = NORMAL, limit: int = CHECK_LIST_LIMIT,
                        full_list: str = "") -> str:
     """The text printed about ``diagnostics`` ("" when nothing is to be said). ``full_list`` names
     where the full list was written (``--warnings-file``), for the hint under a summary."""

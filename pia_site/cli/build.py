@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticsError, format_diagnostics, has_errors
-from ..report import QUIET, build_summary, check_summary, diagnostics_report, failed_summary, full_list, totals
+from ..report import BUILD_LIST_LIMIT, CHECK_LIST_LIMIT, QUIET, build_summary, check_summary, diagnostics_report, failed_summary, full_list, totals
 from .options import add_verbosity
 from .progress_view import Ticker, make_view
 
@@ -46,10 +46,11 @@ def _write_list(path: Path | None, diags) -> str | None:
     return None
 
 
-def _report(diags: list[Diagnostic] | tuple[Diagnostic, ...], args) -> bool:
+def _report(diags: list[Diagnostic] | tuple[Diagnostic, ...], args, limit: int) -> bool:
     """Print what is to be said about ``diags`` and write ``--warnings-file``; False when that file failed."""
     problem = _write_list(args.warnings_file, diags)
-    text = diagnostics_report(diags, args.verbosity, full_list=str(args.warnings_file) if args.warnings_file and not problem else "")
+    text = diagnostics_report(diags, args.verbosity, limit,
+                              full_list=str(args.warnings_file) if args.warnings_file and not problem else "")
     if text:
         print(text, file=sys.stderr)
     if problem:
@@ -78,7 +79,7 @@ def cmd_check(args) -> int:
             print(problem, file=sys.stderr)
         listed = problem is None
     else:
-        listed = _report(diags, args)
+        listed = _report(diags, args, CHECK_LIST_LIMIT)
     errors, warnings = totals(diags)
     view.finish(check_summary(_assessment_count(args.content), errors, warnings, time.monotonic() - started))
     if failed:
@@ -101,7 +102,7 @@ def cmd_build(args) -> int:
         return EXIT_USAGE
     except DiagnosticsError as exc:
         view.clear()
-        _report(exc.diagnostics, args)
+        _report(exc.diagnostics, args, BUILD_LIST_LIMIT)
         errors, warnings = totals(exc.diagnostics)
         view.finish(failed_summary(str(args.out), errors, warnings, time.monotonic() - started))
         return EXIT_ERRORS
@@ -109,7 +110,7 @@ def cmd_build(args) -> int:
         view.clear()
         raise
     view.clear()
-    listed = _report(report.diagnostics, args)
+    listed = _report(report.diagnostics, args, BUILD_LIST_LIMIT)
     w = report.written
     if args.verbosity > QUIET:
         print(f"開く: {w.out_dir / 'index.html'}", file=sys.stderr)

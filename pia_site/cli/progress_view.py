@@ -195,9 +195,10 @@ def _terminal_columns(stream: TextIO) -> int:
     import os
 
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (OSError, ValueError, AttributeError):
         return 80
+    return columns if columns > 0 else 80  # a pseudo-terminal nobody sized
 
 
 class Ticker:
