@@ -176,7 +176,7 @@ class BarProgress(_Reporter):
         self._draw(force=True)
 
     def _moved(self) -> None:
-        self._draw()
+        self._draw(force=bool(self.total) and self.done >= self.total)  # a stage ends with its bar full
 
     def tick(self) -> None:
         with self._lock:
