@@ -201,6 +201,8 @@ class ScaledRewriter(Rewriter):
         parts = [out]
         while extra > 0:
             p = self.rnd.choice(self.pool)
+            if len(p) > extra and self.rnd.random() >= extra / len(p):
+                break  # the last sentence is added with the odds that make the mean addition exact
             parts.append(p)
             extra -= len(p)
         return "".join(parts).replace("<", "＜").replace(">", "＞")
@@ -261,11 +263,13 @@ class Corpus:
 
     def calibrate(self, trials: int = 24) -> float:
         """The ``scale`` that gives ``chars`` characters per assessment on average (from trial documents)."""
-        rnd = random.Random(self.seed + 1)
-        plain = [text_chars(self.assessment(rnd, i, "見本市", 1.0)[0]) for i in range(trials)]
-        doubled = [text_chars(self.assessment(rnd, i, "見本市", 2.0)[0]) for i in range(trials)]
-        a, b = sum(plain) / trials, sum(doubled) / trials
-        return max(0.5, 1.0 + (self.chars - a) / max(1.0, b - a))
+        # the mean characters grow linearly with the scale (ScaledRewriter adds len × (scale - 1) on average)
+        lo, hi = 1.0, 2.0
+        mean = {}
+        for scale in (lo, hi):
+            rnd = random.Random(self.seed + 1)
+            mean[scale] = sum(text_chars(self.assessment(rnd, i, "見本市", scale)[0]) for i in range(trials)) / trials
+        return max(1.0, lo + (self.chars - mean[lo]) * (hi - lo) / max(1.0, mean[hi] - mean[lo]))
 
     def write(self) -> dict:
         if self.root.exists():
