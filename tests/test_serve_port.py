@@ -110,3 +110,22 @@ def test_bind_preview_walks_up_from_the_default_and_keeps_to_the_host(monkeypatc
         first.close()
         if following is not None:
             following.close()
+
+
+def test_serve_verbosity_quiet_says_nothing_verbose_lists_every_warning(project, monkeypatch):
+    from pia_site.preview.serve import PreviewServer
+
+    monkeypatch.chdir(project)
+    said: dict[int, list[str]] = {}
+    for verbosity in (-1, 0, 1):
+        said[verbosity] = []
+        srv = PreviewServer(Path("content"), Path(f".pia-cache/serve{verbosity + 1}"), port=0, log=said[verbosity].append,
+                            verbosity=verbosity)
+        srv.start()
+        srv.stop()
+    assert said[-1] == []
+    assert any(re.fullmatch(r"\d+ ページをビルドしました（[\d.]+ 秒）。", s) for s in said[0])
+    assert any(re.fullmatch(r"警告 \d+ 件（pia-site check で一覧できます）。", s) for s in said[0])
+    listed = "\n".join(said[1])
+    assert re.search(r"content/koshigaya/keijidosha-fuka\.yaml:\d+:\d+: 警告\[W004\]", listed)
+    assert re.search(r"エラー 0 件、警告 \d+ 件", listed)
