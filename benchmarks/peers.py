@@ -208,6 +208,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="rounds of the alternation per N")
     ap.add_argument("--jobs", type=int, default=None, help="passed to pia-site build --jobs (when it has that option)")
     ap.add_argument("--chars", type=int, default=64_000, help="target characters of text per assessment")
+    ap.add_argument("--gen-jobs", type=int, default=None, help="processes writing the corpus (default: all cores)")
     ap.add_argument("--keep", type=Path, help="write the corpora here and keep them (reused when already there)")
     ap.add_argument("--venv", type=Path, default=REPO / ".pia-cache" / "peers-venv")
     ap.add_argument("--hugo", type=Path)
@@ -235,7 +236,7 @@ def main() -> None:
             info = json.loads(info_file.read_text(encoding="utf-8")) if args.keep and info_file.exists() else None
             if info is None or info.get("target_chars") != args.chars:
                 t0 = time.perf_counter()
-                info = Corpus(corpus_dir, n, chars=args.chars).write()
+                info = Corpus(corpus_dir, n, chars=args.chars).write(args.gen_jobs)
                 print(f"N={n}: corpus written in {time.perf_counter() - t0:.0f} s "
                       f"({info['chars_per_assessment']:,} characters per assessment)", flush=True)
             block = {"corpus": info, "runs": []}

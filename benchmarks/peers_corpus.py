@@ -20,6 +20,8 @@ Deterministic for a given seed.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
 import re
 import shutil
@@ -271,7 +273,8 @@ class Corpus:
             mean[scale] = sum(text_chars(self.assessment(rnd, i, "見本市", scale)[0]) for i in range(trials)) / trials
         return max(1.0, lo + (self.chars - mean[lo]) * (hi - lo) / max(1.0, mean[hi] - mean[lo]))
 
-    def write(self) -> dict:
+    def write(self, jobs: int | None = None) -> dict:
+        """Write the corpus (municipalities in a pool of ``jobs`` processes; the result does not depend on it)."""
         if self.root.exists():
             shutil.rmtree(self.root)
         yaml_root, hugo, mk = self.root / "yaml" / "content", self.root / "hugo", self.root / "mkdocs"
@@ -280,46 +283,82 @@ class Corpus:
         _hugo_scaffold(hugo)
         (mk / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
         (yaml_root / "site.yaml").write_text("title: 特定個人情報保護評価書（ベンチマーク）\nseireki: after\n", encoding="utf-8")
-        scale = self.calibrate()
+        self.scale = self.calibrate()
         rnd = random.Random(self.seed)
-        names: set[str] = set()
-        total_chars = yaml_bytes = md_bytes = 0
-        home: list[str] = ["# 特定個人情報保護評価書（ベンチマーク）", ""]
-        for m in range((self.n + self.per - 1) // self.per):
+        self.names: list[str] = []
+        seen: set[str] = set()
+        for _ in range((self.n + self.per - 1) // self.per):
             while True:
                 name = "".join(rnd.sample(NAME_KANJI, rnd.choice((2, 2, 3)))) + rnd.choice(SUFFIXES)
-                if name not in names:
+                if name not in seen:
                     break
-            names.add(name)
-            slug = f"m{m:05d}"
-            five = f"{m % 47 + 1:02d}{201 + m // 47:03d}"
-            (yaml_root / slug).mkdir()
-            (yaml_root / slug / "municipality.yaml").write_text(
-                f'name: {name}\nprefecture: {PREFECTURES[m % 47]}\ncode: "{five}{check_digit(five)}"\nbodies: [{name}長]\n', encoding="utf-8")
-            (hugo / "content" / slug).mkdir()
-            (mk / "docs" / slug).mkdir()
-            (hugo / "content" / slug / "_index.md").write_text(f"---\ntitle: \"{name}\"\n---\n", encoding="utf-8")
-            listing = [f"# {name}", ""]
-            for i in range(m * self.per, min(self.n, (m + 1) * self.per)):
-                tree, title = self.assessment(rnd, i, name, scale)
-                text = yaml_text(tree)
-                (yaml_root / slug / f"a{i:05d}.yaml").write_text(text, encoding="utf-8")
-                md = markdown(tree, title)
-                (hugo / "content" / slug / f"a{i:05d}.md").write_text(f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n" + md,
-                                                                    encoding="utf-8")
-                (mk / "docs" / slug / f"a{i:05d}.md").write_text(md, encoding="utf-8")
-                listing.append(f"- [{title}](a{i:05d}.md)")
-                total_chars += text_chars(tree)
-                yaml_bytes += len(text.encode("utf-8"))
-                md_bytes += len(md.encode("utf-8"))
-            (mk / "docs" / slug / "index.md").write_text("\n".join(listing) + "\n", encoding="utf-8")
-            home.append(f"- [{name}]({slug}/index.md)")
+            seen.add(name)
+            self.names.append(name)
+        total_chars = yaml_bytes = md_bytes = 0
+        home: list[str] = ["# 特定個人情報保護評価書（ベンチマーク）", ""]
+        global _CORPUS
+        _CORPUS = self
+        jobs = jobs or os.cpu_count() or 1
+        with multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else _Serial() as pool:
+            for m, (chars, yb, mb) in enumerate(pool.imap(_write_municipality, range(len(self.names)), chunksize=4)):
+                total_chars, yaml_bytes, md_bytes = total_chars + chars, yaml_bytes + yb, md_bytes + mb
+                home.append(f"- [{self.names[m]}](m{m:05d}/index.md)")
+        _CORPUS = None
         (mk / "docs" / "index.md").write_text("\n".join(home) + "\n", encoding="utf-8")
-        info = {"n": self.n, "seed": self.seed, "scale": round(scale, 4), "target_chars": self.chars,
+        info = {"n": self.n, "seed": self.seed, "scale": round(self.scale, 4), "target_chars": self.chars,
                 "chars_per_assessment": round(total_chars / self.n), "yaml_bytes": yaml_bytes, "markdown_bytes": md_bytes,
-                "municipalities": len(names), "bases": list(BASES)}
+                "municipalities": len(self.names), "bases": list(BASES)}
         (self.root / "corpus.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return info
+
+    def write_municipality(self, m: int) -> tuple[int, int, int]:
+        """Municipality ``m`` and its assessments in the three trees; (characters, YAML bytes, Markdown bytes)."""
+        yaml_root, hugo, mk = self.root / "yaml" / "content", self.root / "hugo", self.root / "mkdocs"
+        rnd = random.Random(f"{self.seed}:{m}")  # per municipality: the same corpus whatever the pool
+        name, slug = self.names[m], f"m{m:05d}"
+        five = f"{m % 47 + 1:02d}{201 + m // 47:03d}"
+        (yaml_root / slug).mkdir()
+        (yaml_root / slug / "municipality.yaml").write_text(
+            f'name: {name}\nprefecture: {PREFECTURES[m % 47]}\ncode: "{five}{check_digit(five)}"\nbodies: [{name}長]\n', encoding="utf-8")
+        (hugo / "content" / slug).mkdir()
+        (mk / "docs" / slug).mkdir()
+        (hugo / "content" / slug / "_index.md").write_text(f"---\ntitle: \"{name}\"\n---\n", encoding="utf-8")
+        listing = [f"# {name}", ""]
+        chars = yaml_bytes = md_bytes = 0
+        for i in range(m * self.per, min(self.n, (m + 1) * self.per)):
+            tree, title = self.assessment(rnd, i, name, self.scale)
+            text = yaml_text(tree)
+            (yaml_root / slug / f"a{i:05d}.yaml").write_text(text, encoding="utf-8")
+            md = markdown(tree, title)
+            (hugo / "content" / slug / f"a{i:05d}.md").write_text(f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n" + md,
+                                                                encoding="utf-8")
+            (mk / "docs" / slug / f"a{i:05d}.md").write_text(md, encoding="utf-8")
+            listing.append(f"- [{title}](a{i:05d}.md)")
+            chars += text_chars(tree)
+            yaml_bytes += len(text.encode("utf-8"))
+            md_bytes += len(md.encode("utf-8"))
+        (mk / "docs" / slug / "index.md").write_text("\n".join(listing) + "\n", encoding="utf-8")
+        return chars, yaml_bytes, md_bytes
+
+
+_CORPUS: Corpus | None = None  # the corpus being written, inherited by the forked pool
+
+
+def _write_municipality(m: int) -> tuple[int, int, int]:
+    return _CORPUS.write_municipality(m)
+
+
+class _Serial:
+    """A pool of one: the same ``imap`` in this process."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def imap(self, fn, items, chunksize=1):
+        return map(fn, items)
 
 
 HUGO_TOML = """\
