@@ -369,7 +369,7 @@ hasCJKLanguage = true
 title = "特定個人情報保護評価書（ベンチマーク）"
 disableKinds = ["taxonomy", "term"]
 [markup.goldmark.renderer]
-unsafe = false
+unsafe = true  # raw HTML in values passes through, as in MkDocs (pia-site sanitises it)
 """
 HUGO_BASEOF = """\
 <!doctype html>
