@@ -83,8 +83,10 @@ def versions(tools: dict[str, Path]) -> dict[str, str]:
             return "?"
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    return {"pia-site": f"commit {commit}", "hugo": out([str(tools["hugo"]), "version"]),
-            "pagefind": out([str(tools["pagefind"]), "--version"]), "mkdocs": out([str(tools["mkdocs"]), "--version"])}
+    hugo = out([str(tools["hugo"]), "version"]).split()  # hugo v0.168.0-<hash>+extended+withdeploy linux/amd64 ...
+    return {"pia-site": f"commit {commit}", "hugo": hugo[1].split("-")[0] + (" extended" if "extended" in hugo[1] else "") if len(hugo) > 1 else "?",
+            "pagefind": out([str(tools["pagefind"]), "--version"]).replace("pagefind ", "") + " (extended)",
+            "mkdocs": out([str(tools["mkdocs"]), "--version"]).split(" from ")[0].replace("mkdocs, version ", "")}
 
 
 # -- measuring one command -------------------------------------------------------------------------
