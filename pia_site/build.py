@@ -11,6 +11,7 @@ from .load import ContentSource, display_path, load_content
 from .model import Site, SiteConfig
 from .opendata import open_data
 from .outdir import check_out_dir
+from .progress import NULL_PROGRESS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
 from .render import iter_pages, make_environment
 from .search import build_search_index
 from .symlinks import link_diagnostics
@@ -63,8 +64,10 @@ def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
     return site, diags
 
 
-def _load(content: Path) -> tuple[Site | None, list[Diagnostic], ContentSource, SiteConfig | None]:
+def _load(content: Path, progress: Progress = NULL_PROGRESS) -> tuple[Site | None, list[Diagnostic], ContentSource, SiteConfig | None]:
+    progress.on_start(0, STAGE_LOAD)
     source, diags = load_content(content)
+    progress.on_start(sum(len(ms.assessments) for ms in source.municipalities), STAGE_VALIDATE)
     config, d = validate_site(source.site)
     diags += d
     diags += theme_checks(config)
@@ -82,6 +85,7 @@ def _load(content: Path) -> tuple[Site | None, list[Diagnostic], ContentSource, 
                 a, d = link_assessment(a)
                 diags += d
                 assessments.append(a)
+            progress.advance()
     site, d = link_site(config, municipalities, assessments)
     diags += d
     return (None if has_errors(diags) else site), diags, source, config
@@ -93,16 +97,17 @@ def _allow(config: SiteConfig | None, source: ContentSource) -> frozenset[str]:
     return guard.allowlist(guard.allow_entries(source.site))  # site.yaml has errors: read the list as written
 
 
-def check(content: Path, strict: bool = False) -> list[Diagnostic]:
+def check(content: Path, strict: bool = False, progress: Progress = NULL_PROGRESS) -> list[Diagnostic]:
     """Everything build would report before rendering, personal-data findings in the YAML included."""
-    _, diags, source, config = _load(content)
+    _, diags, source, config = _load(content, progress)
     return diags + guard.source_diagnostics(guard.scan_source(source, _allow(config, source)))
 
 
-def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
-    """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write."""
+def build(content: Path, out: Path, strict: bool = False, progress: Progress = NULL_PROGRESS) -> BuildReport:
+    """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write.
+    ``progress`` hears of the stages and of each assessment and page done (``progress.py``)."""
     check_out(content, out)
-    site, diags, source, config = _load(content)
+    site, diags, source, config = _load(content, progress)
     theme = Theme.for_config(config)
     check_out(content, out, theme)  # again: site.yaml may name a theme folder
     allow = _allow(config, source)
@@ -111,6 +116,7 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
     if site is None or has_errors(everything) or (strict and everything):
         raise DiagnosticsError(everything)
     assets = theme.asset_files()
+    progress.on_start(0, STAGE_SEARCH)
     extra = {**build_search_index(site), **open_data(site)}  # search index, data/ (open data)
     scanner = guard.OutputScanner(allow)
     for path in sorted(extra):
@@ -127,16 +133,18 @@ def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
             raise DiagnosticsError(report)
 
     # pages are rendered as they are written: memory does not grow with the number of pages
-    pages = _scanned(iter_pages(site, make_environment(theme)), scanner, verdict)
+    progress.on_start(0, STAGE_PAGES)
+    pages = _scanned(iter_pages(site, make_environment(theme)), scanner, verdict, progress)
     written = write_site(pages, out, assets, extra=extra)
     return BuildReport(tuple(report), written)
 
 
-def _scanned(pages, scanner: "guard.OutputScanner", done):
+def _scanned(pages, scanner: "guard.OutputScanner", done, progress: Progress = NULL_PROGRESS):
     """Pass pages through while the personal-data guard reads them; ``done`` when all have passed."""
     for path, html in pages:
         scanner.page(path, html)
         yield path, html
+        progress.advance()
     done()
 
 

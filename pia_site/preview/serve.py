@@ -149,7 +149,8 @@ class PreviewServer:
     """``start()`` builds, serves and watches; ``stop()`` ends all of it."""
 
     def __init__(self, content: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
-                 log: Callable[[str], None] | None = None, quiet: float = 0.05):
+                 log: Callable[[str], None] | None = None, quiet: float = 0.05, sockets: list | None = None,
+                 verbosity: int = 0):
         self.content = Path(content)
         self.out = Path(out)
         self.host = host
@@ -169,6 +170,8 @@ class PreviewServer:
         self._thread: threading.Thread | None = None
         self._watcher: Watcher | None = None
         self.addresses: list[tuple] = []
+        self._sockets = sockets  # bound beforehand (preview/ports.py), or bound by start() on ``port``
+        self.verbosity = verbosity  # -1: errors only, 1: every warning too
 
     @property
     def url(self) -> str:
@@ -244,13 +247,16 @@ class PreviewServer:
             self._reload("*")
             return
         changed = list(result.written) + list(result.removed)
-        if result.full:
+        if self.verbosity < 0:
+            pass
+        elif result.full:
             self.log(f"{len(result.rendered)} ページをビルドしました（{result.seconds:.2f} 秒）。")
         elif paths is not None:
             self.log(f"{len(result.rendered)} ページを再生成、{len(changed)} ファイルを更新しました（{result.seconds:.2f} 秒）。")
         warnings = len(result.diagnostics)
-        if warnings and (was_failed or result.full):
-            self.log(f"警告 {warnings} 件（pia-site check で一覧できます）。")
+        if warnings and (was_failed or result.full) and self.verbosity >= 0:
+            self.log(format_diagnostics(result.diagnostics) if self.verbosity > 0 else
+                     f"警告 {warnings} 件（pia-site check で一覧できます）。")
         later = [p for p in changed if p not in early and not p.startswith("search/data/")]
         if was_failed or result.full:
             self.state = _State(result.diagnostics, generation, False, generation)
@@ -344,7 +350,7 @@ class PreviewServer:
         )
 
     def _start_http(self) -> None:
-        sockets = bind_sockets(self.port, address=self.host)  # only the given host
+        sockets = self._sockets or bind_sockets(self.port, address=self.host)  # only the given host
         self.addresses = [s.getsockname() for s in sockets]
         self.port = self.addresses[0][1]
         ready = threading.Event()
