@@ -10,13 +10,11 @@ from .link import link_assessment, link_site
 from .load import ContentSource, display_path, load_content
 from .model import Site, SiteConfig
 from .outdir import check_out_dir
-from .render import iter_pages, make_environment
-from .search import build_search_index
-from .symlinks import link_diagnostics
-from .template_audit import audit_theme
+from .pipeline import run_build, run_check
+from .pipeline.run import theme_checks  # noqa: F401 - re-exported
 from .theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES, Theme
 from .validate import validate_assessment, validate_municipality, validate_site
-from .write import WriteReport, write_site
+from .write import WriteReport
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -30,15 +28,6 @@ class BuildReport:
 def project_dir(content: Path) -> Path:
     """The folder that holds the content folder (the site's project)."""
     return content.resolve().parent
-
-
-def theme_checks(config: SiteConfig | None) -> list[Diagnostic]:
-    """The site's theme overrides (site.yaml ``theme_dir``): links leaving them (E013) and
-    templates that switch autoescaping off (T001)."""
-    if config is None:
-        return []
-    theme = Theme.for_config(config)
-    return link_diagnostics(theme.override_roots) + audit_theme(theme)
 
 
 def protected_dirs(content: Path) -> list[tuple[Path, str]]:
@@ -86,59 +75,22 @@ def _load(content: Path) -> tuple[Site | None, list[Diagnostic], ContentSource, 
     return (None if has_errors(diags) else site), diags, source, config
 
 
-def _allow(config: SiteConfig | None, source: ContentSource) -> frozenset[str]:
-    if config is not None:
-        return guard.allowlist(config.personal_data_allow)
-    return guard.allowlist(guard.allow_entries(source.site))  # site.yaml has errors: read the list as written
+def cache_dir(content: Path) -> Path:
+    """Where builds keep what they can reuse: ``.pia-cache/build`` in the site's project."""
+    return project_dir(content) / ".pia-cache" / "build"
 
 
-def check(content: Path, strict: bool = False) -> list[Diagnostic]:
+def check(content: Path, strict: bool = False, jobs: int = 1) -> list[Diagnostic]:
     """Everything build would report before rendering, personal-data findings in the YAML included."""
-    _, diags, source, config = _load(content)
-    return diags + guard.source_diagnostics(guard.scan_source(source, _allow(config, source)))
+    return run_check(content, jobs)
 
 
-def build(content: Path, out: Path, strict: bool = False) -> BuildReport:
-    """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write."""
+def build(content: Path, out: Path, strict: bool = False, jobs: int = 1, cache: Path | None | bool = False) -> BuildReport:
+    """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write.
+    ``jobs``: processes (1: this one).  ``cache``: a cache folder, True for ``cache_dir(content)``,
+    False for none."""
     check_out(content, out)
-    site, diags, source, config = _load(content)
-    theme = Theme.for_config(config)
-    check_out(content, out, theme)  # again: site.yaml may name a theme folder
-    allow = _allow(config, source)
-    found = guard.scan_source(source, allow)
-    everything = diags + guard.source_diagnostics(found)
-    if site is None or has_errors(everything) or (strict and everything):
-        raise DiagnosticsError(everything)
-    assets = theme.asset_files()
-    extra = build_search_index(site)
-    scanner = guard.OutputScanner(allow)
-    for path in sorted(extra):
-        scanner.file(path, extra[path])
-    _scan_assets(assets, scanner)
-    report = list(everything)
-
-    def verdict() -> None:
-        """Runs after the last page is rendered and before write_site swaps the new tree in:
-        raising here leaves the previous output untouched."""
-        report[:] = diags + guard.merged_diagnostics(found, scanner.findings, display_path(out),
-                                                     lambda value: guard.holders(source, value))
-        if has_errors(report) or (strict and report):
-            raise DiagnosticsError(report)
-
-    # pages are rendered as they are written: memory does not grow with the number of pages
-    pages = _scanned(iter_pages(site, make_environment(theme)), scanner, verdict)
-    written = write_site(pages, out, assets, extra=extra)
-    return BuildReport(tuple(report), written)
-
-
-def _scanned(pages, scanner: "guard.OutputScanner", done):
-    """Pass pages through while the personal-data guard reads them; ``done`` when all have passed."""
-    for path, html in pages:
-        scanner.page(path, html)
-        yield path, html
-    done()
-
-
-def _scan_assets(assets: dict[str, Path], scanner: "guard.OutputScanner") -> None:
-    for path, source in assets.items():
-        scanner.file(path, source.read_bytes())
+    where = cache_dir(content) if cache is True else (cache or None)
+    result = run_build(content, out, strict=strict, jobs=jobs, cache_dir=where,
+                       check_out=lambda theme: check_out(content, out, theme))
+    return BuildReport(result.diagnostics, result.written)

@@ -17,7 +17,7 @@ def _add_content(p: argparse.ArgumentParser) -> None:
 def cmd_check(args) -> int:
     from ..build import check
 
-    diags = check(args.content)
+    diags = check(args.content, jobs=args.jobs)
     if diags:
         print(format_diagnostics(diags, args.format), file=sys.stdout if args.format == "github" else sys.stderr)
     failed = has_errors(diags) or (args.strict and diags)
@@ -31,7 +31,7 @@ def cmd_build(args) -> int:
     from ..outdir import OutDirError
 
     try:
-        report = build(args.content, args.out, strict=args.strict)
+        report = build(args.content, args.out, strict=args.strict, jobs=args.jobs, cache=not args.no_cache)
     except OutDirError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -47,15 +47,36 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--jobs には 1 以上の整数を指定してください（{text}）。")
+    return n
+
+
+def _add_jobs(p: argparse.ArgumentParser) -> None:
+    from ..pipeline.pool import default_jobs
+
+    p.add_argument("--jobs", "-j", type=_jobs, default=default_jobs(),
+                   help="並列に処理するプロセスの数（既定: CPU のコア数。1 でこのプロセスだけ）")
+
+
 def register(sub) -> None:
     p = sub.add_parser("build", help="サイトを build/ に生成する")
     _add_content(p)
     p.add_argument("--out", type=Path, default=Path("build"), help="出力先（既定: build）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
+    _add_jobs(p)
+    p.add_argument("--no-cache", action="store_true",
+                   help="キャッシュ（コンテンツのフォルダの隣の .pia-cache/build）を使わずにすべて作り直す")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="コンテンツを検査する（何も書き出さない）")
     _add_content(p)
     p.add_argument("--format", choices=("text", "github"), default="text", help="出力形式（github: GitHub Actions の注釈）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
+    _add_jobs(p)
     p.set_defaults(func=cmd_check)

@@ -143,7 +143,11 @@ def view_units(view: AssessmentView) -> Iterator[Unit]:
 
 
 def assessment_doc(site: Site, a: Assessment) -> Doc:
-    view = assessment_view(site, a)
+    return doc_from_view(a, assessment_view(site, a))
+
+
+def doc_from_view(a: Assessment, view: AssessmentView) -> Doc:
+    """The search document of ``a`` from the view its page was rendered from (no second walk)."""
     jimu = ((a.parts.get("basic_info") or {}).get("jimu") or {}).get("name") or ""
     pub = a.published
     return Doc(urls.assessment_page(a.municipality, a.slug), _plain(a.title), a.municipality, a.form.name,

@@ -1,0 +1,189 @@
+"""The build and the check over the per-assessment pipeline.
+
+``run_build``: read the tree, site.yaml and the municipality.yaml files; open the staging tree;
+have the workers (``pool``) do each assessment (or take it from the cache), feeding each
+search document to the index builder in page-URL order and keeping only the ``Result``s; then
+the diagnostics in the order ``load → validate → link`` gives them, the site-wide pages
+rendered from the summaries, the search index, the assets, the guard's verdict over
+everything published, and the swap.  Any error leaves the previous output untouched."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from .. import guard
+from ..diagnostics import Diagnostic, DiagnosticsError, display_path, has_errors
+from ..link import link_site
+from ..load import load_content
+from ..model import Municipality, SiteConfig
+from ..render import make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
+from ..search import IndexBuilder
+from ..symlinks import link_diagnostics
+from ..template_audit import audit_theme
+from ..theme import Theme
+from ..validate import validate_municipality, validate_site
+from ..views.memo import IdentityMemo
+from ..write import Staging, WriteReport
+from . import pool
+from .cache import Cache, key_base
+from .summary import Result
+from .tree import Tree, read_tree
+from .worker import Shared
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    written: WriteReport | None
+
+
+def theme_checks(config: SiteConfig | None) -> list[Diagnostic]:
+    """The site's theme overrides (site.yaml ``theme_dir``): links leaving them (E013) and
+    templates that switch autoescaping off (T001)."""
+    if config is None:
+        return []
+    theme = Theme.for_config(config)
+    return link_diagnostics(theme.override_roots) + audit_theme(theme)
+
+
+@dataclass
+class _Prepared:
+    tree: Tree
+    config: SiteConfig | None
+    site_diags: list[Diagnostic]  # validate_site + theme checks
+    municipalities: list[tuple[int, Municipality]]  # (folder number, record), valid ones
+    muni_diags: list[list[Diagnostic]]  # per folder
+    allow: frozenset[str]
+
+
+def _prepare(content: Path) -> _Prepared:
+    tree = read_tree(content)
+    config, site_diags = validate_site(tree.site)
+    site_diags = list(site_diags) + theme_checks(config)
+    munis, muni_diags = [], []
+    for i, f in enumerate(tree.folders):
+        d: list[Diagnostic] = []
+        if f.municipality is not None:
+            m, d = validate_municipality(f.municipality, f.slug)
+            if m is not None:
+                munis.append((i, m))
+        muni_diags.append(list(d))
+    allow = guard.allowlist(config.personal_data_allow if config is not None else guard.allow_entries(tree.site))
+    return _Prepared(tree, config, site_diags, munis, muni_diags, allow)
+
+
+def _shared(p: _Prepared, render: bool, stage: Path | None, cache: Cache | None) -> Shared:
+    theme = Theme.for_config(p.config)
+    mkeys = {f.slug: hashlib.sha256(f.municipality_bytes or b"-").hexdigest() for f in p.tree.folders}
+    return Shared(p.config, {m.slug: m for _, m in p.municipalities}, theme, p.allow, render, stage, cache,
+                  key_base(p.tree.site_bytes, theme) if cache is not None else "", mkeys)
+
+
+def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None) -> list[Result]:
+    """Every job's result (without its search document), in content order; the documents go
+    to ``add_doc`` in page-URL order as they come."""
+    order = p.tree.url_order()
+    results: list[Result | None] = [None] * len(order)
+    for i, r in zip(order, pool.results([p.tree.jobs[i] for i in order], shared, jobs)):
+        if r.doc is not None and add_doc is not None:
+            add_doc(r.doc)
+        results[i] = replace(r, doc=None)
+    return results  # type: ignore[return-value]
+
+
+def _diagnostics(p: _Prepared, results: list[Result]):
+    """(diagnostics in load → validate → link order, the site or None, source findings)."""
+    diags = p.tree.load_diagnostics(results) + p.site_diags
+    findings = []
+    if p.tree.site is not None:
+        findings += guard.scan_document(p.tree.site, p.allow, guard.ALLOW_KEY)
+    assessments = []
+    for i, f in enumerate(p.tree.folders):
+        diags += p.muni_diags[i]
+        if f.municipality is not None:
+            findings += guard.scan_document(f.municipality, p.allow)
+        for j in f.jobs:
+            diags += results[j].checks
+            findings += results[j].findings
+            if results[j].summary is not None:
+                assessments.append(results[j].summary.assessment())
+    site, d = link_site(p.config, [m for _, m in p.municipalities], assessments)
+    diags += d
+    return diags, (None if has_errors(diags) else site), findings
+
+
+def run_check(content: Path, jobs: int = 1) -> list[Diagnostic]:
+    """What ``build`` reports before rendering, the guard's findings in the YAML included."""
+    p = _prepare(content)
+    results = _collect(p, _shared(p, False, None, None), jobs, None)
+    diags, _site, findings = _diagnostics(p, results)
+    return diags + guard.source_diagnostics(findings)
+
+
+def search_meta(municipalities) -> dict:
+    """The site-level facts the search index needs besides the documents."""
+    return {"municipalities": [{"slug": m.slug, "name": m.name, "prefecture": m.prefecture, "code": m.code}
+                               for m in municipalities]}
+
+
+def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, cache_dir: Path | None = None,
+              check_out: Callable[[Theme], Path] | None = None) -> BuildResult:
+    p = _prepare(content)
+    theme = Theme.for_config(p.config)
+    if check_out is not None:
+        check_out(theme)  # site.yaml may name a theme folder
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    with Staging(out) as stage:
+        shared = _shared(p, True, stage.root, cache)
+        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), stage.root.parent)
+        results = _collect(p, shared, jobs, builder.add)
+        diags, site, findings = _diagnostics(p, results)
+        everything = diags + guard.source_diagnostics(findings)
+        if site is None or has_errors(everything) or (strict and everything):
+            raise DiagnosticsError(everything)
+        output = _write_site_files(site, theme, stage, builder, p.allow)
+        for r in results:
+            for path, size in r.pages:
+                stage.count(path, size)
+            output += r.output
+        source = []
+
+        def holders(value: str):
+            if not source:  # rare: a finding in a page no YAML value explains; read the YAML again
+                source.append(load_content(content)[0])
+            return guard.holders(source[0], value)
+
+        report = diags + guard.merged_diagnostics(findings, output, display_path(out), holders)
+        if has_errors(report) or (strict and report):
+            raise DiagnosticsError(report)
+        written = stage.commit()
+    if cache is not None:
+        cache.prune({r.key for r in results}, {d for r in results for d in r.digests})
+    return BuildResult(tuple(report), written)
+
+
+def _write_site_files(site, theme: Theme, stage: Staging, builder, allow) -> list:
+    """The search index, the assets and the site-wide pages (top, search, 更新履歴, feeds,
+    municipality pages), from the summaries; the guard's findings in them, in the order the
+    guard reads them (search index, assets, pages)."""
+    first, assets, pages = guard.OutputScanner(allow), guard.OutputScanner(allow), guard.OutputScanner(allow)
+    for path, data in builder.finish():
+        first.file(path, data)
+        stage.file(path, data)
+    for path, src in theme.asset_files().items():
+        data = src.read_bytes()
+        assets.file(path, data)
+        stage.file(path, data)
+    env = make_environment(theme)
+    closure = template_deps(env)
+    memo = IdentityMemo()  # the site pages and feeds share each assessment's revisions
+    specs = site_page_specs(site, closure, memo)
+    for m in site.municipalities:
+        specs += municipality_page_specs(site, m, closure, memo)
+    for spec in specs:
+        html = render_page(site, env, spec)
+        pages.page(spec.path, html)
+        stage.page(spec.path, html.encode("utf-8"))
+    return first.findings + assets.findings + pages.findings
