@@ -22,9 +22,9 @@ import os
 import pickle
 import shutil
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
-from .. import __version__
 from ..catalog import catalog_files
 from ..theme import Theme
 from .summary import Result
@@ -55,9 +55,16 @@ def _files_digest(h, files) -> None:
             h.update(b"-")
 
 
+def _version() -> str:
+    try:
+        return metadata.version("pia-site")
+    except metadata.PackageNotFoundError:  # run from a source tree
+        return ""
+
+
 def key_base(site_bytes: bytes | None, theme: Theme) -> str:
     """The hash of the inputs every assessment shares."""
-    h = hashlib.sha256(MAGIC + __version__.encode() + b"\0")
+    h = hashlib.sha256(MAGIC + _version().encode() + b"\0")
     _files_digest(h, sorted(PACKAGE.rglob("*.py")))  # an edited pia-site (a checkout) is another pia-site
     _files_digest(h, sorted(catalog_files()))
     for root in theme.template_roots + theme.asset_roots:
