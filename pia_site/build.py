@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import guard
-from .diagnostics import Diagnostic, DiagnosticsError, has_errors
+from .diagnostics import Diagnostic, has_errors
 from .link import link_assessment, link_site
-from .load import ContentSource, display_path, load_content
+from .load import ContentSource, load_content
 from .model import Site, SiteConfig
 from .outdir import check_out_dir
 from .pipeline import run_build, run_check
@@ -35,7 +34,8 @@ def protected_dirs(content: Path) -> list[tuple[Path, str]]:
     root = project_dir(content)
     return [(content, "コンテンツのフォルダ"), (root / "templates", "サイトのテンプレートのフォルダ"),
             (root / "assets", "サイトのアセットのフォルダ"), (DEFAULT_TEMPLATES, "pia-site の既定のテンプレートのフォルダ"),
-            (DEFAULT_ASSETS, "pia-site の既定のアセットのフォルダ"), (PACKAGE_DIR, "pia-site 本体のフォルダ")]
+            (DEFAULT_ASSETS, "pia-site の既定のアセットのフォルダ"), (PACKAGE_DIR, "pia-site 本体のフォルダ"),
+            (cache_dir(content), "ビルドのキャッシュのフォルダ（.pia-cache/build）")]
 
 
 def check_out(content: Path, out: Path, theme: Theme | None = None) -> Path:
