@@ -9,6 +9,7 @@ everything published, and the swap.  Any error leaves the previous output untouc
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -78,7 +79,7 @@ def _shared(p: _Prepared, render: bool, stage: Path | None, cache: Cache | None)
     theme = Theme.for_config(p.config)
     mkeys = {f.slug: hashlib.sha256(f.municipality_bytes or b"-").hexdigest() for f in p.tree.folders}
     return Shared(p.config, {m.slug: m for _, m in p.municipalities}, theme, p.allow, render, stage, cache,
-                  key_base(p.tree.site_bytes, theme) if cache is not None else "", mkeys)
+                  key_base(p.tree.site_bytes, theme) if cache is not None else "", mkeys, secrets.token_hex(8))
 
 
 def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None) -> list[Result]:

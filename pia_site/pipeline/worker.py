@@ -41,6 +41,7 @@ class Shared:
     cache: Cache | None = None
     key_base: str = ""  # the hash of everything besides the file and its municipality.yaml (``cache.key_base``)
     municipality_keys: dict[str, str] | None = None  # folder -> hash of its municipality.yaml
+    run: str = ""  # one build (the templates are compiled once per build and process, never reused by the next)
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,17 @@ class Job:
     municipality: str  # the folder's name
 
 
-_env: tuple[Theme, Environment, object] | None = None
+_env: tuple[tuple, Environment, object] | None = None
 
 
-def _environment(theme: Theme) -> tuple[Environment, object]:
-    """One Jinja environment per process and theme (its compiled templates are reused)."""
+def _environment(shared: Shared) -> tuple[Environment, object]:
+    """One Jinja environment per build and process (a template edited between two builds in
+    one process, as under ``serve``, is read again)."""
     global _env
-    if _env is None or _env[0] != theme:
-        env = make_environment(theme)
-        _env = (theme, env, template_deps(env))
+    key = (shared.run, shared.theme)
+    if _env is None or _env[0] != key or not shared.run:
+        env = make_environment(shared.theme)
+        _env = (key, env, template_deps(env))
     return _env[1], _env[2]
 
 
@@ -100,7 +103,7 @@ def _work(job: Job, shared: Shared) -> tuple[Result, list[tuple[str, bytes]]]:
     if not shared.render or a is None or m is None or shared.config is None or has_errors(load_diags + checks):
         return base, []
     site = Site(shared.config, (m,), (a,))
-    env, closure = _environment(shared.theme)
+    env, closure = _environment(shared)
     scanner = guard.OutputScanner(shared.allow)
     pages, search_doc = [], None
     for spec in assessment_page_specs(site, a, closure):
