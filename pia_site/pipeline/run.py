@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic, DiagnosticsError, display_path, has_errors
 from ..link import link_site
 from ..load import load_content
 from ..model import Municipality, SiteConfig
+from ..partner import partner_keys
 from ..render import make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
 from ..search import IndexBuilder
 from ..symlinks import link_diagnostics
@@ -94,6 +95,23 @@ def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None) 
     return results  # type: ignore[return-value]
 
 
+def _with_partners(p: _Prepared, shared: Shared, results: list[Result]) -> None:
+    """Render again, with the summaries of their partners, the pages that link to other
+    documents (a 基礎項目評価書 and its 重点/全項目評価書: ``partner``); their search documents
+    do not show the links and stay as they are."""
+    slim = {i: r.summary.assessment() for i, r in enumerate(results) if r.summary is not None}
+    every = tuple(slim.values())
+    by_key = {(a.municipality, a.slug): i for i, a in slim.items()}
+    todo = []
+    for i, a in slim.items():
+        keys = partner_keys(every, a) - {(a.municipality, a.slug)}
+        found = tuple(results[by_key[k]].summary for k in sorted(keys) if k in by_key)
+        if found and results[i].pages:
+            todo.append((i, replace(p.tree.jobs[i], partners=found)))
+    for (i, job), r in zip(todo, pool.results([job for _, job in todo], shared, 1)):
+        results[i] = replace(r, doc=None, key=results[i].key, digests=results[i].digests)
+
+
 def _diagnostics(p: _Prepared, results: list[Result]):
     """(diagnostics in load → validate → link order, the site or None, source findings)."""
     diags = p.tree.load_diagnostics(results) + p.site_diags
@@ -140,6 +158,7 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         shared = _shared(p, True, stage.root, cache)
         builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), stage.root.parent)
         results = _collect(p, shared, jobs, builder.add)
+        _with_partners(p, shared, results)
         diags, site, findings = _diagnostics(p, results)
         everything = diags + guard.source_diagnostics(findings)
         if site is None or has_errors(everything) or (strict and everything):

@@ -25,8 +25,9 @@ class Summary:
     @classmethod
     def of(cls, a: Assessment) -> "Summary":
         rows = tuple(replace(r, before=None, after=None) for r in a.changes)
+        top = {k: v for k, v in a.locations.items() if "." not in k}  # top-level keys (kiso: K001 is located there)
         slim = replace(a, form=None, parts={"cover": a.parts.get("cover", {})}, files=(), changes=rows,
-                       unplaced=(), change_links=(), locations={})
+                       unplaced=(), change_links=(), locations=top)
         return cls(slim, a.form.kind, a.form.edition)
 
     def assessment(self) -> Assessment:

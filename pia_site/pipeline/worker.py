@@ -48,6 +48,7 @@ class Shared:
 class Job:
     path: Path
     municipality: str  # the folder's name
+    partners: tuple = ()  # summary.Summary of the documents its page links to (partner.py); not cached
 
 
 _env: tuple[tuple, Environment, object] | None = None
@@ -66,7 +67,7 @@ def _environment(shared: Shared) -> tuple[Environment, object]:
 
 def process(job: Job, shared: Shared) -> Result:
     key = None
-    if shared.cache is not None and shared.render:
+    if shared.cache is not None and shared.render and not job.partners:
         key = _key(job, shared)
         hit = shared.cache.get(key)
         if hit is not None and (shared.stage is None or shared.cache.place(hit, shared.stage)):
@@ -76,6 +77,8 @@ def process(job: Job, shared: Shared) -> Result:
         result = replace(result, key=key)
     if shared.stage is not None:
         for path, data in pages:
+            if job.partners:  # written before without its partner links, maybe as a link to a cached page
+                (shared.stage / path).unlink(missing_ok=True)
             put_file(shared.stage, path, data)
     if key is not None and pages:
         shared.cache.put(key, result, pages)
@@ -102,7 +105,7 @@ def _work(job: Job, shared: Shared) -> tuple[Result, list[tuple[str, bytes]]]:
     base = Result(doc.path, tuple(load_diags), tuple(checks), findings, summary=summary)
     if not shared.render or a is None or m is None or shared.config is None or has_errors(load_diags + checks):
         return base, []
-    site = Site(shared.config, (m,), (a,))
+    site = Site(shared.config, (m,), (a,) + tuple(p.assessment() for p in job.partners))
     env, closure = _environment(shared)
     scanner = guard.OutputScanner(shared.allow)
     pages, search_doc = [], None
