@@ -57,14 +57,16 @@ def run(argv: list[str]) -> dict:
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     before = os.times()
-    proc = subprocess.Popen([sys.executable, "-m", "pia_site", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
-        time.sleep(0.05)
-    wall = time.perf_counter() - t0
-    after = os.times()
-    err = proc.stderr.read().decode("utf-8", "replace")
+    with tempfile.TemporaryFile() as log:  # thousands of warnings: a pipe would fill and stall the build
+        proc = subprocess.Popen([sys.executable, "-m", "pia_site", *argv], stdout=subprocess.DEVNULL, stderr=log)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.25)
+        wall = time.perf_counter() - t0
+        after = os.times()
+        log.seek(0)
+        err = log.read().decode("utf-8", "replace")
     if proc.returncode != 0:
         raise SystemExit(f"build failed ({proc.returncode}):\n{err[-2000:]}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
