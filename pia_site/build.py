@@ -4,21 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import guard
-from .diagnostics import Diagnostic, DiagnosticsError, has_errors
+from .diagnostics import Diagnostic, has_errors
 from .link import link_assessment, link_site
-from .load import ContentSource, display_path, load_content
+from .load import ContentSource, load_content
 from .model import Site, SiteConfig
-from .opendata import open_data
 from .outdir import check_out_dir
-from .progress import NULL_PROGRESS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
-from .render import iter_pages, make_environment
-from .search import build_search_index
-from .symlinks import link_diagnostics
-from .template_audit import audit_theme
+from .pipeline import run_build, run_check
+from .progress import NULL_PROGRESS, Progress
+from .pipeline.run import theme_checks  # noqa: F401 - re-exported
 from .theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES, Theme
 from .validate import validate_assessment, validate_municipality, validate_site
-from .write import WriteReport, write_site
+from .write import WriteReport
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -34,21 +30,13 @@ def project_dir(content: Path) -> Path:
     return content.resolve().parent
 
 
-def theme_checks(config: SiteConfig | None) -> list[Diagnostic]:
-    """The site's theme overrides (site.yaml ``theme_dir``): links leaving them (E013) and
-    templates that switch autoescaping off (T001)."""
-    if config is None:
-        return []
-    theme = Theme.for_config(config)
-    return link_diagnostics(theme.override_roots) + audit_theme(theme)
-
-
 def protected_dirs(content: Path) -> list[tuple[Path, str]]:
     """The folders an output folder must not be, hold or lie inside: what the author keeps and pia-site itself."""
     root = project_dir(content)
     return [(content, "コンテンツのフォルダ"), (root / "templates", "サイトのテンプレートのフォルダ"),
             (root / "assets", "サイトのアセットのフォルダ"), (DEFAULT_TEMPLATES, "pia-site の既定のテンプレートのフォルダ"),
-            (DEFAULT_ASSETS, "pia-site の既定のアセットのフォルダ"), (PACKAGE_DIR, "pia-site 本体のフォルダ")]
+            (DEFAULT_ASSETS, "pia-site の既定のアセットのフォルダ"), (PACKAGE_DIR, "pia-site 本体のフォルダ"),
+            (cache_dir(content), "ビルドのキャッシュのフォルダ（.pia-cache/build）")]
 
 
 def check_out(content: Path, out: Path, theme: Theme | None = None) -> Path:
@@ -64,10 +52,8 @@ def load_site(content: Path) -> tuple[Site | None, list[Diagnostic]]:
     return site, diags
 
 
-def _load(content: Path, progress: Progress = NULL_PROGRESS) -> tuple[Site | None, list[Diagnostic], ContentSource, SiteConfig | None]:
-    progress.on_start(0, STAGE_LOAD)
+def _load(content: Path) -> tuple[Site | None, list[Diagnostic], ContentSource, SiteConfig | None]:
     source, diags = load_content(content)
-    progress.on_start(sum(len(ms.assessments) for ms in source.municipalities), STAGE_VALIDATE)
     config, d = validate_site(source.site)
     diags += d
     diags += theme_checks(config)
@@ -85,69 +71,28 @@ def _load(content: Path, progress: Progress = NULL_PROGRESS) -> tuple[Site | Non
                 a, d = link_assessment(a)
                 diags += d
                 assessments.append(a)
-            progress.advance()
     site, d = link_site(config, municipalities, assessments)
     diags += d
     return (None if has_errors(diags) else site), diags, source, config
 
 
-def _allow(config: SiteConfig | None, source: ContentSource) -> frozenset[str]:
-    if config is not None:
-        return guard.allowlist(config.personal_data_allow)
-    return guard.allowlist(guard.allow_entries(source.site))  # site.yaml has errors: read the list as written
+def cache_dir(content: Path) -> Path:
+    """Where builds keep what they can reuse: ``.pia-cache/build`` in the site's project."""
+    return project_dir(content) / ".pia-cache" / "build"
 
 
-def check(content: Path, strict: bool = False, progress: Progress = NULL_PROGRESS) -> list[Diagnostic]:
+def check(content: Path, strict: bool = False, jobs: int = 1, progress: Progress = NULL_PROGRESS) -> list[Diagnostic]:
     """Everything build would report before rendering, personal-data findings in the YAML included."""
-    _, diags, source, config = _load(content, progress)
-    return diags + guard.source_diagnostics(guard.scan_source(source, _allow(config, source)))
+    return run_check(content, jobs, progress)
 
 
-def build(content: Path, out: Path, strict: bool = False, progress: Progress = NULL_PROGRESS) -> BuildReport:
+def build(content: Path, out: Path, strict: bool = False, jobs: int = 1, cache: Path | None | bool = False,
+          progress: Progress = NULL_PROGRESS) -> BuildReport:
     """Raises ``outdir.OutDirError`` (before reading anything) for an output folder pia-site must not write.
-    ``progress`` hears of the stages and of each assessment and page done (``progress.py``)."""
+    ``jobs``: processes (1: this one).  ``cache``: a cache folder, True for ``cache_dir(content)``,
+    False for none.  ``progress`` hears of the stages and of each assessment done (``progress.py``)."""
     check_out(content, out)
-    site, diags, source, config = _load(content, progress)
-    theme = Theme.for_config(config)
-    check_out(content, out, theme)  # again: site.yaml may name a theme folder
-    allow = _allow(config, source)
-    found = guard.scan_source(source, allow)
-    everything = diags + guard.source_diagnostics(found)
-    if site is None or has_errors(everything) or (strict and everything):
-        raise DiagnosticsError(everything)
-    assets = theme.asset_files()
-    progress.on_start(0, STAGE_SEARCH)
-    extra = {**build_search_index(site), **open_data(site)}  # search index, data/ (open data)
-    scanner = guard.OutputScanner(allow)
-    for path in sorted(extra):
-        scanner.file(path, extra[path])
-    _scan_assets(assets, scanner)
-    report = list(everything)
-
-    def verdict() -> None:
-        """Runs after the last page is rendered and before write_site swaps the new tree in:
-        raising here leaves the previous output untouched."""
-        report[:] = diags + guard.merged_diagnostics(found, scanner.findings, display_path(out),
-                                                     lambda value: guard.holders(source, value))
-        if has_errors(report) or (strict and report):
-            raise DiagnosticsError(report)
-
-    # pages are rendered as they are written: memory does not grow with the number of pages
-    progress.on_start(0, STAGE_PAGES)
-    pages = _scanned(iter_pages(site, make_environment(theme)), scanner, verdict, progress)
-    written = write_site(pages, out, assets, extra=extra)
-    return BuildReport(tuple(report), written)
-
-
-def _scanned(pages, scanner: "guard.OutputScanner", done, progress: Progress = NULL_PROGRESS):
-    """Pass pages through while the personal-data guard reads them; ``done`` when all have passed."""
-    for path, html in pages:
-        scanner.page(path, html)
-        yield path, html
-        progress.advance()
-    done()
-
-
-def _scan_assets(assets: dict[str, Path], scanner: "guard.OutputScanner") -> None:
-    for path, source in assets.items():
-        scanner.file(path, source.read_bytes())
+    where = cache_dir(content) if cache is True else (cache or None)
+    result = run_build(content, out, strict=strict, jobs=jobs, cache_dir=where,
+                       check_out=lambda theme: check_out(content, out, theme), progress=progress)
+    return BuildReport(result.diagnostics, result.written)

@@ -45,5 +45,6 @@ NULL_PROGRESS = NullProgress()
 # The stage names build.py reports (Japanese: they are shown to the author).
 STAGE_LOAD = "読み込み"
 STAGE_VALIDATE = "検査"
+STAGE_ASSESSMENTS = "評価書ごとの検査と生成"
 STAGE_SEARCH = "検索索引"
 STAGE_PAGES = "ページの生成と書き出し"

@@ -217,7 +217,12 @@ def page_specs(site: Site, env: Environment) -> list[PageSpec]:
 
 
 def render_page(site: Site, env: Environment, spec: PageSpec) -> str:
-    return env.get_template(spec.template).render(site=site.config, root=_root(spec.path), page=spec.path, **spec.context())
+    return render_with(site, env, spec, spec.context())
+
+
+def render_with(site: Site, env: Environment, spec: PageSpec, context: dict) -> str:
+    """A page from a context already made by ``spec.context()`` (whose views a caller reuses)."""
+    return env.get_template(spec.template).render(site=site.config, root=_root(spec.path), page=spec.path, **context)
 
 
 def render_site(site: Site, env: Environment, only: set[str] | None = None) -> dict[str, str]:

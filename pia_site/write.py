@@ -47,51 +47,93 @@ def write_site(pages: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Pa
     in.  ``assets``: output path -> source file (``theme.Theme.asset_files``; by default the
     default theme's).  ``digests``, if given, receives the SHA-256 of every page written.
     Refuses (``outdir.OutDirError``) an existing output that is not pia-site's."""
-    out_dir = Path(os.path.realpath(out_dir))
-    outdir.check_ours(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    outdir.remove_leftovers(out_dir)
     assets = Theme().asset_files() if assets is None else dict(assets)
     extra = extra or {}
     # the last guard: link.link_site reports colliding paths to the author first (L002)
     for path in extra:
         if path in assets:
             raise ValueError(f"output path collision: {path}")
-    tmp = Path(tempfile.mkdtemp(prefix=outdir.sibling_prefix(out_dir, "tmp"), dir=out_dir.parent))
-    old = None
-    try:
-        with outdir.held(tmp):
-            outdir.mark(tmp)
-            total = files = n_pages = 0
-            seen: set[str] = set()
-            for path, html in (pages.items() if isinstance(pages, Mapping) else pages):
-                if path in seen:
-                    raise ValueError(f"two pages render to {path}")
-                if path in extra or path in assets or path == outdir.MARKER:
-                    raise ValueError(f"output path collision: {path}")
-                seen.add(path)
-                data = html.encode("utf-8")
-                if digests is not None:
-                    digests[path] = hashlib.sha256(data).hexdigest()
-                total += _put(tmp, path, data)
-                files += 1
-                n_pages += 1
-            for path in sorted(extra):
-                total += _put(tmp, path, extra[path])
-                files += 1
-            for path in sorted(assets):
-                total += _put(tmp, path, assets[path].read_bytes())
-                files += 1
-            for d in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
-                os.chmod(d, 0o755)
-            old = swap(tmp, out_dir)
-    finally:
-        # the old tree after a swap; after a failure, the unfinished new one
-        outdir.remove_tree(old or tmp)
-    return WriteReport(out_dir, n_pages, files, total)
+    with Staging(out_dir) as stage:
+        for path, html in (pages.items() if isinstance(pages, Mapping) else pages):
+            if path in extra or path in assets:
+                raise ValueError(f"output path collision: {path}")
+            data = html.encode("utf-8")
+            if digests is not None:
+                digests[path] = hashlib.sha256(data).hexdigest()
+            stage.page(path, data)
+        for path in sorted(extra):
+            stage.file(path, extra[path])
+        for path in sorted(assets):
+            stage.file(path, assets[path].read_bytes())
+        return stage.commit()
 
 
-def _put(root: Path, path: str, data: bytes) -> int:
+class Staging:
+    """A new output tree beside ``out_dir`` (``.<name>.tmp-*``, marked as pia-site's from its
+    first file), swapped in whole by ``commit``; leaving the ``with`` block without a commit
+    (an exception) removes it and leaves the previous output untouched.  Other processes may
+    write files into ``root`` (``put_file``) while it is open; ``count`` tells the tree what
+    they wrote."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(os.path.realpath(out_dir))
+        outdir.check_ours(self.out_dir)
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        outdir.remove_leftovers(self.out_dir)
+        self.root = Path(tempfile.mkdtemp(prefix=outdir.sibling_prefix(self.out_dir, "tmp"), dir=self.out_dir.parent))
+        self._held = outdir.held(self.root)
+        self._held.__enter__()
+        outdir.mark(self.root)
+        self.seen: set[str] = set()
+        self.pages = self.files = self.bytes = 0
+        self._old: Path | None = None
+        self._done = False
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def _claim(self, path: str) -> None:
+        if path in self.seen:
+            raise ValueError(f"two pages render to {path}")
+        if path == outdir.MARKER:
+            raise ValueError(f"output path collision: {path}")
+        self.seen.add(path)
+
+    def page(self, path: str, data: bytes) -> None:
+        self._claim(path)
+        self.bytes += put_file(self.root, path, data)
+        self.pages += 1
+        self.files += 1
+
+    def file(self, path: str, data: bytes) -> None:
+        self._claim(path)
+        self.bytes += put_file(self.root, path, data)
+        self.files += 1
+
+    def count(self, path: str, size: int, page: bool = True) -> None:
+        """A file another process wrote into ``root``."""
+        self._claim(path)
+        self.bytes += size
+        self.files += 1
+        self.pages += page
+
+    def commit(self) -> WriteReport:
+        for d in sorted({p for p in self.root.rglob("*") if p.is_dir()} | {self.root}):
+            os.chmod(d, 0o755)
+        self._old = swap(self.root, self.out_dir)
+        self._done = True
+        return WriteReport(self.out_dir, self.pages, self.files, self.bytes)
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._held.__exit__(*exc)
+        finally:
+            # the old tree after a swap; after a failure, the unfinished new one
+            outdir.remove_tree(self._old or self.root)
+
+
+def put_file(root: Path, path: str, data: bytes) -> int:
+    """Write one file of a staging tree (``Staging.root``); its size."""
     target = root / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)

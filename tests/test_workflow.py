@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from pia_site.build import cache_dir
 from support import REPO
 
 WORKFLOW = REPO / "docs" / "github-pages.yml"
@@ -37,6 +38,12 @@ def test_workflow_shape():
     check = [r for r in runs if r.startswith("pia-site check")]
     assert check and "--format github" in check[0]
     assert runs.index(check[0]) < next(i for i, r in enumerate(runs) if r.startswith("pia-site build"))
+    # the build cache is restored before the build, from where pia-site keeps it for --content
+    cache = next(i for i, s in enumerate(build) if s.get("uses", "").startswith("actions/cache@"))
+    build_step = next(i for i, s in enumerate(build) if s.get("run", "").startswith("pia-site build"))
+    content = Path(shlex.split(build[build_step]["run"])[shlex.split(build[build_step]["run"]).index("--content") + 1])
+    project = Path("/project")  # the folder the workflow runs in
+    assert cache < build_step and Path(build[cache]["with"]["path"]) == cache_dir(project / content).relative_to(project)
     upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     out = shlex.split(next(r for r in runs if r.startswith("pia-site build")))
     assert upload["with"]["path"] == out[out.index("--out") + 1]
@@ -62,3 +69,4 @@ def test_the_workflow_commands_succeed_locally(tmp_path):
             assert not [ln for ln in lines if ln.startswith("::error ")]
     out = tmp_path / "build"
     assert (out / "index.html").is_file() and (out / "koshigaya" / "keijidosha-fuka" / "index.html").is_file()
+    assert any((tmp_path / ".pia-cache" / "build" / "entries").rglob("*"))  # what the cache step keeps

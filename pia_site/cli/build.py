@@ -65,7 +65,7 @@ def cmd_check(args) -> int:
     view = make_view(args.verbosity if args.format == "text" else QUIET)
     try:
         with Ticker(view):
-            diags = check(args.content, progress=view)
+            diags = check(args.content, jobs=args.jobs, progress=view)
     except BaseException:
         view.clear()
         raise
@@ -95,7 +95,8 @@ def cmd_build(args) -> int:
     view = make_view(args.verbosity)
     try:
         with Ticker(view):
-            report = build(args.content, args.out, strict=args.strict, progress=view)
+            report = build(args.content, args.out, strict=args.strict, jobs=args.jobs, cache=not args.no_cache,
+                           progress=view)
     except OutDirError as exc:
         view.finish()
         print(f"エラー: {exc}", file=sys.stderr)
@@ -120,12 +121,32 @@ def cmd_build(args) -> int:
     return EXIT_OK if listed else EXIT_USAGE
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--jobs には 1 以上の整数を指定してください（{text}）。")
+    return n
+
+
+def _add_jobs(p: argparse.ArgumentParser) -> None:
+    from ..pipeline.pool import default_jobs
+
+    p.add_argument("--jobs", "-j", type=_jobs, default=default_jobs(),
+                   help="並列に処理するプロセスの数（既定: CPU のコア数。1 でこのプロセスだけ）")
+
+
 def register(sub) -> None:
     p = sub.add_parser("build", help="サイトを build/ に生成する")
     _add_content(p)
     p.add_argument("--out", type=Path, default=Path("build"), help="出力先（既定: build）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     _add_reporting(p)
+    _add_jobs(p)
+    p.add_argument("--no-cache", action="store_true",
+                   help="キャッシュ（コンテンツのフォルダの隣の .pia-cache/build）を使わずにすべて作り直す")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="コンテンツを検査する（何も書き出さない）")
@@ -133,4 +154,5 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("text", "github"), default="text", help="出力形式（github: GitHub Actions の注釈）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     _add_reporting(p)
+    _add_jobs(p)
     p.set_defaults(func=cmd_check)

@@ -162,11 +162,24 @@ def _labels_date(text: str, start: int) -> bool:
     return False
 
 
+def _possible(norm: str) -> bool:
+    """Whether any pattern of ``scan_text`` can match ``norm`` (the text's NFKC, taken whole:
+    it differs from the piecewise one only where conjoining jamo compose, which no pattern
+    reads).  Every regular expression runs in C; most text has no candidate at all."""
+    for m in _DIGIT_RUN.finditer(norm):
+        if len(_STRIP.sub("", m.group())) == 12:
+            return True
+    return bool(("@" in norm and _EMAIL.search(norm)) or _PHONE.search(norm)
+                or ("生" in norm and _DATE.search(norm)) or _ADDRESS.search(norm))
+
+
 def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list[Match]:
     """Every personal-data match in ``text``, in order.  ``allow`` holds normalised
     allowlist entries: a warning whose value lies inside one is dropped (an error never is)."""
     if len(text) < 4 or not _CANDIDATE.search(text):
         return []  # every pattern needs a digit or an "@" (full-width ones included)
+    if not _possible(unicodedata.normalize("NFKC", text)):
+        return []  # the usual case: the exact, offset-keeping normalisation below is not needed
     norm, offsets = _nfkc_with_offsets(text)
     found: list[tuple[Kind, int, int]] = []
     taken: list[tuple[int, int]] = []

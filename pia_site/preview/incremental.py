@@ -38,7 +38,7 @@ from .page_index import PageIndex
 from ..render import CATALOG, SITE, assessment_key, make_environment, municipality_key
 from ..search.index import IndexState, build_index
 from ..search.update import update_index
-from ..search.units import assessment_doc
+from ..search.units import assessment_doc, doc_order
 from ..symlinks import link_diagnostics
 from ..template_audit import audit_theme
 from ..theme import Theme
@@ -388,11 +388,5 @@ def _located(env, exc: TemplateSyntaxError) -> TemplateSyntaxError:
 
 
 def _search_order(site: Site) -> list[Assessment]:
-    """The order of ``search.units.site_docs``: 団体コード, municipality slug, 評価書番号, slug."""
-    code = {m.slug: m.code for m in site.municipalities}
-
-    def key(a: Assessment):
-        n = str(a.cover("number") or "")
-        return (code.get(a.municipality, ""), a.municipality, (int(n), n) if n.isdigit() else (10**9, n), a.slug)
-
-    return sorted(site.assessments, key=key)
+    """The order of ``search.units.site_docs``."""
+    return doc_order(site)

@@ -5,7 +5,8 @@ Modules: ``normalise`` (the declared normalisation rules), ``units`` (what a
 result is: an item or section of an assessment, its text as the page shows it),
 ``index`` (chunks, grams, shards, file encoding).
 """
+from .builder import IndexBuilder
 from .index import build_search_index
 from .normalise import normalise_query, normalise_text
 
-__all__ = ["build_search_index", "normalise_query", "normalise_text"]
+__all__ = ["IndexBuilder", "build_search_index", "normalise_query", "normalise_text"]

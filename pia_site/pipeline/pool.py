@@ -1,0 +1,46 @@
+"""Results of ``worker.process`` over the jobs, in job order, from ``jobs`` processes (1: in this
+process, no pool).  Workers start by ``fork`` where the process has a single thread (the
+catalog and the templates already loaded are shared), else by ``forkserver``/``spawn``."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import Iterator, Sequence
+
+from .summary import Result
+from .worker import Job, Shared, process
+
+_shared: Shared | None = None
+
+
+def _init(shared: Shared) -> None:
+    global _shared
+    _shared = shared
+
+
+def _run(job: Job) -> Result:
+    assert _shared is not None
+    return process(job, _shared)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def results(jobs: Sequence[Job], shared: Shared, workers: int) -> Iterator[Result]:
+    """Each job's result, in the order of ``jobs``; at most a few are waiting at any time."""
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        for job in jobs:
+            yield process(job, shared)
+        return
+    with _context().Pool(workers, initializer=_init, initargs=(shared,)) as pool:
+        yield from pool.imap(_run, jobs, chunksize=1)

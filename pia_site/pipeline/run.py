@@ -1,0 +1,221 @@
+"""The build and the check over the per-assessment pipeline.
+
+``run_build``: read the tree, site.yaml and the municipality.yaml files; open the staging tree;
+have the workers (``pool``) do each assessment (or take it from the cache), feeding each
+search document to the index builder in page-URL order and keeping only the ``Result``s; then
+the diagnostics in the order ``load → validate → link`` gives them, the site-wide pages
+rendered from the summaries, the search index, the assets, the guard's verdict over
+everything published, and the swap.  Any error leaves the previous output untouched."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from .. import guard
+from ..diagnostics import Diagnostic, DiagnosticsError, display_path, has_errors
+from ..link import link_site
+from ..load import load_content
+from ..model import Municipality, SiteConfig
+from ..opendata import site_open_data
+from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_PAGES, STAGE_VALIDATE, Progress
+from ..partner import partner_keys
+from ..render import make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
+from ..search import IndexBuilder
+from ..symlinks import link_diagnostics
+from ..template_audit import audit_theme
+from ..theme import Theme
+from ..validate import validate_municipality, validate_site
+from ..views.memo import IdentityMemo
+from ..write import Staging, WriteReport
+from . import pool
+from .cache import Cache, key_base
+from .summary import Result
+from .tree import Tree, read_tree
+from .worker import Shared
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    written: WriteReport | None
+
+
+def theme_checks(config: SiteConfig | None) -> list[Diagnostic]:
+    """The site's theme overrides (site.yaml ``theme_dir``): links leaving them (E013) and
+    templates that switch autoescaping off (T001)."""
+    if config is None:
+        return []
+    theme = Theme.for_config(config)
+    return link_diagnostics(theme.override_roots) + audit_theme(theme)
+
+
+@dataclass
+class _Prepared:
+    tree: Tree
+    config: SiteConfig | None
+    site_diags: list[Diagnostic]  # validate_site + theme checks
+    municipalities: list[tuple[int, Municipality]]  # (folder number, record), valid ones
+    muni_diags: list[list[Diagnostic]]  # per folder
+    allow: frozenset[str]
+
+
+def _prepare(content: Path) -> _Prepared:
+    tree = read_tree(content)
+    config, site_diags = validate_site(tree.site)
+    site_diags = list(site_diags) + theme_checks(config)
+    munis, muni_diags = [], []
+    for i, f in enumerate(tree.folders):
+        d: list[Diagnostic] = []
+        if f.municipality is not None:
+            m, d = validate_municipality(f.municipality, f.slug)
+            if m is not None:
+                munis.append((i, m))
+        muni_diags.append(list(d))
+    allow = guard.allowlist(config.personal_data_allow if config is not None else guard.allow_entries(tree.site))
+    return _Prepared(tree, config, site_diags, munis, muni_diags, allow)
+
+
+def _shared(p: _Prepared, render: bool, stage: Path | None, cache: Cache | None) -> Shared:
+    theme = Theme.for_config(p.config)
+    mkeys = {f.slug: hashlib.sha256(f.municipality_bytes or b"-").hexdigest() for f in p.tree.folders}
+    return Shared(p.config, {m.slug: m for _, m in p.municipalities}, theme, p.allow, render, stage, cache,
+                  key_base(p.tree.site_bytes, theme) if cache is not None else "", mkeys, secrets.token_hex(8))
+
+
+def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None,
+             progress: Progress = NULL_PROGRESS) -> list[Result]:
+    """Every job's result (without its search document), in content order; the documents go
+    to ``add_doc`` in page-URL order as they come."""
+    order = p.tree.url_order()
+    results: list[Result | None] = [None] * len(order)
+    for i, r in zip(order, pool.results([p.tree.jobs[i] for i in order], shared, jobs)):
+        if r.doc is not None and add_doc is not None:
+            add_doc(r.doc)
+        results[i] = replace(r, doc=None)
+        progress.advance()
+    return results  # type: ignore[return-value]
+
+
+def _with_partners(p: _Prepared, shared: Shared, results: list[Result]) -> None:
+    """Render again, with the summaries of their partners, the pages that link to other
+    documents (a 基礎項目評価書 and its 重点/全項目評価書: ``partner``); their search documents
+    do not show the links and stay as they are."""
+    slim = {i: r.summary.assessment() for i, r in enumerate(results) if r.summary is not None}
+    every = tuple(slim.values())
+    by_key = {(a.municipality, a.slug): i for i, a in slim.items()}
+    todo = []
+    for i, a in slim.items():
+        keys = partner_keys(every, a) - {(a.municipality, a.slug)}
+        found = tuple(results[by_key[k]].summary for k in sorted(keys) if k in by_key)
+        if found and results[i].pages:
+            todo.append((i, replace(p.tree.jobs[i], partners=found)))
+    for (i, job), r in zip(todo, pool.results([job for _, job in todo], shared, 1)):
+        results[i] = replace(r, doc=None, key=results[i].key, digests=results[i].digests)
+
+
+def _diagnostics(p: _Prepared, results: list[Result]):
+    """(diagnostics in load → validate → link order, the site or None, source findings)."""
+    diags = p.tree.load_diagnostics(results) + p.site_diags
+    findings = []
+    if p.tree.site is not None:
+        findings += guard.scan_document(p.tree.site, p.allow, guard.ALLOW_KEY)
+    assessments = []
+    for i, f in enumerate(p.tree.folders):
+        diags += p.muni_diags[i]
+        if f.municipality is not None:
+            findings += guard.scan_document(f.municipality, p.allow)
+        for j in f.jobs:
+            diags += results[j].checks
+            findings += results[j].findings
+            if results[j].summary is not None:
+                assessments.append(results[j].summary.assessment())
+    site, d = link_site(p.config, [m for _, m in p.municipalities], assessments)
+    diags += d
+    return diags, (None if has_errors(diags) else site), findings
+
+
+def run_check(content: Path, jobs: int = 1, progress: Progress = NULL_PROGRESS) -> list[Diagnostic]:
+    """What ``build`` reports before rendering, the guard's findings in the YAML included."""
+    p = _prepare(content)
+    progress.on_start(len(p.tree.jobs), STAGE_VALIDATE)
+    results = _collect(p, _shared(p, False, None, None), jobs, None, progress)
+    diags, _site, findings = _diagnostics(p, results)
+    return diags + guard.source_diagnostics(findings)
+
+
+def search_meta(municipalities) -> dict:
+    """The site-level facts the search index needs besides the documents."""
+    return {"municipalities": [{"slug": m.slug, "name": m.name, "prefecture": m.prefecture, "code": m.code}
+                               for m in municipalities]}
+
+
+def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, cache_dir: Path | None = None,
+              check_out: Callable[[Theme], Path] | None = None, progress: Progress = NULL_PROGRESS) -> BuildResult:
+    p = _prepare(content)
+    theme = Theme.for_config(p.config)
+    if check_out is not None:
+        check_out(theme)  # site.yaml may name a theme folder
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    with Staging(out) as stage:
+        shared = _shared(p, True, stage.root, cache)
+        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), stage.root.parent)
+        progress.on_start(len(p.tree.jobs), STAGE_ASSESSMENTS)
+        results = _collect(p, shared, jobs, builder.add, progress)
+        _with_partners(p, shared, results)
+        diags, site, findings = _diagnostics(p, results)
+        everything = diags + guard.source_diagnostics(findings)
+        if site is None or has_errors(everything) or (strict and everything):
+            raise DiagnosticsError(everything)
+        progress.on_start(0, STAGE_PAGES)
+        records = [r.data for r in results if r.data is not None]
+        output = _write_site_files(site, theme, stage, builder, p.allow, records)
+        for r in results:
+            for path, size in r.pages:
+                stage.count(path, size, page=path.endswith(".html"))
+            output += r.output
+        source = []
+
+        def holders(value: str):
+            if not source:  # rare: a finding in a page no YAML value explains; read the YAML again
+                source.append(load_content(content)[0])
+            return guard.holders(source[0], value)
+
+        report = diags + guard.merged_diagnostics(findings, output, display_path(out), holders)
+        if has_errors(report) or (strict and report):
+            raise DiagnosticsError(report)
+        written = stage.commit()
+    if cache is not None:
+        cache.prune({r.key for r in results}, {d for r in results for d in r.digests})
+    return BuildResult(tuple(report), written)
+
+
+def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records) -> list:
+    """The search index, the assets and the site-wide pages (top, search, 更新履歴, feeds,
+    municipality pages), from the summaries; the guard's findings in them, in the order the
+    guard reads them (search index, assets, pages)."""
+    first, assets, pages = guard.OutputScanner(allow), guard.OutputScanner(allow), guard.OutputScanner(allow)
+    for path, data in builder.finish():
+        first.file(path, data)
+        stage.file(path, data)
+    data_files = site_open_data(site.config, records)  # data/*.csv, datapackage.json, the schemas
+    for path in sorted(data_files):
+        first.file(path, data_files[path])
+        stage.file(path, data_files[path])
+    for path, src in theme.asset_files().items():
+        data = src.read_bytes()
+        assets.file(path, data)
+        stage.file(path, data)
+    env = make_environment(theme)
+    closure = template_deps(env)
+    memo = IdentityMemo()  # the site pages and feeds share each assessment's revisions
+    specs = site_page_specs(site, closure, memo)
+    for m in site.municipalities:
+        specs += municipality_page_specs(site, m, closure, memo)
+    for spec in specs:
+        html = render_page(site, env, spec)
+        pages.page(spec.path, html)
+        stage.page(spec.path, html.encode("utf-8"))
+    return first.findings + assets.findings + pages.findings

@@ -1,0 +1,55 @@
+"""What one assessment leaves behind for the rest of the build: a small, picklable ``Summary``
+(the record without its parts, files and change-log texts: enough for the listings, 更新履歴,
+feeds and the checks across documents) and the ``Result`` of its worker."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..catalog import find_form
+from ..diagnostics import Diagnostic
+from ..guard import Finding, OutputFinding
+from ..model import Assessment
+from ..opendata import DataRecord
+from ..search.units import Doc
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An assessment as the site-wide pages see it.  ``record`` is the linked record with only
+    its cover kept, its change rows without their before/after texts, and no form (the catalog
+    object is shared, not copied: ``assessment()`` puts it back)."""
+
+    record: Assessment
+    form_kind: str
+    form_edition: str
+
+    @classmethod
+    def of(cls, a: Assessment) -> "Summary":
+        rows = tuple(replace(r, before=None, after=None) for r in a.changes)
+        top = {k: v for k, v in a.locations.items() if "." not in k}  # top-level keys (kiso: K001 is located there)
+        slim = replace(a, form=None, parts={"cover": a.parts.get("cover", {})}, files=(), changes=rows,
+                       unplaced=(), change_links=(), locations=top)
+        return cls(slim, a.form.kind, a.form.edition)
+
+    def assessment(self) -> Assessment:
+        form = find_form(self.form_kind, self.form_edition)
+        if form is None:
+            raise LookupError(f"form {self.form_kind}/{self.form_edition} is not in the catalog")
+        return replace(self.record, form=form)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything the build keeps of one assessment file."""
+
+    source: str  # the file as shown to authors
+    load: tuple[Diagnostic, ...]  # reading it (encoding, YAML syntax)
+    checks: tuple[Diagnostic, ...]  # validation and change-log linking
+    findings: tuple[Finding, ...]  # the personal-data guard over its YAML
+    output: tuple[OutputFinding, ...] = ()  # ... and over its pages
+    summary: Summary | None = None  # None: not valid
+    doc: Doc | None = None  # its search document (None: not rendered)
+    pages: tuple[tuple[str, int], ...] = ()  # (output path, size) of the pages written
+    digests: tuple[str, ...] = ()  # SHA-256 of each page (the cache keeps the bytes under it)
+    key: str = ""  # its cache key ("" without a cache)
+    data: DataRecord | None = None  # its rows of the site-wide open-data tables (opendata); None: not rendered

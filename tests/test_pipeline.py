@@ -1,0 +1,146 @@
+"""The per-assessment pipeline: --jobs 1 and --jobs 2 write the same bytes, and a cached
+rebuild redoes only what changed and writes what a clean build writes; the cache trusts
+nothing it reads."""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pia_site.build import build, check
+from pia_site.pipeline import cache as cache_mod
+from pia_site.pipeline import worker
+from support import REPO, tree_bytes
+
+SAMPLES = ("koshigaya/keijidosha-fuka.yaml", "saitama/kokuho-fuka-shuno.yaml")
+
+
+def small_site(root: Path) -> Path:
+    """content/ plus copies of its assessments under other names and titles, in two more folders."""
+    content = root / "content"
+    shutil.copytree(REPO / "content", content)
+    for n, (folder, code) in enumerate((("aaa-x", "131016"), ("zz", "132012"))):
+        (content / folder).mkdir()
+        (content / folder / "municipality.yaml").write_text(
+            f'name: 試験市{n}\nprefecture: 東京都\ncode: "{code}"\nbodies: [試験市{n}長]\n', encoding="utf-8")
+        for i, src in enumerate(SAMPLES):
+            text = (REPO / "content" / src).read_text(encoding="utf-8")
+            text = text.replace("title: ", f"title: 写し{n}{i} ", 1)
+            (content / folder / f"b{i}.yaml").write_text(text, encoding="utf-8")
+    return content
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return small_site(tmp_path_factory.mktemp("pipeline"))
+
+
+def test_jobs_1_and_jobs_2_write_the_same_bytes(site, tmp_path):
+    one = build(site, tmp_path / "one", jobs=1)
+    two = build(site, tmp_path / "two", jobs=2)
+    again = build(site, tmp_path / "again", jobs=2)
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two") == tree_bytes(tmp_path / "again")
+    assert one.diagnostics == two.diagnostics and one.written.files == two.written.files
+    assert any(p.startswith("search/data/") for p in tree_bytes(tmp_path / "two"))
+    assert check(site, jobs=2) == check(site, jobs=1)
+
+
+def test_the_sample_content_jobs_1_and_2(tmp_path):
+    build(REPO / "content", tmp_path / "one", jobs=1)
+    build(REPO / "content", tmp_path / "two", jobs=2)
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+
+
+def _counting(monkeypatch) -> list[str]:
+    done: list[str] = []
+    real = worker._work
+
+    def counted(job, shared):
+        done.append(job.path.name if job.path.parent.name != "aaa-x" else "aaa-x/" + job.path.name)
+        return real(job, shared)
+
+    monkeypatch.setattr(worker, "_work", counted)
+    return done
+
+
+def test_a_cached_rebuild_redoes_only_the_edited_file_and_matches_a_clean_build(site, tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(site, content)
+    cache = tmp_path / "cache"
+    done = _counting(monkeypatch)
+    build(content, tmp_path / "out", jobs=1, cache=cache)
+    assert len(done) == 6
+    done.clear()
+    edited = content / "aaa-x" / "b1.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("写し01", "写し01（改）", 1), encoding="utf-8")
+    report = build(content, tmp_path / "out", jobs=1, cache=cache)
+    assert done == ["aaa-x/b1.yaml"]
+    clean = build(content, tmp_path / "clean", jobs=1)
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+    assert report.diagnostics == clean.diagnostics
+    assert "写し01（改）" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8") or \
+        "写し01（改）" in (tmp_path / "out" / "aaa-x" / "index.html").read_text(encoding="utf-8")
+    # an edit of site.yaml changes every key: everything is redone
+    done.clear()
+    (content / "site.yaml").write_text((content / "site.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    build(content, tmp_path / "out", jobs=1, cache=cache)
+    assert len(done) == 6
+
+
+def test_corrupt_entries_and_pages_are_ignored(site, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    build(site, tmp_path / "clean", jobs=1)
+    build(site, tmp_path / "out", jobs=1, cache=cache)
+    entries = sorted((cache / "entries").rglob("*"))
+    pages = sorted(p for p in (cache / "pages").rglob("*") if p.is_file())
+    entries = [p for p in entries if p.is_file()]
+    data = bytearray(entries[0].read_bytes())
+    data[-5] ^= 0xFF  # a flipped bit: the checksum no longer matches
+    entries[0].write_bytes(bytes(data))
+    entries[1].write_bytes(b"")
+    pages[0].write_bytes(b"<p>not what was written</p>")  # a page that does not hash to its name
+    done = _counting(monkeypatch)
+    build(site, tmp_path / "out", jobs=1, cache=cache)
+    assert 2 <= len(done) <= 4  # the damaged ones are redone, the others come from the cache
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+
+
+class Evil:
+    def __reduce__(self):
+        import os
+        return (os.system, ("echo owned",))
+
+
+def test_an_entry_naming_anything_but_pia_site_data_is_refused(tmp_path):
+    c = cache_mod.Cache(tmp_path)
+    key = "ab" * 32
+    payload = pickle.dumps((key, Evil()))
+    path = tmp_path / "entries" / key[:2] / key
+    path.parent.mkdir(parents=True)
+    path.write_bytes(cache_mod.MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    assert c.get(key) is None
+    # a well-formed entry stored under another key is foreign too
+    from pia_site.pipeline.summary import Result
+    payload = pickle.dumps(("cd" * 32, Result("x.yaml", (), (), ())))
+    path.write_bytes(cache_mod.MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    assert c.get(key) is None
+    payload = pickle.dumps((key, Result("x.yaml", (), (), ())))
+    path.write_bytes(cache_mod.MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    assert c.get(key) == Result("x.yaml", (), (), ())
+
+
+def test_a_failed_build_leaves_the_previous_output_and_the_pool_writes_nothing_outside(site, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(site, content)
+    out = tmp_path / "out"
+    build(content, out, jobs=2)
+    before = tree_bytes(out)
+    (content / "zz" / "b0.yaml").write_text("form: 重点項目\ncover: [\n", encoding="utf-8")
+    from pia_site.diagnostics import DiagnosticsError
+    with pytest.raises(DiagnosticsError):
+        build(content, out, jobs=2)
+    assert tree_bytes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out"]
