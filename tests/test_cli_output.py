@@ -68,7 +68,7 @@ def test_verbose_lists_every_warning_and_the_stage_timings(tmp_path):
     assert r.returncode == 0, r.stderr
     assert Counter(re.search(r"警告\[(\w+)\]", ln).group(1) for ln in warning_lines(r.stderr)) == want
     timings = next(ln for ln in r.stderr.splitlines() if ln.startswith("段階ごとの時間: "))
-    for stage in ("読み込み", "検査", "検索索引", "ページの生成と書き出し"):
+    for stage in ("読み込み", "評価書ごとの検査と生成", "検索索引", "ページの生成と書き出し"):
         assert re.search(rf"{stage} \d+\.\d\d 秒", timings), timings
 
 

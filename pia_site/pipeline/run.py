@@ -20,7 +20,7 @@ from ..link import link_site
 from ..load import load_content
 from ..model import Municipality, SiteConfig
 from ..opendata import site_open_data
-from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_PAGES, STAGE_VALIDATE, Progress
+from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
 from ..partner import partner_keys
 from ..render import make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
 from ..search import IndexBuilder
@@ -139,6 +139,7 @@ def _diagnostics(p: _Prepared, results: list[Result]):
 
 def run_check(content: Path, jobs: int = 1, progress: Progress = NULL_PROGRESS) -> list[Diagnostic]:
     """What ``build`` reports before rendering, the guard's findings in the YAML included."""
+    progress.on_start(0, STAGE_LOAD)
     p = _prepare(content)
     progress.on_start(len(p.tree.jobs), STAGE_VALIDATE)
     results = _collect(p, _shared(p, False, None, None), jobs, None, progress)
@@ -154,6 +155,7 @@ def search_meta(municipalities) -> dict:
 
 def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, cache_dir: Path | None = None,
               check_out: Callable[[Theme], Path] | None = None, progress: Progress = NULL_PROGRESS) -> BuildResult:
+    progress.on_start(0, STAGE_LOAD)
     p = _prepare(content)
     theme = Theme.for_config(p.config)
     if check_out is not None:
@@ -169,9 +171,8 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         everything = diags + guard.source_diagnostics(findings)
         if site is None or has_errors(everything) or (strict and everything):
             raise DiagnosticsError(everything)
-        progress.on_start(0, STAGE_PAGES)
         records = [r.data for r in results if r.data is not None]
-        output = _write_site_files(site, theme, stage, builder, p.allow, records)
+        output = _write_site_files(site, theme, stage, builder, p.allow, records, progress)
         for r in results:
             for path, size in r.pages:
                 stage.count(path, size, page=path.endswith(".html"))
@@ -192,11 +193,12 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     return BuildResult(tuple(report), written)
 
 
-def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records) -> list:
+def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records, progress: Progress) -> list:
     """The search index, the assets and the site-wide pages (top, search, 更新履歴, feeds,
     municipality pages), from the summaries; the guard's findings in them, in the order the
     guard reads them (search index, assets, pages)."""
     first, assets, pages = guard.OutputScanner(allow), guard.OutputScanner(allow), guard.OutputScanner(allow)
+    progress.on_start(0, STAGE_SEARCH)
     for path, data in builder.finish():
         first.file(path, data)
         stage.file(path, data)
@@ -208,6 +210,7 @@ def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, record
         data = src.read_bytes()
         assets.file(path, data)
         stage.file(path, data)
+    progress.on_start(0, STAGE_PAGES)
     env = make_environment(theme)
     closure = template_deps(env)
     memo = IdentityMemo()  # the site pages and feeds share each assessment's revisions
