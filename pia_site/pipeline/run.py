@@ -221,4 +221,5 @@ def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, record
         html = render_page(site, env, spec)
         pages.page(spec.path, html)
         stage.page(spec.path, html.encode("utf-8"))
+        progress.advance()
     return first.findings + assets.findings + pages.findings
