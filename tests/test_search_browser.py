@@ -90,8 +90,10 @@ def test_known_queries_match_brute_force_and_reference(open_search, sample_build
         nq = normalise_query(q)
         truth = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs for u in d.units if nq in normalise_text(u.text)]
         assert truth, q
-        assert [r["url"] for r in got] == truth, q
-        assert [sample_server + h.url for h in reader.search(q)] == truth, q
+        assert [r["url"] for r in got if r["match"] == "answer"] == truth, q
+        assert [r["url"] for r in js_search(page, q, {"filters": {"match": "answer"}})] == truth, q
+        assert [r["url"] for r in got] == [sample_server + h.url for h in reader.search(q)], q
+        assert [r["match"] for r in got] == [h.match for h in reader.search(q)], q
         for r in got:
             assert r["title"] and r["municipality"] and r["form"] in ("全項目評価書", "重点項目評価書")
             hl = r["highlights"]
@@ -154,7 +156,7 @@ def test_search_page_keyboard_and_facets(open_search, sample_server, sample_docs
     for form in sorted(forms):
         page.select_option("#pia-form", form)
         wait_js(page, "!document.getElementById('pia-status').textContent.includes('検索しています')")
-        got = js_search(page, "委託先", {"filters": {"form": form}})
+        got = js_search(page, "委託先", {"filters": {"form": form, "match": "answer"}})
         assert all(r["form"] == form for r in got)
         expected = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs if d.form == form for u in d.units
                     if normalise_query("委託先") in normalise_text(u.text)]

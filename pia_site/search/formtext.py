@@ -40,8 +40,8 @@ def _row_units(node: Node, base: str, section: tuple[str, ...]) -> Iterator[Unit
     if node.kind in ("ref", "fixed") and node.text:
         texts.append(html_text(node.text))
     text = SEPARATOR.join(t for t in texts if t)
-    if text:
-        yield Unit(anchors.member(base, node), label, section, text)
+    if text:  # a row printed without a label is named by its heading
+        yield Unit(anchors.member(base, node), label or (section[-1] if section else ""), section, text)
     for r in node.rows:
         yield from _row_units(r, base, section + ((label,) if label else ()))
 

@@ -52,8 +52,9 @@ def text_grams(text: str) -> set[str]:
     return out
 
 
-def gram_keys(text: str) -> np.ndarray:
-    """The distinct grams of ``text`` (as ``text_grams``) as sorted uint64 keys."""
+def gram_keys(text: str, distinct: bool = True) -> np.ndarray:
+    """The grams of ``text`` (as ``text_grams``) as uint64 keys: sorted and distinct, or with
+    repeats and unsorted (``distinct=False``, for callers that sort anyway)."""
     a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if not len(a):
         return np.zeros(0, np.uint64)
@@ -65,7 +66,8 @@ def gram_keys(text: str) -> np.ndarray:
     if len(a) > 2:
         ok = ~(sep[:-2] | sep[1:-1] | sep[2:])
         parts.append(((a[:-2] << np.uint64(2 * _BITS)) | (a[1:-1] << np.uint64(_BITS)) | a[2:])[ok])
-    return np.unique(np.concatenate(parts))
+    keys = np.concatenate(parts)
+    return np.unique(keys) if distinct else keys
 
 
 def key_gram(key: int) -> str:

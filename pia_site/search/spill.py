@@ -21,7 +21,12 @@ import numpy as np
 from .grams import key_fnv, key_gram, reverse_bits
 from .postings import encode_entry
 
-PAIR = np.dtype([("r", "<u4"), ("k", "<u8"), ("c", "<u4")])
+# s: sort key, the reversed hash in the high 32 bits and the gram key's low 32 bits below;
+# k: gram key; c: chunk id.  Pairs are sorted by s (stable: chunk ids stay ascending); the
+# rare grams with equal s and different k are put in order by a lexsort.
+PAIR = np.dtype([("s", "<u8"), ("k", "<u8"), ("c", "<u4")])
+_LOW = np.uint64(0xFFFFFFFF)
+_32 = np.uint64(32)
 SPILL_PAIRS = 4_000_000  # ≈ 64 MB of pairs before a run is written
 RANGE_PAIRS = 8_000_000  # pairs merged at a time
 _REC = struct.Struct("<II")  # reversed hash, entry length
@@ -38,23 +43,27 @@ class PostingsSpill:
         self.runs: list[Path] = []
 
     def add(self, chunk_id: int, keys: np.ndarray) -> None:
-        """The distinct gram keys of one chunk (chunk ids must arrive in ascending order)."""
+        """The gram keys of one chunk (repeats allowed: a run keeps each pair once)."""
         if not len(keys):
             return
-        pairs = np.empty(len(keys), PAIR)
-        pairs["k"] = keys
-        pairs["r"] = reverse_bits(key_fnv(keys))
-        pairs["c"] = chunk_id
-        self.buffer.append(pairs)
-        self.buffered += len(pairs)
+        self.buffer.append((chunk_id, keys))
+        self.buffered += len(keys)
         if self.buffered >= self.spill_pairs:
             self._spill()
 
     def _spill(self) -> None:
         if not self.buffered:
             return
-        pairs = np.concatenate(self.buffer)
-        pairs = pairs[np.lexsort((pairs["c"], pairs["k"], pairs["r"]))]
+        keys = np.concatenate([k for _c, k in self.buffer])
+        pairs = np.empty(len(keys), PAIR)
+        pairs["k"] = keys
+        pairs["s"] = (reverse_bits(key_fnv(keys)).astype(np.uint64) << _32) | (keys & _LOW)
+        pairs["c"] = np.repeat(np.array([c for c, _k in self.buffer], np.uint32), [len(k) for _c, k in self.buffer])
+        pairs = _sorted(pairs)
+        keep = np.ones(len(pairs), bool)
+        keep[1:] = (pairs["k"][1:] != pairs["k"][:-1]) | (pairs["c"][1:] != pairs["c"][:-1])
+        if not keep.all():
+            pairs = pairs[keep]
         path = self.dir / f"run-{len(self.runs):05d}.npy"
         np.save(path, pairs)
         self.runs.append(path)
@@ -67,21 +76,21 @@ class PostingsSpill:
         runs = [np.load(p, mmap_mode="r") for p in self.runs]
         total_pairs = sum(len(r) for r in runs)
         parts = max(1, -(-total_pairs // self.range_pairs))
-        bounds = [(1 << 32) * i // parts for i in range(parts + 1)]
+        bounds = [((1 << 32) * i // parts) << 32 for i in range(parts + 1)]
         out = self.dir / "entries.bin"
         grams = total = 0
         with open(out, "wb") as f:
             for lo, hi in zip(bounds, bounds[1:]):
                 chunks = []
                 for r in runs:
-                    a, b = np.searchsorted(r["r"], [lo, hi])
+                    a = int(np.searchsorted(r["s"], np.uint64(lo)))
+                    b = len(r) if hi >> 64 else int(np.searchsorted(r["s"], np.uint64(hi)))
                     if b > a:
                         chunks.append(np.asarray(r[a:b]))
                 if not chunks:
                     continue
-                pairs = np.concatenate(chunks)
-                pairs = pairs[np.lexsort((pairs["c"], pairs["k"], pairs["r"]))]
-                keys, revs, cids = pairs["k"], pairs["r"], pairs["c"]
+                pairs = _sorted(np.concatenate(chunks))
+                keys, revs, cids = pairs["k"], (pairs["s"] >> _32).astype(np.uint32), pairs["c"]
                 starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
                 ends = np.append(starts[1:], len(keys))
                 cl = cids.tolist()
@@ -96,6 +105,16 @@ class PostingsSpill:
             os.unlink(p)
         self.runs = []
         return out, grams, total
+
+
+def _sorted(pairs: np.ndarray) -> np.ndarray:
+    """Pairs by (reversed hash, gram key), chunk ids ascending within a gram (the input holds
+    each gram's pairs in chunk order: one buffer, or sorted runs in run order)."""
+    pairs = pairs[np.argsort(pairs["s"], kind="stable")]
+    s, k = pairs["s"], pairs["k"]
+    if ((s[1:] == s[:-1]) & (k[1:] < k[:-1])).any():  # two grams share s: order them by key
+        pairs = pairs[np.lexsort((pairs["c"], k, s))]
+    return pairs
 
 
 def read_entries(path: Path) -> Iterator[tuple[int, bytes]]:
