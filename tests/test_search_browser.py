@@ -286,3 +286,29 @@ def test_no_search_requests_from_file_url(browser, sample_build):
         assert [p for p in problems if "Subresource Integrity" not in p] == []
     finally:
         ctx.close()
+
+
+RISK = "リスク2：権限のない者(元職員、アクセス権限のない職員等)によって不正に使用されるリスク"
+
+
+def test_a_label_query_reaches_the_item_on_both_sample_assessments(open_search, sample_build, sample_server, sample_docs):
+    """The form's wording (a risk title) is searchable from the search page: filtered to 様式の
+    文言, it lists that item once per assessment, each link opens the page at the item, over
+    HTTP and as the same file opened from file://."""
+    page, problems = open_search(sample_server + "search/index.html")
+    page.select_option("#pia-match", "form")
+    page.fill("#pia-q", "アクセス権限のない職員等")
+    page.keyboard.press("Enter")
+    wait_js(page, "document.querySelectorAll('.hit').length > 0 && !document.getElementById('pia-status').textContent.includes('検索しています')")
+    links = page.eval_on_selector_all(".hit a", "as => as.map(a => a.href)")
+    tags = page.eval_on_selector_all(".hit .match", "xs => xs.map(x => x.textContent)")
+    assert {u.split("#")[0] for u in links} == {sample_server + d.url for d in sample_docs}
+    assert set(tags) == {"様式の文言"}
+    for url in links:
+        for target in (url, (sample_build / url[len(sample_server):].split("#")[0]).as_uri() + "#" + url.split("#")[1]):
+            page.goto(target)
+            item = page.locator(":target")
+            assert item.count() == 1, target
+            assert RISK in item.inner_text(), target
+            assert item.is_visible()
+    assert [p for p in problems if "Subresource Integrity" not in p] == []

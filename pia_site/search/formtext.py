@@ -21,9 +21,12 @@ from .slots import VAR, resolve  # noqa: F401 (re-exported)
 from .units import Unit, _plain, html_text
 
 
+CHOICES = "<選択肢>"  # printed before the options of a choice (templates/partials/form.html)
+
+
 def _options(node: Node) -> list[str]:
     if node.kind == "choice" and node.family:
-        return [f"{o.number}) {_plain(o.text)}" for o in node.family.options]
+        return [CHOICES] + [f"{o.number}) {_plain(o.text)}" for o in node.family.options]
     if node.kind == "check" and node.family:
         out = []
         for caption, opts in node.family.captions:

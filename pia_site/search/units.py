@@ -141,7 +141,8 @@ def view_units(view: AssessmentView) -> Iterator[Unit]:
     if view.changes_box is not None:
         heading = _plain(view.changes_box.heading)
         for c in view.changes:
-            text = _join([_plain(c.item), html_text(c.before), html_text(c.after), c.timing, html_text(c.timing_note)])
+            text = _join([c.date_text, _plain(c.item), html_text(c.before), html_text(c.after), c.timing,
+                          html_text(c.timing_note)])  # every cell of the row as printed
             if text:
                 yield Unit(c.anchor, _plain(f"{c.date_text} {c.item}") or heading, (heading,), text)
 
