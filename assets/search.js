@@ -2,11 +2,12 @@
  * built by pia_site/search (see its docstrings for the file formats).
  *
  *   window.piaSearch.search(query, {filters, limit, offset, budget})
- *     -> Promise<[{url, title, municipality, form, snippet, highlights, ...}]>
+ *     -> Promise<[{url, title, municipality, form, snippet, highlights, match, ...}]>
  *        with .more (more results may follow), .checked and .candidates (chunks)
  *
- * filters: {prefecture, municipality (slug), form (全項目評価書 | 重点項目評価書,
- * or 全項目 | 重点項目), jimu (part of the 事務 name), from, to (公表日, YYYY-MM-DD)}.
+ * filters: {match ("form": the form's wording 様式の文言 | "answer": the body's answer 記載内容),
+ * prefecture, municipality (slug), form (全項目評価書 | 重点項目評価書, or 全項目 | 重点項目),
+ * jimu (part of the 事務 name), from, to (公表日, YYYY-MM-DD)}.
  * Without a limit every result is returned.  budget: bytes the call may download (files
  * fetched before cost nothing); the search page uses piaSearch.pageBytes per page.  The index is found next to this
  * script (../search/data/), or where the script tag's data-index says.
@@ -47,46 +48,73 @@
     return Object.keys(set).sort();
   }
   // ---- fetching -----------------------------------------------------------------------------
+  // meta.z and docs.z are whole files; every other blob is read from a pack (p/<n>.bin) with two
+  // range requests: its 12 bytes of blobs.idx (pack, offset, length), then its bytes.  A server
+  // that ignores Range sends the whole file, which is then kept and sliced.
   var script = document.currentScript;
   var base = new URL((script && script.dataset.index) || "../search/data/", script ? script.src : location.href);
   var siteRoot = new URL("../../", base);
   var stats = { requests: 0, bytes: 0 };
-  var cache = new Map();
-  var rawSize = new Map();  // path -> bytes downloaded
+  var cache = new Map();  // name -> Promise of the parsed file or blob
+  var rawSize = new Map();  // name -> bytes downloaded for it
+  var whole = new Map();  // path -> Promise<Uint8Array> where ranges were not served
 
-  function load(path) {
-    if (!cache.has(path)) {
-      var p = fetch(new URL(path, base)).then(function (res) {
-        if (!res.ok) throw new Error("search index: " + res.status + " " + path);
-        return res.arrayBuffer();
-      }).then(function (raw) {
-        stats.requests += 1;
-        stats.bytes += raw.byteLength;
-        rawSize.set(path, raw.byteLength);
-        var stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate"));
-        return new Response(stream).arrayBuffer();
-      });
-      p.catch(function () { cache.delete(path); });
-      cache.set(path, p);
+  function got(name, n) { stats.bytes += n; rawSize.set(name, (rawSize.get(name) || 0) + n); }
+  function inflate(bytes) {
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
+  }
+  function fail(res, path) { throw new Error("search index: " + res.status + " " + path); }
+  function range(path, start, end) {  // -> {data, bytes}
+    if (whole.has(path)) return whole.get(path).then(function (b) { return { data: b.subarray(start, end), bytes: 0 }; });
+    return fetch(new URL(path, base), { headers: { Range: "bytes=" + start + "-" + (end - 1) } }).then(function (res) {
+      stats.requests += 1;
+      if (res.status === 206) return res.arrayBuffer().then(function (b) { return { data: new Uint8Array(b), bytes: b.byteLength }; });
+      if (!res.ok) fail(res, path);
+      var all = res.arrayBuffer().then(function (b) { return new Uint8Array(b); });
+      whole.set(path, all);
+      all.catch(function () { whole.delete(path); });
+      return all.then(function (b) { return { data: b.subarray(start, end), bytes: b.byteLength }; });
+    });
+  }
+  function once(name, make) {
+    if (!cache.has(name)) {
+      var p = make();
+      p.catch(function () { cache.delete(name); });
+      cache.set(name, p);
     }
-    return cache.get(path);
+    return cache.get(name);
   }
   var utf8 = new TextDecoder("utf-8");
-  var parsed = new Map();
   function loadJSON(path) {
-    if (!parsed.has(path)) {
-      var p = load(path).then(function (b) { return JSON.parse(utf8.decode(b)); });
-      p.catch(function () { parsed.delete(path); });
-      parsed.set(path, p);
-    }
-    return parsed.get(path);
+    return once(path, function () {
+      return fetch(new URL(path, base)).then(function (res) {
+        if (!res.ok) fail(res, path);
+        stats.requests += 1;
+        return res.arrayBuffer();
+      }).then(function (raw) { got(path, raw.byteLength); return inflate(raw); })
+        .then(function (b) { return JSON.parse(utf8.decode(b)); });
+    });
+  }
+  // A blob's inflated bytes (null: none), cached as `name` (g/<shard>, t/<chunk>, d/<page>).
+  function blob(name, id) {
+    return once(name, function () {
+      return range("blobs.idx", id * 12, id * 12 + 12).then(function (t) {
+        var v = new DataView(t.data.buffer, t.data.byteOffset, 12), pack = v.getUint32(0), off = v.getUint32(4), n = v.getUint32(8);
+        if (!n) { got(name, t.bytes); return null; }
+        return range("p/" + pack + ".bin", off, off + n).then(function (r) { got(name, t.bytes + r.bytes); return inflate(r.data); });
+      });
+    });
+  }
+  function blobJSON(name, id) {
+    return blob(name, id).then(function (b) { return JSON.parse(utf8.decode(b)); });
   }
 
   var metaPromise = null;
   function meta() {
     if (!metaPromise) {
       metaPromise = loadJSON("meta.z").then(function (m) {
-        if (m.format !== 3 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
+        if (m.format !== 4 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
         m.bySlug = new Map();
         m.municipalities.forEach(function (x) { m.bySlug.set(x[0], x); });
         return m;
@@ -95,7 +123,7 @@
     }
     return metaPromise;
   }
-  // The facet columns of every assessment: only for filtered queries and the 事務 suggestions.
+  // The facet columns of every assessment: for filtered queries, form hits and the 事務 suggestions.
   var docsPromise = null;
   function docsTable() {
     if (!docsPromise) {
@@ -112,13 +140,30 @@
     }
     return docsPromise;
   }
+  function docRow(m, d) {
+    var page = Math.floor(d / m.docPage);
+    return blobJSON("d/" + page, m.blobs[3] + page).then(function (p) { return p.docs[d % m.docPage]; });
+  }
+  // The anchor of a form unit in a document (pia_site/search/slots.py: resolve), null if not printed.
+  function resolve(template, parts, ids) {
+    var segs = template.split("."), out = [];
+    if (parts.indexOf(segs[0]) < 0) return null;
+    for (var i = 0; i < segs.length; i++) {
+      if (segs[i] !== "*") { out.push(segs[i]); continue; }
+      var v = ids[segs.slice(0, i).join(".")];
+      if (v === undefined) { if (i === 1) return null; v = "1"; }
+      out.push(v);
+    }
+    return out.join(".");
+  }
 
   // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload.
   var shards = new Map();
-  function shard(id) {
+  function shard(m, id) {
     if (!shards.has(id)) {
-      shards.set(id, load("g/" + id.toString(16) + ".z").then(function (buf) {
-        var b = new Uint8Array(buf), pos = 0, map = new Map();
+      shards.set(id, blob("g/" + id, m.blobs[2] + id).then(function (b) {
+        var pos = 0, map = new Map();
+        if (!b) return map;
         function v() { var n = 0, mul = 1, x; do { x = b[pos++]; n += (x & 127) * mul; mul *= 128; } while (x & 128); return n; }
         var n = v();
         for (var i = 0; i < n; i++) {
@@ -157,8 +202,9 @@
     var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(s || "");
     return m ? +m[1] * 10000 + +m[2] * 100 + +(m[3] || 1) : 0;
   }
+  var FACETS = ["prefecture", "municipality", "form", "jimu", "from", "to"];
   function hasFilters(f) {
-    return !!f && Object.keys(f).some(function (k) { return f[k]; });
+    return !!f && FACETS.some(function (k) { return f[k]; });
   }
   function allowedDocs(m, t, f) {
     f = f || {};
@@ -230,6 +276,7 @@
     var q = normalise(query || "");
     var limit = opts.limit == null ? Infinity : opts.limit, offset = opts.offset || 0;
     var budget = opts.budget == null ? Infinity : opts.budget;
+    var match = (opts.filters || {}).match;
     var results = [];
     results.more = false;
     results.query = q;
@@ -237,8 +284,8 @@
     results.candidates = 0;
     results.budgetHit = false;
     if (!q) return Promise.resolve(results);
-    var fresh = [];  // files this call downloads
-    function note(path) { if (!cache.has(path)) fresh.push(path); }
+    var fresh = [];  // blobs and files this call downloads
+    function note(name) { if (!cache.has(name)) fresh.push(name); }
     function spent() { return fresh.reduce(function (s, p) { return s + (rawSize.get(p) || 0); }, 0); }
     var filtered = hasFilters(opts.filters);
     note("meta.z");
@@ -248,14 +295,16 @@
       var grams = queryGrams(q);
       return Promise.all(grams.map(function (g) {
         var id = fnv1a(g) % m.shards;
-        note("g/" + id.toString(16) + ".z");
-        return shard(id).then(function (map) { return map.get(g) || new Uint32Array(0); });
+        note("g/" + id);
+        return shard(m, id).then(function (map) { return map.get(g) || new Uint32Array(0); });
       })).then(function (lists) {
         lists.sort(function (a, b) { return a.length - b.length; });
         var cand = Array.from(lists[0]);
         for (var i = 1; i < lists.length && cand.length; i++) cand = intersect(cand, lists[i]);
+        if (match === "form") cand = cand.filter(function (c) { return c >= m.chunks; });
+        else if (match === "answer") cand = cand.filter(function (c) { return c < m.chunks; });
         var ok = table && allowedDocs(m, table, opts.filters);
-        if (ok) cand = cand.filter(function (c) { return ok[table.chunkDoc[c]]; });
+        if (ok) cand = cand.filter(function (c) { return c >= m.chunks || ok[table.chunkDoc[c]]; });
         var want = offset + limit, found = 0, next = 0, newChunks = 0, chunkBytes = 0;
         results.candidates = cand.length;
         function done() {
@@ -263,41 +312,90 @@
           results.more = results.more || next < cand.length;
           return results;
         }
+        function push(hit, text, norm) {
+          var sn = snippet(text, norm, q);
+          hit.snippet = sn.snippet;
+          hit.highlights = sn.highlights;
+          results.push(hit);
+        }
+        function answers(ch) {
+          var muni = m.bySlug.get(ch.municipality) || ["", "", -1];
+          ch.units.forEach(function (u) {
+            if (u[4].indexOf(q) < 0) return;
+            if (found >= want) { results.more = true; return; }
+            found += 1;
+            if (found <= offset) return;
+            push({
+              url: new URL(ch.url + "#" + u[0], siteRoot).href, match: "answer",
+              anchor: u[0], title: u[1], section: ch.sections[u[2]],
+              assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
+              municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
+              form: ch.form, jimu: ch.jimu, published: pubIso(ch.published)
+            }, u[3], u[4]);
+          });
+        }
+        // A unit of the form's wording: one result per document on its edition (client.py: _form_hits).
+        function formHits(ch, t) {
+          var units = ch.units.filter(function (u) { return u[4].indexOf(q) >= 0; });
+          if (!units.length) return Promise.resolve();
+          var docs = [];
+          t.edition.forEach(function (e, d) { if (e === ch.edition && (!ok || ok[d])) docs.push(d); });
+          var u = 0, k = 0;
+          function step() {
+            for (; u < units.length; u++, k = 0) {
+              if (k < docs.length) {
+                if (found >= want) { results.more = true; return Promise.resolve(); }
+                var d = docs[k++], unit = units[u];
+                note("d/" + Math.floor(d / m.docPage));
+                return docRow(m, d).then(function (row) {
+                  var anchor = resolve(unit[0], row[6], row[7]);
+                  if (anchor !== null) {
+                    found += 1;
+                    if (found > offset) {
+                      var muni = m.bySlug.get(row[2]) || ["", "", -1];
+                      push({
+                        url: new URL(row[0] + "#" + anchor, siteRoot).href, match: "form",
+                        anchor: anchor, title: unit[1], section: ch.sections[unit[2]],
+                        assessment: row[1], assessmentUrl: new URL(row[0], siteRoot).href, doc: d,
+                        municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
+                        form: row[3], jimu: row[4], published: pubIso(row[5])
+                      }, unit[3], unit[4]);
+                    }
+                  }
+                  return step();
+                });
+              }
+            }
+            return Promise.resolve();
+          }
+          return step();
+        }
         function step() {
           if (next >= cand.length || found >= want) return done();
           var size = isFinite(want) ? Math.max(1, Math.min(BATCH, want - found)) : BATCH;  // client.py: the same
-          var paths = cand.slice(next, next + size).map(function (c) { return "t/" + c + ".z"; });
-          var newPaths = paths.filter(function (p) { return !cache.has(p); });
-          if (isFinite(budget) && newChunks && newPaths.length &&
-              spent() + newPaths.length * chunkBytes / newChunks > budget) {
+          var ids = cand.slice(next, next + size);
+          var newNames = ids.map(function (c) { return "t/" + c; }).filter(function (p) { return !cache.has(p); });
+          if (isFinite(budget) && newChunks && newNames.length &&
+              spent() + newNames.length * chunkBytes / newChunks > budget) {
             results.budgetHit = true;
             return done();
           }
-          fresh.push.apply(fresh, newPaths);
-          next += paths.length;
-          return Promise.all(paths.map(loadJSON)).then(function (chunks) {
-            newChunks += newPaths.length;
-            newPaths.forEach(function (p) { chunkBytes += rawSize.get(p) || 0; });
-            chunks.forEach(function (ch) {
-              var muni = m.bySlug.get(ch.municipality) || ["", "", -1];
-              ch.units.forEach(function (u) {
-                if (u[4].indexOf(q) < 0) return;
-                if (found >= want) { results.more = true; return; }
-                found += 1;
-                if (found <= offset) return;
-                var sn = snippet(u[3], u[4], q);
-                results.push({
-                  url: new URL(ch.url + "#" + u[0], siteRoot).href,
-                  anchor: u[0], title: u[1], section: ch.sections[u[2]],
-                  assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
-                  municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
-                  form: ch.form, jimu: ch.jimu,
-                  published: pubIso(ch.published),
-                  snippet: sn.snippet, highlights: sn.highlights
-                });
+          fresh.push.apply(fresh, newNames);
+          next += ids.length;
+          var forms = ids.some(function (c) { return c >= m.chunks; });
+          if (forms) note("docs.z");
+          return Promise.all([Promise.all(ids.map(function (c) { return blobJSON("t/" + c, c); })),
+                              forms ? docsTable() : null]).then(function (r) {
+            newChunks += newNames.length;
+            newNames.forEach(function (p) { chunkBytes += rawSize.get(p) || 0; });
+            var chain = Promise.resolve();
+            r[0].forEach(function (ch, i) {
+              chain = chain.then(function () {
+                if (ids[i] < m.chunks) { answers(ch); return null; }
+                return formHits(ch, r[1]);
               });
             });
-            return step();
+            return chain.then(step);
           });
         }
         return step();
@@ -346,7 +444,7 @@
     if (fallback) fallback.hidden = true;
     form.hidden = false;
     var input = form.elements.q, seq = 0, timer = 0, shown = 0;
-    var fields = ["prefecture", "municipality", "form", "jimu", "from", "to"];
+    var fields = ["match", "prefecture", "municipality", "form", "jimu", "from", "to"];
 
     var jimuField = form.elements.jimu, list = document.getElementById("pia-jimu-list");
     if (jimuField && list) {
@@ -404,6 +502,7 @@
         link.href = r.url;
         if (!firstNew) firstNew = link;
         li.appendChild(link);
+        li.appendChild(el("span", "match match-" + r.match, r.match === "form" ? "様式の文言" : "記載内容"));
         li.appendChild(marked(r.snippet, r.highlights));
         list.appendChild(li);
       });

@@ -31,9 +31,11 @@ import bisect
 import functools
 import gzip
 import html
+import io
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -42,6 +44,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -50,11 +53,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pia_site.build import load_site  # noqa: E402
-from pia_site.render import make_environment, render_site  # noqa: E402
+from pia_site.render import make_environment, page_specs, render_site  # noqa: E402
 from pia_site.search.client import PAGE_BYTES, IndexReader  # noqa: E402
-from pia_site.search.index import index_docs, query_grams, fnv1a  # noqa: E402
+from pia_site.catalog import find_form  # noqa: E402
+from pia_site.search.formtext import form_units, resolve  # noqa: E402
+from pia_site.search.index import index_docs  # noqa: E402
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text  # noqa: E402
-from pia_site.search.units import site_docs  # noqa: E402
+from pia_site.search.units import Unit, site_docs  # noqa: E402
 from pia_site.views.listing import index_view  # noqa: E402
 from pia_site.write import write_site  # noqa: E402
 from synthetic import synthetic_site  # noqa: E402
@@ -63,6 +68,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIRST_PAGE = 20
+VISIBLE_PAGES = 40  # assessment pages whose visible text the visible-text queries are drawn from
 KNOWN = ["個人情報", "委託先", "サーバ", "ＩＣカード"]
 
 
@@ -81,10 +87,25 @@ class Server:
             def log_message(self, *a):
                 pass
 
+            def send_head(self):  # single byte ranges, as static hosts serve them
+                m = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", ""))
+                path = self.translate_path(self.path)
+                if m is None or not os.path.isfile(path):
+                    return super().send_head()
+                with open(path, "rb") as f:
+                    f.seek(int(m[1]))
+                    data = f.read(int(m[2]) - int(m[1]) + 1)
+                self.send_response(206)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Range", f"bytes {m[1]}-{int(m[1]) + len(data) - 1}/{os.path.getsize(path)}")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                return io.BytesIO(data)
+
             def copyfile(self, source, outputfile):
                 # Counted before sending: the browser may finish with a file (and the measured
                 # call return) before this thread would get to count it afterwards.
-                n = os.fstat(source.fileno()).st_size
+                n = len(source.getbuffer()) if isinstance(source, io.BytesIO) else os.fstat(source.fileno()).st_size
                 with counter.lock:
                     counter.sent.append((self.path, n))
                 super().copyfile(source, outputfile)
@@ -139,14 +160,34 @@ def find_pagefind(arg: str | None, work: Path) -> str | None:
 # --- corpus and ground truth ------------------------------------------------------------------
 
 
+def form_results(docs) -> list[tuple[int, Unit]]:
+    """The form's wording as results, in the client's order: each form unit of each edition
+    (editions by id) in every document on it, at the anchor its template resolves to there."""
+    out = []
+    for ed in sorted({d.edition for d in docs if d.edition}):
+        form = find_form(*ed.split("/", 1))
+        on = [(i, d) for i, d in enumerate(docs) if d.edition == ed]
+        for u in form_units(form):
+            if not normalise_text(u.text).replace(SEPARATOR, ""):
+                continue
+            for i, d in on:
+                anchor = resolve(u.anchor, d.parts, d.ids)
+                if anchor is not None:
+                    out.append((i, Unit(anchor, u.title, u.section, u.text)))
+    return out
+
+
 class Corpus:
-    """Units of a site, in index order, with a brute-force scanner."""
+    """Units of a site in index order (the answers, then the form's wording expanded to the
+    documents on each edition: what the client returns), with a brute-force scanner."""
 
     def __init__(self, docs):
         self.docs = docs
         self.units = [(d_i, u) for d_i, d in enumerate(docs) for u in d.units]
         # Units the index keeps (chunk_docs drops units whose text normalises to nothing).
         self.units = [(d, u) for d, u in self.units if normalise_text(u.text).replace(SEPARATOR, "")]
+        self.answers = len(self.units)
+        self.units += form_results(docs)
         self.norm_blob, self.norm_starts = self._blob(normalise_text(u.text) for _d, u in self.units)
         self.raw_blob, self.raw_starts = self._blob(u.text for _d, u in self.units)
 
@@ -181,10 +222,11 @@ class Corpus:
         return f"{self.docs[d].url}#{u.anchor}|{i}"
 
     def queries(self, n: int, seed: int) -> list[str]:
+        """Substrings of the items' values (the answers)."""
         rnd = random.Random(seed)
         seen, out = set(), []
         while len(out) < n:
-            _d, u = self.units[rnd.randrange(len(self.units))]
+            _d, u = self.units[rnd.randrange(self.answers)]
             t = u.text
             k = rnd.randint(2, 10)
             if len(t) < k:
@@ -196,6 +238,85 @@ class Corpus:
             seen.add(q)
             out.append(q)
         return out
+
+
+class _Visible(HTMLParser):
+    """Text nodes of a page's ``<main>``, one segment per table cell, heading, paragraph or list
+    item (inline elements joined), without attributes, screen-reader-only text, the check marks
+    (``role="img"``: ``[ ○ ]``, read as チェックあり/なし), the table of
+    contents (``nav``) or the 変更履歴 links under items (``details.history``, links to rows of
+    the change log, which is searched where it is printed)."""
+
+    BLOCK = {"p", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "summary", "dt", "dd", "div", "section", "tr"}
+    VOID = {"br", "img", "input", "meta", "link", "hr", "col", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.segments, self.run, self.stack, self.skip, self.main = [], [], [], 0, False
+
+    def flush(self):
+        t = " ".join("".join(self.run).split())
+        if t:
+            self.segments.append(t)
+        self.run = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        a = dict(attrs)
+        hide = (tag == "nav" or "sr-only" in (a.get("class") or "") or a.get("role") == "img"
+                or (tag == "details" and "history" in (a.get("class") or "")))
+        if tag == "main":
+            self.main = True
+        self.stack.append(hide)
+        self.skip += hide
+        if tag in self.BLOCK:
+            self.flush()
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID or not self.stack:
+            return
+        self.skip -= self.stack.pop()
+        if tag in self.BLOCK or tag == "main":
+            self.flush()
+        if tag == "main":
+            self.main = False
+
+    def handle_data(self, data):
+        if self.main and not self.skip:
+            self.run.append(data)
+
+
+def visible_texts(site_dir: Path, docs, limit: int, seed: int) -> list[str]:
+    """The visible text of assessment pages (``_Visible``): labels, headings, options as printed,
+    values, change-log rows."""
+    rnd = random.Random(seed)
+    chosen = docs if len(docs) <= limit else rnd.sample(docs, limit)
+    out = []
+    for d in chosen:
+        v = _Visible()
+        v.feed((site_dir / d.url).read_text("utf-8"))
+        v.close()
+        out += v.segments
+    return out
+
+
+def visible_queries(texts: list[str], n: int, seed: int) -> list[str]:
+    """Substrings (2–10 characters) of visible page text."""
+    rnd = random.Random(seed)
+    seen, out = set(), []
+    while len(out) < n:
+        t = rnd.choice(texts).strip()
+        k = rnd.randint(2, 10)
+        if len(t) < k:
+            continue
+        i = rnd.randrange(len(t) - k + 1)
+        q = t[i:i + k]
+        if "\n" in q or not normalise_query(q) or q in seen or q.strip() != q:
+            continue
+        seen.add(q)
+        out.append(q)
+    return out
 
 
 def unit_urls(corpus: "Corpus", units: list[int]) -> list[str]:
@@ -384,12 +505,13 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, n_pf_co
                render_pages: bool, full_limit: int) -> dict:
     print(f"\n== {name}: {len(site.assessments)} assessments", flush=True)
     res: dict = {"name": name, "assessments": len(site.assessments), "municipalities": len(site.municipalities)}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     docs = site_docs(site)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     files = index_docs(site, docs)
-    t2 = time.perf_counter()
-    res["build_s"] = {"units": t1 - t0, "index": t2 - t1, "total": t2 - t0}
+    t2, c2 = time.perf_counter(), time.process_time()
+    res["build_s"] = {"units": t1 - t0, "index": t2 - t1, "total": t2 - t0,
+                      "units_cpu": c1 - c0, "index_cpu": c2 - c1, "loadavg": os.getloadavg()}
     corpus = Corpus(docs)
     res["units"] = len(corpus.units)
     res["chars"] = sum(len(u.text) for _d, u in corpus.units)
@@ -399,20 +521,28 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, n_pf_co
     env = make_environment(None)
     if render_pages:
         pages = render_site(site, env)
-    else:
-        pages = {"search/index.html": env.get_template("search.html").render(
-            site=site.config, root="../", page="search/index.html", groups=index_view(site))}
+    else:  # the search page and the pages of a sample of assessments (for visible-text queries)
+        rnd = random.Random(2)
+        some = {d.url for d in rnd.sample(docs, min(VISIBLE_PAGES, len(docs)))}
+        pages = render_site(site, env, only=some | {"search/index.html"})
     write_site(pages, site_dir, None, extra=files)
     data = site_dir / "search" / "data"
-    kinds = {"meta": [data / "meta.z"], "shards": list((data / "g").iterdir()), "chunks": list((data / "t").iterdir())}
-    res["index_bytes"] = {k: sum(p.stat().st_size for p in v) for k, v in kinds.items()}
-    res["index_files"] = {k: len(v) for k, v in kinds.items()}
-    res["index_bytes"]["total"] = sum(res["index_bytes"].values())
-    res["shard_bytes"] = {"median": med([p.stat().st_size for p in kinds["shards"]]), "max": max(p.stat().st_size for p in kinds["shards"])}
-    res["chunk_bytes"] = {"median": med([p.stat().st_size for p in kinds["chunks"]]), "max": max(p.stat().st_size for p in kinds["chunks"])}
+    index_files = [p for p in data.rglob("*") if p.is_file()]
+    res["index_bytes"] = {"total": sum(p.stat().st_size for p in index_files),
+                          "packs": sum(p.stat().st_size for p in (data / "p").iterdir())}
+    res["index_files"] = len(index_files)
+    site_files = len([p for p in site_dir.rglob("*") if p.is_file()]) if render_pages else (
+        len(page_specs(site, env)) + len(list((site_dir / "assets").rglob("*"))) + len(index_files) + 1)
+    res["site_files"] = site_files
+    res["files_per_assessment"] = site_files / len(docs)
+    res["index_files_per_assessment"] = len(index_files) / len(docs)
     res["client_js_bytes"] = (site_dir / "assets" / "search.js").stat().st_size
 
-    queries = corpus.queries(n_queries, seed=1)
+    value_queries = corpus.queries(n_queries, seed=1)
+    texts = visible_texts(site_dir, [d for d in docs if (site_dir / d.url).exists()], VISIBLE_PAGES, seed=3)
+    vis_queries = [q for q in visible_queries(texts, n_queries, seed=4) if q not in value_queries]
+    queries = value_queries + vis_queries
+    res["query_classes"] = {"values": len(value_queries), "visible": len(vis_queries)}
     cold = KNOWN + [q for q in queries if q not in KNOWN][: max(0, n_cold - len(KNOWN))]
     pf_cold = cold[:n_pf_cold]
     truth = {q: corpus.truth(q) for q in queries + KNOWN}
@@ -421,23 +551,10 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, n_pf_co
     # Reference client (same algorithm and files as search.js): complete result lists.
     reader = IndexReader.from_dir(site_dir)
     ref = {}
-    full_cold_bytes = []
     cut: list[dict] = []
-    sizes = {}
     for q in queries:
         hits = reader.search(q)
         ref[q] = [h.url for h in hits]
-        # bytes a cold query needs for its complete result list: meta + its shards + every candidate chunk
-        m = reader.meta()
-        qg = query_grams(normalise_query(q))
-        need = {"meta.z"} | {f"g/{fnv1a(g) % m['shards']:x}.z" for g in qg}
-        lists = sorted((reader.postings(g) for g in qg), key=len)
-        cand = set(lists[0]).intersection(*lists[1:]) if lists else set()
-        need |= {f"t/{c}.z" for c in cand}
-        for pth in need:
-            if pth not in sizes:
-                sizes[pth] = (data / pth).stat().st_size
-        full_cold_bytes.append(sum(sizes[pth] for pth in need))
     # Cold first page for every query (reference client, a fresh cache each): the whole distribution.
     # The first page is what the search page asks for: FIRST_PAGE results within PAGE_BYTES.
     first = []
@@ -456,8 +573,11 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, n_pf_co
         "over_100KB": sum(1 for b in fb if b > 100_000), "over_300KB": sum(1 for b in fb if b > 300_000),
         "page_bytes_budget": PAGE_BYTES, "cut_by_budget": cut, "worst": sorted(first)[-3:]}
     res["mine_reference"] = score([unit_urls(corpus, truth[q]) for q in queries], [ref[q] for q in queries])
+    for cls, qs in (("values", value_queries), ("visible", vis_queries)):
+        res[f"mine_reference_{cls}"] = score([unit_urls(corpus, truth[q]) for q in qs], [ref[q] for q in qs])
+        res[f"{cls}_found"] = sum(1 for q in qs if ref[q])  # queries with at least one result
+    res["visible_not_found"] = [q for q in vis_queries if not ref[q]][:20]
     res["mine_reference_raw_recall"] = score([unit_urls(corpus, raw_truth[q]) for q in queries], [ref[q] for q in queries])["recall"]
-    res["full_result_cold_bytes"] = {"median": med(full_cold_bytes), "p90": pct(full_cold_bytes, 90), "max": max(full_cold_bytes)}
     print("reference:", res["mine_reference"], flush=True)
 
     # Pagefind over the same texts.
@@ -520,11 +640,16 @@ def run_corpus(name: str, site, work: Path, n_queries: int, n_cold: int, n_pf_co
     if pf_per == "doc":
         res["mine_reference_pages"] = score([{page_of(i) for i in truth[q]} for q in queries],
                                             [{doc_of_url[u.split("#")[0]] for u in ref[q]} for q in queries])
+    # files per assessment over the whole site, and the index's share
+    print("files per assessment:", res["files_per_assessment"], "index files:", res["index_files"], flush=True)
     if pagefind:
         pf = br["pagefind"]
         ids = pagefind_ids(pf_root)
         got = [{mapping[ids[x]] for x in pf["ids"][q] if x in ids} for q in queries]
         res["pagefind"] = score([{page_of(i) for i in truth[q]} for q in queries], got)
+        for cls, qs in (("values", value_queries), ("visible", vis_queries)):
+            sel = [i for i, q in enumerate(queries) if q in set(qs)]
+            res[f"pagefind_{cls}"] = score([{page_of(i) for i in truth[queries[k]]} for k in sel], [got[k] for k in sel])
         res["pagefind_raw_recall"] = score([{page_of(i) for i in raw_truth[q]} for q in queries], got)["recall"]
         res["pagefind_unmapped_ids"] = sum(1 for q in queries for x in pf["ids"][q] if x not in ids)
         res["pagefind_cold"] = {"bytes_median": med([r["bytes"] for r in pf["cold"]]), "bytes_max": max(r["bytes"] for r in pf["cold"]),

@@ -3,7 +3,9 @@ and a headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
 from __future__ import annotations
 
 import functools
+import io
 import os
+import re
 import threading
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -76,12 +78,35 @@ def sample_build(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return out
 
 
+class RangeHandler(SimpleHTTPRequestHandler):
+    """Python's static handler plus single ``Range: bytes=a-b`` requests (206), as static hosts
+    serve them (the search index is read with range requests)."""
+
+    def send_head(self):
+        m = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", ""))
+        path = self.translate_path(self.path)
+        if m is None or not os.path.isfile(path):
+            return super().send_head()
+        with open(path, "rb") as f:
+            data = f.read()
+        start, end = int(m[1]), min(int(m[2]), len(data) - 1)
+        if start > end:
+            self.send_error(416)
+            return None
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.end_headers()
+        return io.BytesIO(data[start:end + 1])
+
+
 @pytest.fixture(scope="session")
 def serve():
     """``serve(directory) -> base URL``: a threaded static HTTP server on 127.0.0.1 (ephemeral port)."""
     servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
 
-    class QuietHandler(SimpleHTTPRequestHandler):
+    class QuietHandler(RangeHandler):
         def log_message(self, format, *args):  # noqa: A002 - keep the test output clean
             pass
 

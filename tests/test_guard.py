@@ -123,6 +123,17 @@ def test_output_scanner_reads_pages_feeds_and_inflated_search_files():
     assert data_segments("search/data/g/0.z", zlib.compress(b"\x00")) == []  # an empty postings shard
 
 
+def test_output_scanner_reads_every_blob_of_a_search_pack():
+    """A pack (search/data/p/<n>.bin) is zlib streams back to back: a shard, then a chunk."""
+    from pia_site.search.postings import deflate, encode_shard, encode_entry
+
+    pack = encode_shard([encode_entry("番号", [1, 2])]) + deflate(json.dumps({"u": [f"マイナンバー {VALID}"]}).encode())
+    s = OutputScanner(frozenset())
+    s.file("search/data/p/0.bin", pack)
+    assert [(f.path, f.kind) for f in s.findings] == [("search/data/p/0.bin", Kind.MYNUMBER)]
+    assert "番号" in data_segments("search/data/p/0.bin", pack)
+
+
 def _finding(kind, line, value=VALID):
     return Finding(kind, value, value, SourceLocation("content/k/a.yaml", line, 5), "cover.title")
 

@@ -84,7 +84,7 @@ def test_a_number_in_a_title_is_found_in_feed_listing_attributes_and_search_inde
         scanner.file(path, data)
     places = {f.path for f in scanner.findings if f.value == VALID}
     assert "feed.xml" in places and "koshigaya/index.html" in places
-    assert any(p.startswith("search/data/") and p.endswith(".z") for p in places)
+    assert any(p.startswith("search/data/p/") and p.endswith(".bin") for p in places)  # a pack of the index
 
 
 def test_a_mynumber_only_a_template_publishes_stops_the_build_at_the_output_file(tmp_path, capsys):

@@ -90,8 +90,10 @@ def test_known_queries_match_brute_force_and_reference(open_search, sample_build
         nq = normalise_query(q)
         truth = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs for u in d.units if nq in normalise_text(u.text)]
         assert truth, q
-        assert [r["url"] for r in got] == truth, q
-        assert [sample_server + h.url for h in reader.search(q)] == truth, q
+        assert [r["url"] for r in got if r["match"] == "answer"] == truth, q
+        assert [r["url"] for r in js_search(page, q, {"filters": {"match": "answer"}})] == truth, q
+        assert [r["url"] for r in got] == [sample_server + h.url for h in reader.search(q)], q
+        assert [r["match"] for r in got] == [h.match for h in reader.search(q)], q
         for r in got:
             assert r["title"] and r["municipality"] and r["form"] in ("全項目評価書", "重点項目評価書")
             hl = r["highlights"]
@@ -154,7 +156,7 @@ def test_search_page_keyboard_and_facets(open_search, sample_server, sample_docs
     for form in sorted(forms):
         page.select_option("#pia-form", form)
         wait_js(page, "!document.getElementById('pia-status').textContent.includes('検索しています')")
-        got = js_search(page, "委託先", {"filters": {"form": form}})
+        got = js_search(page, "委託先", {"filters": {"form": form, "match": "answer"}})
         assert all(r["form"] == form for r in got)
         expected = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs if d.form == form for u in d.units
                     if normalise_query("委託先") in normalise_text(u.text)]
@@ -284,3 +286,29 @@ def test_no_search_requests_from_file_url(browser, sample_build):
         assert [p for p in problems if "Subresource Integrity" not in p] == []
     finally:
         ctx.close()
+
+
+RISK = "リスク2：権限のない者(元職員、アクセス権限のない職員等)によって不正に使用されるリスク"
+
+
+def test_a_label_query_reaches_the_item_on_both_sample_assessments(open_search, sample_build, sample_server, sample_docs):
+    """The form's wording (a risk title) is searchable from the search page: filtered to 様式の
+    文言, it lists that item once per assessment, each link opens the page at the item, over
+    HTTP and as the same file opened from file://."""
+    page, problems = open_search(sample_server + "search/index.html")
+    page.select_option("#pia-match", "form")
+    page.fill("#pia-q", "アクセス権限のない職員等")
+    page.keyboard.press("Enter")
+    wait_js(page, "document.querySelectorAll('.hit').length > 0 && !document.getElementById('pia-status').textContent.includes('検索しています')")
+    links = page.eval_on_selector_all(".hit a", "as => as.map(a => a.href)")
+    tags = page.eval_on_selector_all(".hit .match", "xs => xs.map(x => x.textContent)")
+    assert {u.split("#")[0] for u in links} == {sample_server + d.url for d in sample_docs}
+    assert set(tags) == {"様式の文言"}
+    for url in links:
+        for target in (url, (sample_build / url[len(sample_server):].split("#")[0]).as_uri() + "#" + url.split("#")[1]):
+            page.goto(target)
+            item = page.locator(":target")
+            assert item.count() == 1, target
+            assert RISK in item.inner_text(), target
+            assert item.is_visible()
+    assert [p for p in problems if "Subresource Integrity" not in p] == []

@@ -87,8 +87,34 @@ def _json_strings(obj) -> Iterator[str]:
             yield from _json_strings(v)
 
 
+def _zlib_streams(data: bytes) -> Iterator[bytes]:
+    """The inflated blobs of a file of concatenated zlib streams (a search-index pack)."""
+    mv, pos = memoryview(data), 0
+    while pos < len(data):
+        d, out = zlib.decompressobj(), []
+        while not d.eof:
+            if pos >= len(data):
+                raise zlib.error("truncated stream")
+            piece = mv[pos:pos + 65536]
+            out.append(d.decompress(piece))
+            pos += len(piece) - len(d.unused_data)
+        yield b"".join(out)
+
+
+def _blob_segments(data: bytes) -> list[str]:
+    try:
+        return list(_json_strings(json.loads(data.decode("utf-8"))))
+    except (UnicodeDecodeError, ValueError):
+        return _shard_grams(data)
+
+
 def data_segments(path: str, data: bytes) -> list[str]:
     """Text segments of any output file; [] for a file that holds no text (an image)."""
+    if path.endswith(".bin"):
+        try:
+            return [seg for blob in _zlib_streams(data) for seg in _blob_segments(blob)]
+        except zlib.error:
+            return [data.decode("utf-8", errors="replace")]
     if path.endswith(".z"):
         try:
             data = zlib.decompress(data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -23,7 +24,7 @@ from ..opendata import site_open_data
 from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
 from ..partner import partner_keys
 from ..render import make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
-from ..search import IndexBuilder
+from ..search import IndexBuilder, IndexMeta
 from ..symlinks import link_diagnostics
 from ..template_audit import audit_theme
 from ..theme import Theme
@@ -147,10 +148,9 @@ def run_check(content: Path, jobs: int = 1, progress: Progress = NULL_PROGRESS) 
     return diags + guard.source_diagnostics(findings)
 
 
-def search_meta(municipalities) -> dict:
+def search_meta(municipalities) -> IndexMeta:
     """The site-level facts the search index needs besides the documents."""
-    return {"municipalities": [{"slug": m.slug, "name": m.name, "prefecture": m.prefecture, "code": m.code}
-                               for m in municipalities]}
+    return IndexMeta(tuple((m.code, m.slug, m.name, m.prefecture) for m in municipalities))
 
 
 def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, cache_dir: Path | None = None,
@@ -161,9 +161,10 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     if check_out is not None:
         check_out(theme)  # site.yaml may name a theme folder
     cache = Cache(cache_dir) if cache_dir is not None else None
-    with Staging(out) as stage:
+    # the index's sorted runs and packs go to a temporary folder, removed however the build ends
+    with Staging(out) as stage, tempfile.TemporaryDirectory(prefix="pia-search-") as spill:
         shared = _shared(p, True, stage.root, cache)
-        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), stage.root.parent)
+        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), Path(spill))
         progress.on_start(len(p.tree.jobs), STAGE_ASSESSMENTS)
         results = _collect(p, shared, jobs, builder.add, progress)
         _with_partners(p, shared, results)

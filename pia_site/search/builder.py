@@ -1,31 +1,238 @@
-"""A thin ``IndexBuilder`` over today's index code (``index.build_index``): it collects the
-documents and builds the index at ``finish``.  The streaming builder (sorted runs spilled to
-``spill_dir`` and merged) replaces it with the same interface."""
+"""The streaming index builder: one document at a time, postings spilled to disk.
+
+    b = IndexBuilder(IndexMeta.from_site(site), spill_dir)
+    for doc in docs:            # search.units.Doc, in index order
+        b.add(doc)
+    for path, data in b.finish():
+        ...                     # output path (relative to the site root), bytes
+
+``add`` cuts the document into chunks, writes each chunk's blob to the pack spill and
+its grams (numpy, ``grams.gram_keys``) to the postings spill; every 32 documents it
+writes a document page.  ``finish`` indexes the form text of every edition met (once per
+edition, ``formtext``), merges the postings into shards and cuts the packs.  Memory holds
+the per-document facet columns (a few integers each) and one buffer of pairs; the bytes
+depend only on the documents and their order.  The layout is described in ``index.py``.
+"""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Iterator
 
-from .index import build_index
-from .units import Doc
+from ..catalog import find_form
+from ..model import Site
+from .formtext import form_units
+from .grams import gram_keys
+from .normalise import SEPARATOR, VERSION, normalise_text
+from .pack import PACK_BYTES, PackWriter
+from .postings import deflate, shard_count
+from .spill import RANGE_PAIRS, SPILL_PAIRS, PostingsSpill, read_entries
+from .units import Doc, Unit
+
+FORMAT = 4
+PREFIX = "search/data/"
+CHUNK_CHARS = 2000
+SHARD_BYTES = 8192
+DOC_PAGE = 32  # documents per document page
+SECTION_JOIN = " › "
+CHUNK, FORM, SHARD, DOCS = range(4)  # blob kinds, in blob id order
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    """Site-level facts of the index: the municipalities as (団体コード, slug, name, prefecture)."""
+
+    municipalities: tuple[tuple[str, str, str, str], ...]
+
+    @classmethod
+    def from_site(cls, site: Site) -> "IndexMeta":
+        return cls(tuple((m.code, m.slug, m.name, m.prefecture) for m in site.municipalities))
+
+    def ordered(self) -> list[tuple[str, str, str, str]]:
+        return sorted(self.municipalities, key=lambda m: (m[0], m[1]))
+
+    def prefectures(self) -> list[str]:
+        out: list[str] = []
+        for m in self.ordered():
+            if m[3] not in out:
+                out.append(m[3])
+        return out
+
+
+def json_bytes(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def date_int(iso: str) -> int:
+    if not iso:
+        return 0
+    parts = iso.split("-")
+    return int(parts[0]) * 10000 + int(parts[1]) * 100 + (int(parts[2]) if len(parts) > 2 else 1)
+
+
+def chunk_units(units, chunk_chars: int) -> list[list[tuple[Unit, str]]]:
+    """Consecutive units, ≈ ``chunk_chars`` normalised characters a chunk; empty ones dropped."""
+    chunks: list[list[tuple[Unit, str]]] = []
+    cur: list[tuple[Unit, str]] = []
+    size = 0
+    for u in units:
+        n = normalise_text(u.text)
+        if not n.replace(SEPARATOR, ""):
+            continue
+        if cur and size + len(n) > chunk_chars:
+            chunks.append(cur)
+            cur, size = [], 0
+        cur.append((u, n))
+        size += len(n)
+    if cur:
+        chunks.append(cur)
+    return chunks
+
+
+def _sections(units) -> tuple[list[str], list[list]]:
+    sections: list[str] = []
+    sidx: dict[str, int] = {}
+    rows = []
+    for u, n in units:
+        path = SECTION_JOIN.join(u.section)
+        if path not in sidx:
+            sidx[path] = len(sections)
+            sections.append(path)
+        rows.append([u.anchor, u.title, sidx[path], u.text, n])
+    return sections, rows
+
+
+def chunk_blob(d: int, doc: Doc, units) -> bytes:
+    """A document chunk: its units as shown and as normalised, with their sections."""
+    sections, rows = _sections(units)
+    return deflate(json_bytes({"doc": d, "url": doc.url, "title": doc.title, "sections": sections, "units": rows,
+                               "municipality": doc.municipality, "form": doc.form, "jimu": doc.jimu,
+                               "published": date_int(doc.published)}))
 
 
 class IndexBuilder:
-    def __init__(self, meta: dict, spill_dir: Path):
-        """``meta``: ``{"municipalities": [{"slug", "name", "prefecture", "code"}, …]}``."""
+    def __init__(self, meta: IndexMeta, spill_dir, *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,
+                 prefix: str = PREFIX, pack_bytes: int = PACK_BYTES, spill_pairs: int = SPILL_PAIRS,
+                 range_pairs: int = RANGE_PAIRS):
         self.meta = meta
-        self.spill_dir = spill_dir
-        self.docs: list[Doc] = []
+        self.dir = Path(spill_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.chunk_chars, self.shard_bytes, self.prefix = chunk_chars, shard_bytes, prefix
+        self.spill = PostingsSpill(self.dir, spill_pairs=spill_pairs, range_pairs=range_pairs)
+        self.packs = PackWriter(self.dir, pack_bytes)
+        self.chunks = 0
+        self.units = 0
+        self.cols: dict[str, list] = {k: [] for k in ("municipality", "form", "jimu", "published", "first", "edition")}
+        self.page: list[list] = []
+        self.pages = 0
+        self.finished = False
 
     def add(self, doc: Doc) -> None:
-        """One assessment's document; called in page-URL order."""
-        self.docs.append(doc)
+        d = len(self.cols["first"])
+        self.cols["first"].append(self.chunks)
+        for k, v in (("municipality", doc.municipality), ("form", doc.form), ("jimu", doc.jimu),
+                     ("published", date_int(doc.published)), ("edition", doc.edition)):
+            self.cols[k].append(v)
+        for units in chunk_units(doc.units, self.chunk_chars):
+            self.spill.add(self.chunks, gram_keys(SEPARATOR.join(n for _u, n in units)))
+            self.packs.add(CHUNK, self.chunks, chunk_blob(d, doc, units))
+            self.chunks += 1
+            self.units += len(units)
+        self.page.append([doc.url, doc.title, doc.municipality, doc.form, doc.jimu, date_int(doc.published),
+                          list(doc.parts), dict(doc.ids)])
+        if len(self.page) == DOC_PAGE:
+            self._flush_page()
+
+    def _flush_page(self) -> None:
+        if self.page:
+            self.packs.add(DOCS, self.pages, deflate(json_bytes({"docs": self.page})))
+            self.pages += 1
+            self.page = []
+
+    def _form_chunks(self) -> list[list]:
+        """Index every edition's form units once; returns the editions' rows for meta.z."""
+        editions = []
+        k = 0
+        for e, ed in enumerate(sorted({x for x in self.cols["edition"] if x})):
+            kind, _, edition = ed.partition("/")
+            form = find_form(kind, edition)
+            if form is None:
+                continue
+            start = k
+            for units in chunk_units(form_units(form), self.chunk_chars):
+                self.spill.add(self.chunks + k, gram_keys(SEPARATOR.join(n for _u, n in units)))
+                sections, rows = _sections(units)
+                self.packs.add(FORM, k, deflate(json_bytes({"edition": e, "form": form.name, "sections": sections,
+                                                            "units": rows})))
+                k += 1
+            editions.append([ed, form.name, form.edition, start, k])
+        return editions
 
     def finish(self) -> Iterator[tuple[str, bytes]]:
-        """``(output path, bytes)`` of every index file."""
-        site = SimpleNamespace(municipalities=[SimpleNamespace(**m) for m in self.meta["municipalities"]])
-        files = build_index(site, self.docs).files  # type: ignore[arg-type]
-        self.docs = []
-        for path in sorted(files):
-            yield path, files[path]
+        """The index files as (output path, bytes): the packs, ``blobs.idx``, ``meta.z``, ``docs.z``."""
+        if self.finished:
+            raise RuntimeError("IndexBuilder.finish() was called already")
+        self.finished = True
+        self._flush_page()
+        editions = self._form_chunks()
+        form_chunks = editions[-1][4] if editions else 0
+        entries, grams, total = self.spill.merge()
+        shards = shard_count(total, self.shard_bytes)
+        batch: list[bytes] = []
+        sid = -1
+        for rv, entry in read_entries(entries):
+            s = _unreverse(rv) & (shards - 1)
+            if s != sid and batch:
+                self._shard(sid, batch)
+                batch = []
+            sid = s
+            batch.append(entry)
+        if batch:
+            self._shard(sid, batch)
+        entries.unlink()
+        bases = [0, self.chunks, self.chunks + form_chunks, self.chunks + form_chunks + shards]
+        packs = 0
+        for path, data in self.packs.finish(bases, bases[3] + self.pages, self.prefix):
+            packs += path.endswith(".bin")
+            yield path, data
+        yield from self._meta(editions, shards, packs, bases)
+
+    def _shard(self, sid: int, entries: list[bytes]) -> None:
+        from .postings import encode_shard
+
+        self.packs.add(SHARD, sid, encode_shard(entries))
+
+    def _meta(self, editions, shards: int, packs: int, bases) -> Iterator[tuple[str, bytes]]:
+        munis = self.meta.ordered()
+        prefs = self.meta.prefectures()
+        midx = {m[1]: i for i, m in enumerate(munis)}
+        forms = sorted(set(self.cols["form"]))
+        form_idx = {f: i for i, f in enumerate(forms)}
+        jimu = sorted(set(self.cols["jimu"]))
+        jimu_idx = {j: i for i, j in enumerate(jimu)}
+        ed_idx = {row[0]: i for i, row in enumerate(editions)}
+        meta = {
+            "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "gram": 3, "shards": shards, "chunks": self.chunks,
+            "formChunks": bases[2] - bases[1], "units": self.units, "docs": len(self.cols["first"]),
+            "docPage": DOC_PAGE, "packs": packs, "blobs": bases,
+            "editions": editions,
+            "prefectures": prefs,
+            "municipalities": [[m[1], m[2], prefs.index(m[3])] for m in munis],
+            "forms": forms,
+        }
+        table = {
+            "jimu": jimu,
+            "municipality": [midx.get(x, -1) for x in self.cols["municipality"]],
+            "form": [form_idx[x] for x in self.cols["form"]],
+            "jimuOf": [jimu_idx[x] for x in self.cols["jimu"]],
+            "published": self.cols["published"],
+            "firstChunk": self.cols["first"],
+            "edition": [ed_idx.get(x, -1) for x in self.cols["edition"]],
+        }
+        yield f"{self.prefix}meta.z", deflate(json_bytes(meta))
+        yield f"{self.prefix}docs.z", deflate(json_bytes(table))
+
+
+def _unreverse(rv: int) -> int:
+    return int(f"{rv:032b}"[::-1], 2)

@@ -1,11 +1,13 @@
 """A pure-Python reference of ``assets/search.js``'s query algorithm.
 
-It reads the same files the browser does (from a build directory or the
-``{path: bytes}`` that ``build_search_index`` returns), step by step as the
-client does: normalise the query, fetch the shards of its grams, intersect
-their postings, drop chunks of assessments the filters exclude, fetch the
-candidate chunks in order and keep the units whose normalised text contains the
-query.  Tests and benchmarks use it to check recall and precision against a
+It reads the same bytes the browser does (from a build directory or the ``{path: bytes}``
+that ``build_search_index`` returns), step by step as the client does: normalise the
+query, read the shards of its grams, intersect their postings, drop chunks of
+assessments the filters exclude, read the candidate chunks in order and keep the units
+whose normalised text contains the query; a unit of a form chunk (the form's wording,
+``formtext.py``) becomes one result per document on its edition, at the anchor its
+template resolves to there.  A blob costs its 12 table bytes and its own bytes (two range
+requests).  Tests and benchmarks use it to check recall and precision against a
 brute-force scan and to count the bytes a query downloads.
 """
 from __future__ import annotations
@@ -17,15 +19,18 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from .grams import fnv1a, query_grams
-from .index import PREFIX, read_varint
+from .index import PREFIX
 from .normalise import normalise_query
+from .pack import ENTRY, TABLE, pack_path
+from .postings import read_varint
+from .slots import resolve
 
 BATCH = 6  # candidate chunks fetched at a time (search.js: the same)
 # The search page's bytes budget per page of results (search.js: ``PAGE_BYTES``, the same).
-# A page stops early, with a "more" link, once the chunks it would fetch next would take the
-# bytes this call downloaded past the budget; every call verifies at least one batch of chunks
-# it had not fetched before, so "more" always makes progress.
 PAGE_BYTES = 250_000
+FORM, ANSWER = "form", "answer"  # where a result matched: 様式の文言 / 記載内容
+FACETS = ("prefecture", "municipality", "form", "jimu", "from", "to")
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -35,48 +40,66 @@ class Hit:
     title: str
     section: str
     text: str
+    match: str = ANSWER
 
 
 class Results(list):
     """Hits in order, and how far the candidates were checked."""
 
-    more: bool = False  # unchecked candidates remain, or more results than wanted
-    checked: int = 0  # candidate chunks checked
-    candidates: int = 0  # candidate chunks in all
-    budget_hit: bool = False  # stopped by the bytes budget before ``limit`` results
+    more: bool = False
+    checked: int = 0
+    candidates: int = 0
+    budget_hit: bool = False
 
 
 @dataclass
 class IndexReader:
-    fetch: Callable[[str], bytes]  # path under search/data/ -> raw (deflated) bytes
+    read: Callable[[str, int | None, int | None], bytes]  # (path under search/data/, start, end) -> bytes
     cache: dict[str, object] = field(default_factory=dict)
-    fetched: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes) in fetch order
-    bytes_fetched: int = 0  # the sum of ``fetched``'s bytes
+    fetched: list[tuple[str, int]] = field(default_factory=list)  # (name, bytes) in fetch order
+    bytes_fetched: int = 0
 
     @classmethod
     def from_files(cls, files: Mapping[str, bytes], prefix: str = PREFIX) -> "IndexReader":
-        return cls(lambda p: files[prefix + p])
+        return cls(lambda p, a, b: files[prefix + p][a:b])
 
     @classmethod
     def from_dir(cls, out_dir: Path, prefix: str = PREFIX) -> "IndexReader":
-        return cls(lambda p: (Path(out_dir) / prefix / p).read_bytes())
+        def read(p: str, a: int | None, b: int | None) -> bytes:
+            with open(Path(out_dir) / prefix / p, "rb") as f:
+                if a is None:
+                    return f.read()
+                f.seek(a)
+                return f.read(b - a)
+        return cls(read)
 
-    def _load(self, path: str) -> bytes:
-        raw = self.fetch(path)
-        self.fetched.append((path, len(raw)))
-        self.bytes_fetched += len(raw)
-        return zlib.decompress(raw)
+    def _cached(self, name: str, load):
+        if name not in self.cache:
+            data, n = load()
+            self.fetched.append((name, n))
+            self.bytes_fetched += n
+            self.cache[name] = data
+        return self.cache[name]
 
-    def _cached(self, path: str, parse):
-        if path not in self.cache:
-            self.cache[path] = parse(self._load(path))
-        return self.cache[path]
+    def _file(self, path: str, parse):
+        def load():
+            raw = self.read(path, None, None)
+            return parse(zlib.decompress(raw)), len(raw)
+        return self._cached(path, load)
+
+    def blob(self, name: str, blob_id: int) -> bytes | None:
+        """A blob's inflated bytes (None: no such blob), as ``name`` in ``fetched``."""
+        def load():
+            pack, off, n = ENTRY.unpack(self.read(TABLE, blob_id * ENTRY.size, (blob_id + 1) * ENTRY.size))
+            if not n:
+                return None, ENTRY.size
+            return zlib.decompress(self.read(pack_path(pack), off, off + n)), ENTRY.size + n
+        return self._cached(name, load)
 
     def meta(self) -> dict:
-        return self._cached("meta.z", json.loads)
+        return self._file("meta.z", json.loads)
 
     def docs(self) -> dict:
-        """The facet columns of every assessment (read only for filtered queries)."""
         def parse(b: bytes) -> dict:
             t = json.loads(b)
             chunks = self.meta()["chunks"]
@@ -88,20 +111,27 @@ class IndexReader:
                     chunk_doc[c] = d
             t["chunkDoc"] = chunk_doc
             return t
-        return self._cached("docs.z", parse)
+        return self._file("docs.z", parse)
 
     def shard(self, sid: int) -> dict[str, list[int]]:
-        return self._cached(f"g/{sid:x}.z", parse_shard)
+        data = self.blob(f"g/{sid}", self.meta()["blobs"][2] + sid)
+        return parse_shard(data) if data is not None else {}
+
+    def chunk(self, cid: int) -> dict:
+        return json.loads(self.blob(f"t/{cid}", cid))
+
+    def doc_row(self, d: int) -> list:
+        m = self.meta()
+        page = d // m["docPage"]
+        return json.loads(self.blob(f"d/{page}", m["blobs"][3] + page))["docs"][d % m["docPage"]]
 
     def query_grams(self, q: str) -> list[str]:
         return query_grams(q)
 
     def postings(self, gram: str) -> list[int]:
-        """The ids of the chunks containing ``gram``."""
         return self.shard(fnv1a(gram) % self.meta()["shards"]).get(gram, [])
 
     def candidates(self, q: str) -> list[int]:
-        """Chunks containing every key of the normalised query (every chunk containing it), in id order."""
         lists = sorted((self.postings(g) for g in self.query_grams(q)), key=len)
         cand = lists[0]
         for other in lists[1:]:
@@ -109,11 +139,8 @@ class IndexReader:
             cand = [c for c in cand if c in s]
         return list(cand)
 
-    def chunk(self, cid: int) -> dict:
-        return self._cached(f"t/{cid}.z", json.loads)
-
     def allowed(self, filters: Mapping[str, str] | None) -> list[bool] | None:
-        if not filters:
+        if not filters or not any(filters.get(k) for k in FACETS):
             return None
         m = self.meta()
         docs = self.docs()
@@ -143,22 +170,23 @@ class IndexReader:
     def search(self, query: str, filters: Mapping[str, str] | None = None, limit: int | None = None,
                offset: int = 0, budget: int | None = None) -> Results:
         """Results ``offset`` .. ``offset + limit`` in candidate order (search.js: ``search``).
-
-        ``budget``: bytes this call may download (files already fetched cost nothing); the
-        search stops before a batch of chunks whose estimated bytes (the average of the chunks
-        this call downloaded) would exceed it, once it has downloaded at least one chunk.
-        """
+        ``filters["match"]``: ``"form"`` (様式の文言) or ``"answer"`` (記載内容) only."""
         results = Results()
         q = normalise_query(query)
         if not q:
             return results
         spent0 = self.bytes_fetched
-        self.meta()
+        m = self.meta()
         cand = self.candidates(q)
+        match = (filters or {}).get("match")
+        if match == FORM:
+            cand = [c for c in cand if c >= m["chunks"]]
+        elif match == ANSWER:
+            cand = [c for c in cand if c < m["chunks"]]
         ok = self.allowed(filters)
         if ok is not None:
             chunk_doc = self.docs()["chunkDoc"]
-            cand = [c for c in cand if ok[chunk_doc[c]]]
+            cand = [c for c in cand if c >= m["chunks"] or ok[chunk_doc[c]]]
         results.candidates = len(cand)
         want = None if limit is None else offset + limit
         found = start = 0
@@ -167,8 +195,8 @@ class IndexReader:
             if want is not None and found >= want:
                 break
             size = BATCH if want is None else max(1, min(BATCH, want - found))
-            batch = cand[start:start + size]  # fetched together, as the client does
-            fresh = [c for c in batch if f"t/{c}.z" not in self.cache]
+            batch = cand[start:start + size]
+            fresh = [c for c in batch if f"t/{c}" not in self.cache]
             if budget is not None and new_chunks and fresh:
                 if self.bytes_fetched - spent0 + len(fresh) * chunk_bytes / new_chunks > budget:
                     results.budget_hit = True
@@ -179,8 +207,13 @@ class IndexReader:
                 self.chunk(cid)
             new_chunks += len(fresh)
             chunk_bytes += self.bytes_fetched - before
+            if any(c >= m["chunks"] for c in batch):
+                self.docs()  # search.js fetches it with a batch holding a form chunk
             for cid in batch:
                 ch = self.chunk(cid)
+                if cid >= m["chunks"]:
+                    found = self._form_hits(ch, cid, q, ok, want, offset, found, results)
+                    continue
                 for anchor, title, sidx, text, norm in ch["units"]:
                     if q not in norm:
                         continue
@@ -193,6 +226,27 @@ class IndexReader:
         results.checked = start
         results.more = results.more or start < len(cand)
         return results
+
+    def _form_hits(self, ch: dict, cid: int, q: str, ok, want, offset: int, found: int, results: Results) -> int:
+        """One result per document on the chunk's edition for each of its units containing ``q``."""
+        units = [u for u in ch["units"] if q in u[4]]
+        if not units:
+            return found
+        editions = self.docs()["edition"]
+        docs = [d for d, e in enumerate(editions) if e == ch["edition"] and (ok is None or ok[d])]
+        for template, title, sidx, text, _norm in units:
+            for d in docs:
+                if want is not None and found >= want:
+                    results.more = True
+                    return found
+                row = self.doc_row(d)
+                anchor = resolve(template, row[6], row[7].items())
+                if anchor is None:
+                    continue
+                found += 1
+                if found > offset:
+                    results.append(Hit(d, cid, f"{row[0]}#{anchor}", title, ch["sections"][sidx], text, FORM))
+        return found
 
 
 def _date_int(s: str) -> int:

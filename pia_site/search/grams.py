@@ -10,23 +10,34 @@ when it checks the chunk's text, so no wrong result is shown.
 Trigrams rather than bigrams only: in ≈2,000-character chunks, the common
 bigrams of these documents (情報, 個人, システム…) nearly all co-occur, and a
 query made of them would fetch most chunks to find a few results.
+
+The builder extracts grams with numpy (``gram_keys``): a gram is a 63-bit key, its code
+points 21 bits each (``c1<<42 | c2<<21 | c3``, shorter grams with leading zeros; U+0000
+is treated as a separator so no character is 0); ``key_fnv`` hashes keys as ``fnv1a``
+hashes the gram's code points.
 """
 from __future__ import annotations
 
 from operator import add
 
+import numpy as np
+
 from .normalise import SEPARATOR
 
 LONGEST = 3
 MAX_QUERY = 64  # a longer query is looked up by the trigrams of its first MAX_QUERY characters
+FNV_BASIS = 0x811C9DC5
+FNV_PRIME = 0x01000193
+_BITS = 21
+_MASK = (1 << _BITS) - 1
 
 
 def fnv1a(gram: str) -> int:
     """32-bit FNV-1a over the code points of a gram (mirrored in search.js)."""
-    h = 0x811C9DC5
+    h = FNV_BASIS
     for ch in gram:
         h ^= ord(ch)
-        h = (h * 0x01000193) & 0xFFFFFFFF
+        h = (h * FNV_PRIME) & 0xFFFFFFFF
     return h
 
 
@@ -39,6 +50,47 @@ def text_grams(text: str) -> set[str]:
         out.update(bg)
         out.update(map(add, bg, piece[2:]))
     return out
+
+
+def gram_keys(text: str, distinct: bool = True) -> np.ndarray:
+    """The grams of ``text`` (as ``text_grams``) as uint64 keys: sorted and distinct, or with
+    repeats and unsorted (``distinct=False``, for callers that sort anyway)."""
+    a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if not len(a):
+        return np.zeros(0, np.uint64)
+    sep = (a == ord(SEPARATOR)) | (a == 0)
+    parts = [a[~sep]]
+    if len(a) > 1:
+        ok = ~(sep[:-1] | sep[1:])
+        parts.append(((a[:-1] << np.uint64(_BITS)) | a[1:])[ok])
+    if len(a) > 2:
+        ok = ~(sep[:-2] | sep[1:-1] | sep[2:])
+        parts.append(((a[:-2] << np.uint64(2 * _BITS)) | (a[1:-1] << np.uint64(_BITS)) | a[2:])[ok])
+    keys = np.concatenate(parts)
+    return np.unique(keys) if distinct else keys
+
+
+def key_gram(key: int) -> str:
+    """The gram of a key."""
+    return "".join(chr(c) for c in ((key >> 2 * _BITS) & _MASK, (key >> _BITS) & _MASK, key & _MASK) if c)
+
+
+def key_fnv(keys: np.ndarray) -> np.ndarray:
+    """``fnv1a`` of the grams of ``keys`` (uint32)."""
+    h = np.full(len(keys), FNV_BASIS, np.uint32)
+    prime = np.uint32(FNV_PRIME)
+    for shift in (2 * _BITS, _BITS, 0):
+        c = ((keys >> np.uint64(shift)) & np.uint64(_MASK)).astype(np.uint32)
+        h = np.where(c != 0, (h ^ c) * prime, h)
+    return h
+
+
+def reverse_bits(x: np.ndarray) -> np.ndarray:
+    """Bit-reversed uint32: sorting by it groups the hashes of every power-of-two shard together."""
+    x = x.astype(np.uint32)
+    for s, m in ((1, 0x55555555), (2, 0x33333333), (4, 0x0F0F0F0F), (8, 0x00FF00FF)):
+        x = ((x >> np.uint32(s)) & np.uint32(m)) | ((x & np.uint32(m)) << np.uint32(s))
+    return (x >> np.uint32(16)) | (x << np.uint32(16))
 
 
 def query_grams(q: str) -> list[str]:

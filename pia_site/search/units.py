@@ -20,6 +20,7 @@ from .. import urls
 from ..model import Assessment, Site
 from ..views.assessment import AssessmentView, Box, Row, Special, Table, ValueView, assessment_view
 from .normalise import SEPARATOR
+from .slots import doc_slots
 
 _WS = re.compile(r"\s+")
 
@@ -43,6 +44,9 @@ class Doc:
     jimu: str  # 事務の名称
     published: str  # ISO date or ""
     units: tuple[Unit, ...]
+    edition: str = ""  # catalog form id (``Form.id``: kind/edition) whose form units apply to it
+    parts: tuple[str, ...] = ()  # top-level parts its page prints (formtext.doc_slots)
+    ids: tuple[tuple[str, str], ...] = ()  # first file / block / instance ids (formtext.doc_slots)
 
 
 class _Text(HTMLParser):
@@ -137,21 +141,24 @@ def view_units(view: AssessmentView) -> Iterator[Unit]:
     if view.changes_box is not None:
         heading = _plain(view.changes_box.heading)
         for c in view.changes:
-            text = _join([_plain(c.item), html_text(c.before), html_text(c.after), c.timing, html_text(c.timing_note)])
+            text = _join([c.date_text, _plain(c.item), html_text(c.before), html_text(c.after), c.timing,
+                          html_text(c.timing_note)])  # every cell of the row as printed
             if text:
                 yield Unit(c.anchor, _plain(f"{c.date_text} {c.item}") or heading, (heading,), text)
 
 
-def assessment_doc(site: Site, a: Assessment) -> Doc:
-    return doc_from_view(a, assessment_view(site, a))
+def assessment_doc(site: Site, a: Assessment, view: AssessmentView | None = None) -> Doc:
+    """The search document of an assessment (``view``: its page's view, if already built)."""
+    return doc_from_view(a, view if view is not None else assessment_view(site, a))
 
 
 def doc_from_view(a: Assessment, view: AssessmentView) -> Doc:
     """The search document of ``a`` from the view its page was rendered from (no second walk)."""
     jimu = ((a.parts.get("basic_info") or {}).get("jimu") or {}).get("name") or ""
     pub = a.published
+    parts, ids = doc_slots(a)
     return Doc(urls.assessment_page(a.municipality, a.slug), _plain(a.title), a.municipality, a.form.name,
-               _plain(jimu), pub.iso if pub else "", tuple(view_units(view)))
+               _plain(jimu), pub.iso if pub else "", tuple(view_units(view)), a.form.id, parts, ids)
 
 
 def doc_order(site: Site) -> list[Assessment]:
