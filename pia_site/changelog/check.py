@@ -71,7 +71,7 @@ def changelog_diagnostics(assessment: Assessment, results: list[RowResult] | Non
             if starred:
                 diags.append(Diagnostic(
                     "C103", f"※の項目「{_label(r, starred[0])}」の変更が提出時期「事後」です。重要な変更に当たらない理由を"
-                            "「提出時期に係る説明」に書いてください（重要な変更なら評価の再実施と事前の提出が必要です）。",
+                            "「提出時期に係る説明」に書いてください（重要な変更なら評価の再実施と事前の提出が必要です。規則第11条）。",
                     _where(a, row.line), key, "提出時期", Severity.WARNING))
     diags.extend(_stale_after(a, results))
     return diags
