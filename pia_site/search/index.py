@@ -253,7 +253,7 @@ def chunk_file(docs: list[Doc], ch: Chunk) -> bytes:
         units.append([u.anchor, u.title, sidx[path], u.text, n])
     return _deflate(_json({"doc": ch.doc, "url": doc.url, "title": doc.title, "sections": sections, "units": units,
                            "municipality": doc.municipality, "form": doc.form, "jimu": doc.jimu,
-                           "published": _date_int(doc.published)}))
+                           "published": _date_int(doc.published), "state": doc.state}))
 
 
 def meta_files(site: Site, docs: list[Doc], state: IndexState) -> dict[str, bytes]:

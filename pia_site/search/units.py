@@ -43,6 +43,7 @@ class Doc:
     jimu: str  # 事務の名称
     published: str  # ISO date or ""
     units: tuple[Unit, ...]
+    state: str = ""  # the document state (model.STATES: 作成中, 意見聴取中, 公表, 終了, 置き換え)
 
 
 class _Text(HTMLParser):
@@ -151,7 +152,7 @@ def doc_from_view(a: Assessment, view: AssessmentView) -> Doc:
     jimu = ((a.parts.get("basic_info") or {}).get("jimu") or {}).get("name") or ""
     pub = a.published
     return Doc(urls.assessment_page(a.municipality, a.slug), _plain(a.title), a.municipality, a.form.name,
-               _plain(jimu), pub.iso if pub else "", tuple(view_units(view)))
+               _plain(jimu), pub.iso if pub else "", tuple(view_units(view)), a.status.state)
 
 
 def doc_order(site: Site) -> list[Assessment]:
