@@ -2,7 +2,6 @@
 (tests/fixtures/lifecycle/lints.yaml): a 全項目評価書 scaffold with a few values set."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from pia_site.load import load_document
 from pia_site.model import DateValue
 from pia_site.validate.procedure import ThresholdInputs, dated_diagnostics, threshold_diagnostics
 
-from support import FIXTURES, MUNI_YAML, REPO, as_editor_sees_it, scaffold_text, write
+from support import FIXTURES, MUNI_YAML, REPO, as_editor_sees_it, fill, scaffold_text, write
 
 CASES_FILE = FIXTURES / "lifecycle" / "lints.yaml"
 
@@ -26,30 +25,6 @@ def _load_cases() -> dict:
 
 DATA = _load_cases()
 CASES = [(c["code"], c.get("as_of"), c["fail"], c["pass"]) for c in DATA["cases"]]
-
-
-def fill(text: str, values: dict) -> str:
-    """The scaffold with ``values`` set: a dotted key path -> the YAML written after ``key:``."""
-    lines = text.split("\n")
-    for path, value in values.items():
-        keys = path.split(".")
-        start, end = 0, len(lines)
-        found = None
-        for depth, key in enumerate(keys):
-            pad = "  " * depth
-            found = next((i for i in range(start, end) if re.match(rf"^{pad}{re.escape(key)}:(\s|$)", lines[i])), None)
-            if found is None:
-                break
-            start = found + 1
-            end = next((i for i in range(start, len(lines)) if re.match(rf"^ {{0,{len(pad)}}}[a-z_]+:", lines[i])), len(lines))
-        v = "" if value is None else str(value)
-        line = f"{'  ' * (len(keys) - 1)}{keys[-1]}:{' ' + v if v else ''}"
-        if found is None:
-            assert len(keys) == 1, f"no {path} in the scaffold"
-            lines.append(line)
-        else:
-            lines[found] = line
-    return "\n".join(lines)
 
 
 def content_with(tmp_path: Path, values: dict, as_of=None, name: str = "a") -> Path:
