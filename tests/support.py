@@ -59,6 +59,10 @@ def fill(text: str, values: dict) -> str:
             assert len(keys) == 1, f"no {path} in the scaffold"
             lines.append(line)
         else:
+            depth = len(lines[found]) - len(lines[found].lstrip())
+            nxt = found + 1
+            while nxt < len(lines) and lines[nxt].strip() and len(lines[nxt]) - len(lines[nxt].lstrip()) > depth:
+                del lines[nxt]  # the old block under the key
             lines[found] = line
     return "\n".join(lines)
 
