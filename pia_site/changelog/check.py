@@ -11,7 +11,7 @@ Explicit targets that do not exist are reported by ``link.check_targets`` (L001)
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity, SourceLocation
-from ..model import Assessment
+from ..model import Assessment, Withheld
 from .bind import expand
 from .compare import contains, text_pieces, value_text
 from .resolve import resolve_assessment
@@ -100,8 +100,8 @@ def _stale_after(a: Assessment, results: list[RowResult]) -> list[Diagnostic]:
             continue
         t = r.targets[0]
         options = [c for c in expand(a, a.form, t) if not c.problems and c.anchor == anchor]
-        if not options:
-            continue
+        if not options or isinstance(options[0].value, Withheld):
+            continue  # a withheld item (規則第13条) has no text to compare
         ok = contains(options[0].value, row.after)
         if ok is False and not value_text(options[0].value).strip():
             diags.append(Diagnostic(
