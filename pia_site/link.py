@@ -13,9 +13,9 @@ from .changelog import changelog_diagnostics, resolve_assessment
 from .changelog.result import RESOLVED
 from .diagnostics import Diagnostic, SourceLocation, has_errors
 from .model import Assessment, Municipality, Site, SiteConfig
-from .partner import partner_diagnostics
+from .partner import partner_diagnostics, threshold_inputs
 from .validate.lifecycle import hide_row
-from .validate.procedure import dated_diagnostics, important_change_diagnostics
+from .validate.procedure import ThresholdInputs, dated_diagnostics, important_change_diagnostics, threshold_diagnostics
 from .validate.succession import succession_diagnostics
 
 
@@ -96,6 +96,22 @@ def path_collisions(municipalities: Sequence[Municipality], assessments: Sequenc
     return diags
 
 
+def partner_threshold_diagnostics(assessments: Sequence[Assessment]) -> list[Diagnostic]:
+    """The しきい値判断 checked exactly with the 取扱者数 and 重大事故 of a 基礎項目評価書 partner
+    (R020), where 対象人数 alone left it open (validate checks that part per document)."""
+    out: list[Diagnostic] = []
+    by_municipality: dict[str, list[Assessment]] = {}
+    for a in assessments:
+        by_municipality.setdefault(a.municipality, []).append(a)
+    for a in assessments:
+        if not a.kiso or threshold_diagnostics(a):
+            continue  # no partner, or already reported without it
+        facts = threshold_inputs(by_municipality[a.municipality], a)
+        if facts is not None:
+            out += threshold_diagnostics(a, ThresholdInputs(facts.handlers_500_or_more, facts.accident_occurred))
+    return out
+
+
 def link_site(config: SiteConfig | None, municipalities: Sequence[Municipality],
               assessments: Sequence[Assessment]) -> tuple[Site | None, list[Diagnostic]]:
     """The site from its validated (and per-assessment linked) records, in content order,
@@ -106,6 +122,7 @@ def link_site(config: SiteConfig | None, municipalities: Sequence[Municipality],
              + succession_diagnostics(assessments))
     if config is not None:  # deadlines judged against the site's as_of date (never the clock)
         diags += [d for a in assessments for d in dated_diagnostics(a, config.as_of)]
+    diags += partner_threshold_diagnostics(assessments)
     if config is None or has_errors(diags):
         return None, diags
     return Site(config, tuple(municipalities), tuple(assessments)), diags

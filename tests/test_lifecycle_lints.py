@@ -138,3 +138,22 @@ def test_a_replaced_document_and_its_successor_name_each_other(tmp_path):
     content_with(tmp_path, {"status": "{state: 公表}"}, name="a")  # a no longer says it was replaced
     (d,) = [d for d in check(content) if d.code == "R010"]
     assert d.location.path.endswith("b.yaml") and "replaced_by: b" in d.message
+
+
+@pytest.mark.parametrize("handlers,reported", [("500人以上", True), ("500人未満", False)])
+def test_the_threshold_uses_the_basic_assessment_partner_in_a_site(tmp_path, handlers, reported):
+    """R020 through link.partner_threshold_diagnostics: the 基礎項目評価書 (様式2) names 取扱者数."""
+    kiso_site = FIXTURES / "kiso" / "site" / "amagasaki"
+    content = tmp_path / "content"
+    write(content / "site.yaml", "title: テスト\n")
+    write(content / "amagasaki" / "municipality.yaml", (kiso_site / "municipality.yaml").read_text(encoding="utf-8"))
+    kiso = (kiso_site / "boshi-fushi-kafu.yaml").read_text(encoding="utf-8")
+    kiso += f"threshold:\n  subjects: 1万人以上10万人未満\n  handlers: {handlers}\n  accident: 発生なし\n"
+    (content / "amagasaki" / "boshi-fushi-kafu.yaml").write_text(kiso, encoding="utf-8")
+    values = {**DATA["base"], "basic_info.jimu.subjects": "1万人以上10万人未満", "kiso": "boshi-fushi-kafu",
+              "procedures.basic_assessment.threshold": "基礎項目評価の実施が義務付けられる(任意に全項目評価を実施)"}
+    (content / "amagasaki" / "z.yaml").write_text(fill(scaffold_text("zenkoumoku", "令和7年5月"), values), encoding="utf-8")
+    got = [d for d in check(content) if d.code == "R020"]
+    assert bool(got) == reported, [d.message for d in got]
+    if reported:
+        assert got[0].location.path.endswith("z.yaml") and "重点項目評価" in got[0].message

@@ -9,8 +9,9 @@ choice are often outside the document, so the author decides).
 * ``important_change_diagnostics(a, important)``: ※ (重要な変更) rows filed 事前 in a revision
   not typed 再実施, given which change rows changed a ※ item (the link stage knows).
 
-Hook for 様式2 (基礎項目評価書): ``ThresholdInputs`` carries 取扱者数 ≥ 500 and 重大事故 from a
-partner document; with it the しきい値判断 is checked exactly, without it only against 対象人数.
+様式2 (基礎項目評価書): ``ThresholdInputs`` carries 取扱者数 ≥ 500 and 重大事故 from the partner
+document (``partner.threshold_inputs``); with it the しきい値判断 is checked exactly
+(``link.partner_threshold_diagnostics``), without it only against 対象人数.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from ..model import (COMMENT, CURRENT_REVISION, DRAFT, ENDED, PUBLISHED, Assessm
 from .lifecycle import CURRENT_KEY, revision_keys
 
 LEVEL_JA = {0: "評価の実施が義務付けられない", 1: "基礎項目評価", 2: "重点項目評価", 3: "全項目評価"}
-FORM_LEVEL = {"juten": 2, "zenkoumoku": 3}  # the level a form files; a 様式2 form adds its kind here
+FORM_LEVEL = {"kiso": 1, "juten": 2, "zenkoumoku": 3}  # the level each form files
 COMMENT_DAYS = 30
 RERUN_YEARS = 5
 REVIEW_YEARS = 1
