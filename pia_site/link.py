@@ -10,9 +10,13 @@ from typing import Sequence
 from . import urls
 from .anchors import anchors
 from .changelog import changelog_diagnostics, resolve_assessment
+from .changelog.result import RESOLVED
 from .diagnostics import Diagnostic, SourceLocation, has_errors
 from .model import Assessment, Municipality, Site, SiteConfig
-from .partner import partner_diagnostics
+from .partner import partner_diagnostics, threshold_inputs
+from .validate.lifecycle import hide_row
+from .validate.procedure import ThresholdInputs, dated_diagnostics, important_change_diagnostics, threshold_diagnostics
+from .validate.succession import succession_diagnostics
 
 
 def check_targets(a: Assessment) -> list[Diagnostic]:
@@ -35,7 +39,16 @@ def link_assessment(a: Assessment) -> tuple[Assessment, list[Diagnostic]]:
     results = resolve_assessment(a)
     links = tuple(tuple(dict.fromkeys(t.anchor for t in r.targets if t.anchor)) if r.linked else () for r in results)
     diags += changelog_diagnostics(a, results)
-    return replace(a, change_links=links), diags
+    diags += important_change_diagnostics(a, [r.status == RESOLVED and any(t.node.important for t in r.targets) for r in results])
+    return replace(a, change_links=links, changes=hide_withheld_rows(a, links)), diags
+
+
+def hide_withheld_rows(a: Assessment, links: tuple[tuple[str, ...], ...]) -> tuple:
+    """The change rows, those linked to a withheld item (規則第13条) without their before/after."""
+    if not a.withheld:
+        return a.changes
+    paths = set(a.withheld)
+    return tuple(hide_row(row) if any(x in paths for x in linked) else row for row, linked in zip(a.changes, links))
 
 
 def item_history(a: Assessment) -> dict[str, tuple[int, ...]]:
@@ -83,13 +96,33 @@ def path_collisions(municipalities: Sequence[Municipality], assessments: Sequenc
     return diags
 
 
+def partner_threshold_diagnostics(assessments: Sequence[Assessment]) -> list[Diagnostic]:
+    """The しきい値判断 checked exactly with the 取扱者数 and 重大事故 of a 基礎項目評価書 partner
+    (R020), where 対象人数 alone left it open (validate checks that part per document)."""
+    out: list[Diagnostic] = []
+    by_municipality: dict[str, list[Assessment]] = {}
+    for a in assessments:
+        by_municipality.setdefault(a.municipality, []).append(a)
+    for a in assessments:
+        if not a.kiso or threshold_diagnostics(a):
+            continue  # no partner, or already reported without it
+        facts = threshold_inputs(by_municipality[a.municipality], a)
+        if facts is not None:
+            out += threshold_diagnostics(a, ThresholdInputs(facts.handlers_500_or_more, facts.accident_occurred))
+    return out
+
+
 def link_site(config: SiteConfig | None, municipalities: Sequence[Municipality],
               assessments: Sequence[Assessment]) -> tuple[Site | None, list[Diagnostic]]:
     """The site from its validated (and per-assessment linked) records, in content order,
     with the diagnostics of the checks across documents.  The site is None when there is no
     config or a check found an error; a caller that has errors from earlier stages drops it
     too."""
-    diags = path_collisions(municipalities, assessments) + partner_diagnostics(assessments)
+    diags = (path_collisions(municipalities, assessments) + partner_diagnostics(assessments)
+             + succession_diagnostics(assessments))
+    if config is not None:  # deadlines judged against the site's as_of date (never the clock)
+        diags += [d for a in assessments for d in dated_diagnostics(a, config.as_of)]
+    diags += partner_threshold_diagnostics(assessments)
     if config is None or has_errors(diags):
         return None, diags
     return Site(config, tuple(municipalities), tuple(assessments)), diags

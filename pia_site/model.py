@@ -126,6 +126,39 @@ class Unplaced:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """An item not published for security reasons (規則第13条).  It stands in the record where
+    the item's value was: the text itself never enters the record, so no output can show it."""
+
+
+WITHHELD = Withheld()
+
+# document states (status.state), in the order of the life cycle
+DRAFT, COMMENT, PUBLISHED, ENDED, SUPERSEDED = "作成中", "意見聴取中", "公表", "終了", "置き換え"
+STATES = (DRAFT, COMMENT, PUBLISHED, ENDED, SUPERSEDED)
+FINAL_STATES = (PUBLISHED, ENDED, SUPERSEDED)  # filed and published: 公表日 required
+REVISION_KINDS = ("再実施", "修正")
+CURRENT_REVISION = "current"  # the revisions key of the undated rows (今回, the edition being published)
+
+
+@dataclass(frozen=True)
+class Status:
+    """The document's life cycle (status: in the YAML): its state and what the state needs.
+
+    ``revisions`` types each revision of the change log (its ISO date, or ``current`` for
+    the undated rows) as 再実施 or 修正.  ``declared`` is False when the YAML has no state
+    and it was derived (公表 when complete, else 作成中)."""
+
+    state: str = PUBLISHED
+    declared: bool = False
+    ended: DateValue | None = None  # 事務の終了日 (終了)
+    replaced_by: str = ""  # the successor's slug, same municipality (置き換え)
+    replaces: str = ""  # the predecessor's slug (on the successor)
+    reviewed: DateValue | None = None  # the last yearly review (見直し)
+    revisions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Assessment:
     slug: str
     municipality: str
@@ -134,7 +167,8 @@ class Assessment:
     parts: Mapping[str, Any]  # document-scoped part key -> values / list of blocks
     files: tuple[FileEntry, ...]
     changes: tuple[ChangeRow, ...]
-    ended: DateValue | None = None
+    status: Status = field(default_factory=Status)
+    withheld: tuple[str, ...] = ()  # anchors of the items not published (規則第13条)
     unplaced: tuple[Unplaced, ...] = ()
     kiso: str = ""  # the file name (slug) of this document's 基礎項目評価書, same municipality (partner.py)
     # per change row: the anchors it links to (filled by the link stage; empty = not linked)
@@ -152,6 +186,10 @@ class Assessment:
     def published(self) -> DateValue | None:
         v = self.cover("published")
         return v if isinstance(v, DateValue) else None
+
+    @property
+    def ended(self) -> DateValue | None:
+        return self.status.ended
 
 
 @dataclass(frozen=True)
@@ -178,6 +216,7 @@ class SiteConfig:
     allow_unsafe_templates: bool = False  # the overrides may use |safe, autoescape false, Markup(
     data_license: str = "公共データ利用規約（第1.0版）"  # the open data's licence (data/, datapackage.json)
     data_license_url: str = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
+    as_of: DateValue | None = None  # the date the procedure lints judge by (site.yaml as_of, SOURCE_DATE_EPOCH)
 
 
 @dataclass(frozen=True)

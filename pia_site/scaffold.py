@@ -3,6 +3,7 @@ and its printed label and options as a comment."""
 from __future__ import annotations
 
 from .catalog import Form, Node
+from .model import DRAFT, PUBLISHED, STATES
 
 SCHEMA_HINT = "# yaml-language-server: $schema={schema}\n"
 
@@ -50,6 +51,9 @@ def scaffold(form: Form, schema_url: str = "") -> str:
     out.append(f"# {form.title} {form.stamp}")
     out.append(f"form: {form.name}")
     out.append(f"edition: {form.edition}")
+    out.append(f"# 評価書の状態: {'・'.join(STATES)}（公表したら公表日を書いて「{PUBLISHED}」に）")
+    out.append("status:")
+    out.append(f"  state: {DRAFT}")
     file_parts = [p for p in form.parts if p.scope == "file"]
     for part in form.parts:
         if part.scope == "file":

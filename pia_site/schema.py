@@ -10,6 +10,8 @@ import json
 import re
 
 from .catalog import DASHES, Form, Node, all_forms, kind_info
+from .model import REVISION_KINDS, STATES
+from .validate.lifecycle import STATUS_KEYS, TOP_KEYS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -111,12 +113,25 @@ def change_row(form: Form) -> dict:
             "properties": {k: {"title": title, **CHANGE_VALUES[k]} for k, title in form.change_keys.items()}}
 
 
+def status_schema() -> dict:
+    """``status:``, the document's life cycle (validate.lifecycle)."""
+    date = {"anyOf": [{"type": "string", "pattern": DATE}, NULL]}
+    slug = {"type": ["string", "null"], "pattern": ID_PATTERN}
+    props = {"state": {"enum": list(STATES)}, "ended": date, "reviewed": date, "replaced_by": slug, "replaces": slug,
+             "revisions": {"type": ["object", "null"], "propertyNames": {"pattern": r"^(\d{4}-\d{2}-\d{2}|今回)$"},
+                           "additionalProperties": {"enum": list(REVISION_KINDS)}}}
+    return {"title": TOP_KEYS["status"], "type": ["object", "null"], "additionalProperties": False,
+            "properties": {k: {"title": STATUS_KEYS[k], **v} for k, v in props.items()}}
+
+
 def form_schema(form: Form) -> dict:
     names = list(kind_info(form.kind).names)
     props: dict = {
         "form": {"title": "評価書の種類", "enum": names},
         "edition": {"title": "様式の版", "const": form.edition},
-        "ended": {"title": "事務の終了日", "anyOf": [{"type": "string", "pattern": DATE}, NULL]},
+        "status": status_schema(),
+        "withheld": {"title": TOP_KEYS["withheld"], "type": ["array", "null"], "items": {"type": "string"},
+                     "description": "公表しない項目の位置（target: と同じ書き方）。ページ・検索・差分・フィードに出ません。"},
         "unplaced": {"title": "取り込み時に配置できなかった記載", "type": "array", "items": {"type": "object", "properties": {
             "line": {"type": ["string", "integer"]}, "text": {"type": ["string", "null"]}, "near": {"type": ["string", "null"]}}, "additionalProperties": False}},
     }

@@ -38,6 +38,35 @@ def scaffold_text(kind: str = "juten", edition: str = "令和6年10月") -> str:
     return scaffold(find_form(kind, edition))
 
 
+def fill(text: str, values: dict) -> str:
+    """A scaffold (``scaffold_text``) with ``values`` set: a dotted key path -> the YAML written
+    after ``key:``; a top-level key the scaffold lacks is appended."""
+    lines = text.split("\n")
+    for path, value in values.items():
+        keys = path.split(".")
+        start, end = 0, len(lines)
+        found = None
+        for depth, key in enumerate(keys):
+            pad = "  " * depth
+            found = next((i for i in range(start, end) if re.match(rf"^{pad}{re.escape(key)}:(\s|$)", lines[i])), None)
+            if found is None:
+                break
+            start = found + 1
+            end = next((i for i in range(start, len(lines)) if re.match(rf"^ {{0,{len(pad)}}}[a-z_]+:", lines[i])), len(lines))
+        v = "" if value is None else str(value)
+        line = f"{'  ' * (len(keys) - 1)}{keys[-1]}:{' ' + v if v else ''}"
+        if found is None:
+            assert len(keys) == 1, f"no {path} in the scaffold"
+            lines.append(line)
+        else:
+            depth = len(lines[found]) - len(lines[found].lstrip())
+            nxt = found + 1
+            while nxt < len(lines) and lines[nxt].strip() and len(lines[nxt]) - len(lines[nxt].lstrip()) > depth:
+                del lines[nxt]  # the old block under the key
+            lines[found] = line
+    return "\n".join(lines)
+
+
 def tree_bytes(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 

@@ -11,7 +11,7 @@ Explicit targets that do not exist are reported by ``link.check_targets`` (L001)
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity, SourceLocation
-from ..model import Assessment
+from ..model import Assessment, Withheld
 from .bind import expand
 from .compare import contains, text_pieces, value_text
 from .resolve import resolve_assessment
@@ -71,7 +71,7 @@ def changelog_diagnostics(assessment: Assessment, results: list[RowResult] | Non
             if starred:
                 diags.append(Diagnostic(
                     "C103", f"※の項目「{_label(r, starred[0])}」の変更が提出時期「事後」です。重要な変更に当たらない理由を"
-                            "「提出時期に係る説明」に書いてください（重要な変更なら評価の再実施と事前の提出が必要です）。",
+                            "「提出時期に係る説明」に書いてください（重要な変更なら評価の再実施と事前の提出が必要です。規則第11条）。",
                     _where(a, row.line), key, "提出時期", Severity.WARNING))
     diags.extend(_stale_after(a, results))
     return diags
@@ -100,8 +100,8 @@ def _stale_after(a: Assessment, results: list[RowResult]) -> list[Diagnostic]:
             continue
         t = r.targets[0]
         options = [c for c in expand(a, a.form, t) if not c.problems and c.anchor == anchor]
-        if not options:
-            continue
+        if not options or isinstance(options[0].value, Withheld):
+            continue  # a withheld item (規則第13条) has no text to compare
         ok = contains(options[0].value, row.after)
         if ok is False and not value_text(options[0].value).strip():
             diags.append(Diagnostic(

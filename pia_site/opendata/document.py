@@ -7,10 +7,13 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..catalog import Node
-from ..model import Assessment, Block, ChangeRow, CheckItem, DateValue, Diagram, FileEntry, Instance, Period, RecordItems
+from ..model import (Assessment, Block, ChangeRow, CheckItem, DateValue, Diagram, FileEntry, Instance, Period, RecordItems,
+                     Withheld)
 
 
 def _value(node: Node, value: Any) -> Any:
+    if isinstance(value, Withheld):
+        return None  # not published (規則第13条): its text is not in the record
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, DateValue):

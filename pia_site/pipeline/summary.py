@@ -26,8 +26,15 @@ class Summary:
     @classmethod
     def of(cls, a: Assessment) -> "Summary":
         rows = tuple(replace(r, before=None, after=None) for r in a.changes)
-        top = {k: v for k, v in a.locations.items() if "." not in k}  # top-level keys (kiso: K001 is located there)
-        slim = replace(a, form=None, parts={"cover": a.parts.get("cover", {})}, files=(), changes=rows,
+        # top-level keys (kiso: K001 is located there); status and procedures (the life-cycle deadlines, R0xx)
+        top = {k: v for k, v in a.locations.items() if "." not in k or k.startswith(("status", "procedures"))}
+        # the life cycle reads the 評価実施手続 (the 意見聴取 period of a 意見聴取中 state, the deadlines) and
+        # the しきい値判断 its 対象人数 (checked with a 基礎項目評価書 partner across documents)
+        jimu = ((a.parts.get("basic_info") or {}).get("jimu") or {})
+        kept = {"cover": a.parts.get("cover", {}), "procedures": a.parts.get("procedures", {}),
+                "basic_info": {"jimu": {"subjects": jimu.get("subjects")}},
+                **({"threshold": a.parts["threshold"]} if "threshold" in a.parts else {})}  # 様式2 II
+        slim = replace(a, form=None, parts=kept, files=(), changes=rows,
                        unplaced=(), change_links=(), locations=top)
         return cls(slim, a.form.kind, a.form.edition)
 

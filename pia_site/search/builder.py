@@ -108,7 +108,7 @@ def chunk_blob(d: int, doc: Doc, units) -> bytes:
     sections, rows = _sections(units)
     return deflate(json_bytes({"doc": d, "url": doc.url, "title": doc.title, "sections": sections, "units": rows,
                                "municipality": doc.municipality, "form": doc.form, "jimu": doc.jimu,
-                               "published": date_int(doc.published)}))
+                               "published": date_int(doc.published), "state": doc.state}))
 
 
 class IndexBuilder:

@@ -47,6 +47,7 @@ class Doc:
     edition: str = ""  # catalog form id (``Form.id``: kind/edition) whose form units apply to it
     parts: tuple[str, ...] = ()  # top-level parts its page prints (formtext.doc_slots)
     ids: tuple[tuple[str, str], ...] = ()  # first file / block / instance ids (formtext.doc_slots)
+    state: str = ""  # the document state (model.STATES: 作成中, 意見聴取中, 公表, 終了, 置き換え)
 
 
 class _Text(HTMLParser):
@@ -158,7 +159,8 @@ def doc_from_view(a: Assessment, view: AssessmentView) -> Doc:
     pub = a.published
     parts, ids = doc_slots(a)
     return Doc(urls.assessment_page(a.municipality, a.slug), _plain(a.title), a.municipality, a.form.name,
-               _plain(jimu), pub.iso if pub else "", tuple(view_units(view)), a.form.id, parts, ids)
+               _plain(jimu), pub.iso if pub else "", tuple(view_units(view)), a.form.id, parts, ids,
+               a.status.state)
 
 
 def doc_order(site: Site) -> list[Assessment]:

@@ -5,8 +5,10 @@ the form catalog; messages are Japanese and name the YAML key path and the label
 printed on the form.
 
 The package: ``checker`` (the located Checker), ``items`` (catalog-driven typing of items and
-containers), ``assessment`` (an assessment document), ``municipality`` (municipality.yaml),
-``site`` (site.yaml).
+containers), ``assessment`` (an assessment document), ``lifecycle`` (its ``status:`` and
+``withheld:`` items), ``procedure`` (the procedure lints of the 規則/指針, R02x–R03x),
+``succession`` (a replaced document and its successor, across documents), ``municipality``
+(municipality.yaml), ``site`` (site.yaml).
 """
 from __future__ import annotations
 

@@ -6,8 +6,10 @@ printed on the form.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from .. import anchors
 from .. import catalog as cat
 from .. import partner
 from ..catalog import Form, Node
@@ -17,6 +19,8 @@ from ..load import SourceDocument, YMap, YNode
 from ..model import Assessment, Block, ChangeRow, DateValue, FileEntry, Unplaced
 from .checker import Checker, _join
 from .items import _audit, _changes, _container, _required, _value
+from .lifecycle import TOP_KEYS, read_status, read_withheld, settle_status, withhold
+from .procedure import procedure_diagnostics
 
 
 def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessment | None, list[Diagnostic]]:
@@ -36,10 +40,16 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
         return None, ck.diags
     doc_parts = [p for p in form.parts if p.scope in ("document", "file_block")]
     file_parts = [p for p in form.parts if p.scope == "file"]
-    allowed = {"form": "評価書の種類", "edition": "様式の版", "files": "特定個人情報ファイル", "ended": "事務の終了日",
-               "unplaced": "取り込み時に配置できなかった記載", partner.KEY: partner.LABEL}
+    allowed = {"form": "評価書の種類", "edition": "様式の版", "files": "特定個人情報ファイル",
+               "unplaced": "取り込み時に配置できなかった記載", partner.KEY: partner.LABEL, **TOP_KEYS}
     allowed.update({p.key: p.printed for p in doc_parts})
+    if top.key_node("ended") is not None:
+        ck.error("V001", "事務の終了日は status: の中に書きます（status: {state: 終了, ended: YYYY-MM-DD}）。",
+                 top.key_node("ended"), "ended", "事務の終了日")
+        allowed["ended"] = "事務の終了日"
     ck.unknown_keys(top, allowed, "")
+    status = read_status(ck, top.get("status"))
+    withheld = read_withheld(ck, top.get("withheld"))
     parts: dict[str, Any] = {}
     changes: tuple[ChangeRow, ...] = ()
     for part in doc_parts:
@@ -58,14 +68,18 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
             parts[part.key] = _container(ck, part, y, part.key)
     files = _files(ck, top.get("files"), file_parts) if file_parts else ()
     _check_block_files(ck, form, parts, files, top)
-    ended = ck.date(top.get("ended"), "ended", "事務の終了日", False) if top.get("ended") is not None else None
     unplaced = _unplaced(ck, top.get("unplaced")) if top.get("unplaced") is not None else ()
     kiso = partner.read_partner(ck, top, form)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
-    return Assessment(slug, municipality, doc.path, form, parts, files, changes,
-                      ended=ended if isinstance(ended, DateValue) else None, unplaced=unplaced, kiso=kiso,
-                      locations=dict(ck.locations)), ck.diags
+    a = Assessment(slug, municipality, doc.path, form, parts, files, changes, status=status, withheld=withheld,
+                   unplaced=unplaced, kiso=kiso, locations=dict(ck.locations))
+    a = settle_status(ck, a, top.get("status") or top)
+    a = withhold(ck, a, {s.anchor: (s.node, s.value) for s in anchors.leaves(a)})
+    ck.diags.extend(procedure_diagnostics(a))
+    if any(d.is_error for d in ck.diags):
+        return None, ck.diags
+    return replace(a, locations=dict(ck.locations)), ck.diags
 
 
 def _unplaced(ck: Checker, y: YNode) -> tuple[Unplaced, ...]:

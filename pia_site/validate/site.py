@@ -5,20 +5,23 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Mapping
 
 from ..diagnostics import Diagnostic, SourceLocation
 from ..guard.patterns import normalise_value
 from ..load import SourceDocument, YMap, YNode, YScalar
-from ..model import SiteConfig
+from ..model import DateValue, SiteConfig
+from .lifecycle import as_of_from_epoch
 from .checker import Checker
 
 SITE_KEYS = {"title": "サイト名", "description": "説明", "base_url": "公開URL", "gannen": "元年表記",
              "seireki": "西暦の表示", "empty_buckets": "空の枠見出しの表示", "theme_dir": "テーマのフォルダ",
              "allow_unsafe_templates": "テンプレートの safe を許可", "personal_data_allow": "公開してよい番号・所在地",
-             "data_license": "オープンデータの利用条件", "data_license_url": "オープンデータの利用条件のURL"}
+             "data_license": "オープンデータの利用条件", "data_license_url": "オープンデータの利用条件のURL",
+             "as_of": "手続の期限を判定する基準日"}
 
 
-def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[Diagnostic]]:
+def validate_site(doc: SourceDocument | None, environ: Mapping[str, str] | None = None) -> tuple[SiteConfig | None, list[Diagnostic]]:
     if doc is None or doc.unreadable:
         return None, []  # a file that could not be read: load reported why
     ck = Checker(doc)
@@ -49,9 +52,10 @@ def validate_site(doc: SourceDocument | None) -> tuple[SiteConfig | None, list[D
     allow = _personal_data_allow(ck, top.get("personal_data_allow"))
     theme_dir = _theme_dir(ck, top, doc.path)
     licence = _data_license(ck, top)
+    as_of = _as_of(ck, top, os.environ if environ is None else environ)
     cfg = SiteConfig(title, desc, base.rstrip("/"), flag("gannen", True), seireki, flag("empty_buckets", True), doc.path,
                      personal_data_allow=allow, theme_dir=theme_dir,
-                     allow_unsafe_templates=flag("allow_unsafe_templates", False), **licence)
+                     allow_unsafe_templates=flag("allow_unsafe_templates", False), as_of=as_of, **licence)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return cfg, ck.diags
@@ -117,3 +121,19 @@ def _theme_dir(ck: Checker, top: YMap, site_path: str) -> str:
                  SITE_KEYS["theme_dir"])
         return ""
     return str(folder)
+
+
+def _as_of(ck: Checker, top: YMap, environ: Mapping[str, str]) -> DateValue | None:
+    """site.yaml ``as_of`` (the date the procedure lints judge by), else the environment's
+    ``SOURCE_DATE_EPOCH`` (as a date in Japan); never the wall clock, so builds repeat."""
+    node = top.get("as_of")
+    if node is not None:
+        v = ck.date(node, "as_of", SITE_KEYS["as_of"], False)
+        return v if isinstance(v, DateValue) else None
+    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    day = as_of_from_epoch(raw)
+    if day is None:
+        ck.warn("R040", f"環境変数 SOURCE_DATE_EPOCH「{raw}」は秒数（整数）ではないため、手続の期限は判定しません。", None)
+    return day

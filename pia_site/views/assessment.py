@@ -12,7 +12,9 @@ from ..catalog import Form, Node
 from ..filters import file_ordinal_names, wareki
 from ..markup import render_plain, render_rich
 from ..partner import partner_links
-from ..model import Assessment, DateValue, Instance, Municipality, Period, RecordItems, Site, SiteConfig
+from ..model import Assessment, DateValue, Instance, Municipality, Period, RecordItems, Site, SiteConfig, Withheld
+from ..validate.lifecycle import WITHHELD_NOTICE
+from .state import StateView, state_view
 
 DEFAULT_BUCKETS = ((2, 5), (6, 10), (11, 15), (16, 20))
 
@@ -119,6 +121,7 @@ class AssessmentView:
     unplaced: tuple[tuple[int, Markup], ...] = ()
     changes_href: str = ""
     partners: tuple[Any, ...] = ()  # partner.PartnerLink: the 基礎項目評価書 and its 重点/全項目 partner
+    state: StateView | None = None
 
 
 class _Ctx:
@@ -134,6 +137,8 @@ class _Ctx:
 
 def _value(ctx: _Ctx, node: Node, value: Any, siblings: dict, scope: dict) -> ValueView:
     kind = node.kind
+    if isinstance(value, Withheld):  # 規則第13条: the fixed notice stands for the item
+        return ValueView("text", Markup('<span class="withheld">{}</span>').format(WITHHELD_NOTICE))
     if kind in ("text", "count"):
         return ValueView(kind, Markup(render_plain(value)), empty=not value)
     if kind == "rich":
@@ -318,7 +323,8 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
         changes=_changes(ctx, a), changes_box=changes_box,
         unplaced=tuple((u.source_line, Markup(render_rich(u.text))) for u in a.unplaced),
         changes_href=urls.relative(page, urls.assessment_changes_page(a.municipality, a.slug)) if a.changes else "",
-        partners=partner_links(site.assessments, a, page))
+        partners=partner_links(site.assessments, a, page),
+        state=state_view(site.config, a, page))
 
 
 def _special(ctx: _Ctx, node: Node, values: Any) -> ValueView:

@@ -16,7 +16,8 @@ from ..link import item_history
 from ..markup import render_rich
 from .memo import IdentityMemo
 from .printed import JOIN, printed_paths
-from ..model import Assessment, ChangeRow, DateValue, Municipality, Site, SiteConfig
+from ..model import COMMENT, Assessment, ChangeRow, DateValue, Municipality, Site, SiteConfig
+from .state import StateView, state_view
 
 CURRENT = "今回の変更"
 
@@ -146,6 +147,7 @@ class SiteChange:
     count: int
     items: tuple[str, ...]
     timings: str
+    state: StateView
 
     @property
     def heading(self) -> str:
@@ -162,13 +164,15 @@ def assessment_site_changes(config: SiteConfig, m: Municipality, a: Assessment) 
         groups.setdefault(key, []).append((row, timing))
         dates[key] = date
     out = []
+    state = state_view(config, a, urls.site_changes_page())
     for key, rows in groups.items():
         text, iso = _date_text(config, a, dates[key])
         timings = "・".join(sorted({t for _, t in rows if t}))
         out.append(SiteChange(
-            (iso or "9999") + f"|{a.municipality}|{a.slug}|{key}", text, iso, m, a,
+            # an undated revision (今回, no 公表日 yet) never heads a site-wide listing: it sorts last
+            (iso or "0000") + f"|{a.municipality}|{a.slug}|{key}", text, iso, m, a,
             f"{urls.assessment_changes_page(a.municipality, a.slug)}#rev-{key}",
-            len(rows), tuple(dict.fromkeys(" ".join(r.item.split())[:60] for r, _ in rows)), timings))
+            len(rows), tuple(dict.fromkeys(" ".join(r.item.split())[:60] for r, _ in rows)), timings, state))
     return tuple(out)
 
 
@@ -226,7 +230,9 @@ def listing_record(a: Assessment) -> str:
 
     The ``listing:<municipality>`` input of a page changes exactly when this changes."""
     rows = tuple((i, d.iso if d else None, t, " ".join(r.item.split())[:60]) for i, r, d, t, _ in effective_rows(a))
-    return repr((a.slug, a.title, a.form.id, a.form.name, a.cover("number"), a.published, a.cover("assessor"), a.ended, rows))
+    period = ((a.parts.get("procedures") or {}).get("public_comment") or {}).get("period")
+    return repr((a.slug, a.title, a.form.id, a.form.name, a.cover("number"), a.published, a.cover("assessor"), a.status,
+                 period if a.status.state == COMMENT else None, rows))
 
 
 FEED_ENTRIES = 100
@@ -246,7 +252,8 @@ def feed_context(site: Site, feed_path: str, municipality: Municipality | None =
     page = urls.municipality_page(municipality.slug) if municipality else urls.site_changes_page()
     title = f"{municipality.name}の評価書の更新履歴" if municipality else f"{site.config.title} 更新履歴"
     return {
-        "title": title, "changes": found.changes, "base": "", "prefix": prefix,
+        # an entry needs its own date: an undated revision (今回, no 公表日 yet) is not in a feed
+        "title": title, "changes": [c for c in found.changes if c.iso], "base": "", "prefix": prefix,
         "feed_id": f"{id_root}{feed_path}" if base else f"urn:pia-site:feed:{municipality.slug if municipality else 'site'}",
         "self_href": f"{prefix}{feed_path}", "alternate_href": f"{prefix}{page}",
         "updated": f"{newest}T00:00:00+09:00", "fallback_date": newest, "entry_id": entry_id,

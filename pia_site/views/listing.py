@@ -9,6 +9,7 @@ from typing import Any
 from .. import urls
 from ..filters import wareki
 from ..model import Assessment, Municipality, Site
+from .state import StateView, state_view
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class AssessmentLink:
     published: str
     published_iso: str
     assessor: str
+    state: StateView
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ def assessment_link(site: Site, a: Assessment, from_page: str) -> AssessmentLink
     pub = a.published
     return AssessmentLink(urls.relative(from_page, urls.assessment_page(a.municipality, a.slug)), a.title, a.form.name,
                           a.cover("number") or "", wareki(pub, site.config.gannen, site.config.seireki) if pub else "",
-                          pub.iso if pub else "", a.cover("assessor") or "")
+                          pub.iso if pub else "", a.cover("assessor") or "", state_view(site.config, a, from_page))
 
 
 def municipality_view(site: Site, m: Municipality) -> MunicipalityView:
