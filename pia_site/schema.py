@@ -10,6 +10,7 @@ import json
 import re
 
 from .catalog import DASHES, Form, Node, all_forms, kind_info
+from .validate.links import HTTPS_PATTERN, OFFICIAL_LINKS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -119,6 +120,7 @@ def form_schema(form: Form) -> dict:
         "ended": {"title": "事務の終了日", "anyOf": [{"type": "string", "pattern": DATE}, NULL]},
         "unplaced": {"title": "取り込み時に配置できなかった記載", "type": "array", "items": {"type": "object", "properties": {
             "line": {"type": ["string", "integer"]}, "text": {"type": ["string", "null"]}, "near": {"type": ["string", "null"]}}, "additionalProperties": False}},
+        **{key: {"title": label, "anyOf": [{"type": "string", "pattern": HTTPS_PATTERN}, NULL]} for key, label in OFFICIAL_LINKS.items()},
     }
     required = ["form", "edition"]
     file_props: dict = {"id": {"type": "string", "pattern": ID_PATTERN, "title": "識別子"}, "name": {"type": ["string", "number", "null"], "title": "特定個人情報ファイル名"}}

@@ -17,6 +17,7 @@ from ..load import SourceDocument, YMap, YNode
 from ..model import Assessment, Block, ChangeRow, DateValue, FileEntry, Unplaced
 from .checker import Checker, _join
 from .items import _audit, _changes, _container, _required, _value
+from .links import OFFICIAL_LINKS, official_links
 
 
 def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessment | None, list[Diagnostic]]:
@@ -38,6 +39,7 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     file_parts = [p for p in form.parts if p.scope == "file"]
     allowed = {"form": "評価書の種類", "edition": "様式の版", "files": "特定個人情報ファイル", "ended": "事務の終了日",
                "unplaced": "取り込み時に配置できなかった記載", partner.KEY: partner.LABEL}
+    allowed.update(OFFICIAL_LINKS)
     allowed.update({p.key: p.printed for p in doc_parts})
     ck.unknown_keys(top, allowed, "")
     parts: dict[str, Any] = {}
@@ -61,10 +63,11 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     ended = ck.date(top.get("ended"), "ended", "事務の終了日", False) if top.get("ended") is not None else None
     unplaced = _unplaced(ck, top.get("unplaced")) if top.get("unplaced") is not None else ()
     kiso = partner.read_partner(ck, top, form)
+    links = official_links(ck, top)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     return Assessment(slug, municipality, doc.path, form, parts, files, changes,
-                      ended=ended if isinstance(ended, DateValue) else None, unplaced=unplaced, kiso=kiso,
+                      ended=ended if isinstance(ended, DateValue) else None, unplaced=unplaced, kiso=kiso, **links,
                       locations=dict(ck.locations)), ck.diags
 
 
