@@ -174,6 +174,8 @@ class Assessment:
     # per change row: the anchors it links to (filled by the link stage; empty = not linked)
     change_links: tuple[tuple[str, ...], ...] = ()
     locations: Mapping[str, SourceLocation] = field(default_factory=dict)
+    source_url: str = ""  # the document as filed (https, usually its PDF)
+    ppc_url: str = ""  # the document's page on the 個人情報保護委員会's site (https)
 
     def cover(self, key: str) -> Any:
         return self.parts.get("cover", {}).get(key)

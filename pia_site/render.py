@@ -139,7 +139,7 @@ def template_deps(env: Environment) -> Callable[[str], frozenset[str]]:
 
 
 def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: IdentityMemo | None = None) -> list[PageSpec]:
-    """The site-wide pages: top page, search page, 更新履歴 and the site feed.  ``memo`` keeps
+    """The site-wide pages: top page, search page, about page, 更新履歴 and the site feed.  ``memo`` keeps
     each assessment's revisions between renders (see ``memo``): pass the same one to every
     render of a site and its later versions."""
     memo = IdentityMemo() if memo is None else memo
@@ -151,6 +151,7 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: 
         # the catalog too: the form facet lists its forms
         PageSpec(urls.search_page(), "search.html", base | closure("search.html") | every_listing | {CATALOG},
                  lambda: {"groups": index_view(site), "forms": form_names()}),
+        PageSpec(urls.about_page(), "about.html", base | closure("about.html"), dict),
         PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
                  lambda: _site_changes_context(site, memo)),
         PageSpec(urls.site_feed(), "feed.xml", base | closure("feed.xml") | every_listing,

@@ -12,6 +12,7 @@ import re
 from .catalog import DASHES, Form, Node, all_forms, kind_info
 from .model import REVISION_KINDS, STATES
 from .validate.lifecycle import STATUS_KEYS, TOP_KEYS
+from .validate.links import HTTPS_PATTERN, OFFICIAL_LINKS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -134,6 +135,7 @@ def form_schema(form: Form) -> dict:
                      "description": "公表しない項目の位置（target: と同じ書き方）。ページ・検索・差分・フィードに出ません。"},
         "unplaced": {"title": "取り込み時に配置できなかった記載", "type": "array", "items": {"type": "object", "properties": {
             "line": {"type": ["string", "integer"]}, "text": {"type": ["string", "null"]}, "near": {"type": ["string", "null"]}}, "additionalProperties": False}},
+        **{key: {"title": label, "anyOf": [{"type": "string", "pattern": HTTPS_PATTERN}, NULL]} for key, label in OFFICIAL_LINKS.items()},
     }
     required = ["form", "edition"]
     file_props: dict = {"id": {"type": "string", "pattern": ID_PATTERN, "title": "識別子"}, "name": {"type": ["string", "number", "null"], "title": "特定個人情報ファイル名"}}

@@ -9,7 +9,7 @@ INDEX = "index.html"
 # First path segments the site itself generates: a municipality folder may not be named so
 # (its pages would overwrite these).  Compared without regard to case, as on the file
 # systems of Windows and macOS.
-RESERVED_TOP = frozenset({INDEX, "search", "changes", "assets", "feed.xml", "data", "sitemap.xml"})
+RESERVED_TOP = frozenset({INDEX, "search", "changes", "about", "assets", "feed.xml", "data", "sitemap.xml"})
 # Names inside a municipality's folder the site keeps for itself: an assessment may not be
 # named so (``changes``: the municipality's own 更新履歴 page, <municipality>/changes/).
 RESERVED_IN_MUNICIPALITY = frozenset({INDEX, "changes", "feed.xml"})
@@ -33,6 +33,10 @@ def assessment_changes_page(municipality: str, slug: str) -> str:
 
 def search_page() -> str:
     return f"search/{INDEX}"
+
+
+def about_page() -> str:
+    return f"about/{INDEX}"
 
 
 def site_changes_page() -> str:

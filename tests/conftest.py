@@ -151,3 +151,12 @@ def browser(chromium_path: Path):
             yield b
         finally:
             b.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the quality gates left their screenshots and PDFs (tests/quality_tools.py)."""
+    import sys
+
+    tools = sys.modules.get("quality_tools")
+    for folder in getattr(tools, "WRITTEN", ()):
+        terminalreporter.write_line(f"test artefacts (screenshots at 390/1280 px, A4 PDFs): {folder}")

@@ -82,6 +82,9 @@ class _Links(HTMLParser):
         a = dict(attrs)
         if "id" in a:
             self.ids.add(a["id"])
+        if tag == "a" and "external" in (a.get("rel") or "").split():
+            self.external.append(a.get("href") or "")
+            return
         for key in ("href", "src"):
             if a.get(key) and tag in ("a", "link", "script", "img"):
                 if tag == "a" and urlsplit(a[key]).scheme in ("http", "https"):
@@ -104,6 +107,7 @@ def test_all_links_are_relative_and_land_on_existing_files_and_anchors(tmp_path)
     parsed = {p: parse(p) for p in pages}
     broken = []
     for page, info in parsed.items():
+        assert all(urlsplit(x).scheme == "https" and urlsplit(x).netloc for x in info.external), (page, info.external)
         for link in info.links:
             parts = urlsplit(link)
             if parts.scheme == "data":

@@ -21,6 +21,7 @@ from .checker import Checker, _join
 from .items import _audit, _changes, _container, _required, _value
 from .lifecycle import TOP_KEYS, read_status, read_withheld, settle_status, withhold
 from .procedure import procedure_diagnostics
+from .links import OFFICIAL_LINKS, official_links
 
 
 def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessment | None, list[Diagnostic]]:
@@ -42,6 +43,7 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     file_parts = [p for p in form.parts if p.scope == "file"]
     allowed = {"form": "評価書の種類", "edition": "様式の版", "files": "特定個人情報ファイル",
                "unplaced": "取り込み時に配置できなかった記載", partner.KEY: partner.LABEL, **TOP_KEYS}
+    allowed.update(OFFICIAL_LINKS)
     allowed.update({p.key: p.printed for p in doc_parts})
     if top.key_node("ended") is not None:
         ck.error("V001", "事務の終了日は status: の中に書きます（status: {state: 終了, ended: YYYY-MM-DD}）。",
@@ -70,10 +72,11 @@ def validate_assessment(doc: SourceDocument, municipality: str) -> tuple[Assessm
     _check_block_files(ck, form, parts, files, top)
     unplaced = _unplaced(ck, top.get("unplaced")) if top.get("unplaced") is not None else ()
     kiso = partner.read_partner(ck, top, form)
+    links = official_links(ck, top)
     if any(d.is_error for d in ck.diags):
         return None, ck.diags
     a = Assessment(slug, municipality, doc.path, form, parts, files, changes, status=status, withheld=withheld,
-                   unplaced=unplaced, kiso=kiso, locations=dict(ck.locations))
+                   unplaced=unplaced, kiso=kiso, **links, locations=dict(ck.locations))
     a = settle_status(ck, a, top.get("status") or top)
     a = withhold(ck, a, {s.anchor: (s.node, s.value) for s in anchors.leaves(a)})
     ck.diags.extend(procedure_diagnostics(a))

@@ -101,6 +101,7 @@ class ChangeRowView:
 class TocEntry:
     anchor: str
     text: str
+    children: tuple["TocEntry", ...] = ()  # the part's sections: the table of contents' second level
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class AssessmentView:
     changes_href: str = ""
     partners: tuple[Any, ...] = ()  # partner.PartnerLink: the 基礎項目評価書 and its 重点/全項目 partner
     state: StateView | None = None
+    source_url: str = ""  # the document as filed (PDF)
+    ppc_url: str = ""  # its page on the 個人情報保護委員会's site
 
 
 class _Ctx:
@@ -313,7 +316,7 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
         else:
             box = _box(ctx, node, values or {}, anchor, 2, scope, subheading=sub)
         parts.append(box)
-        toc.append(TocEntry(anchor, node.printed + (f"（{sub}）" if sub else "")))
+        toc.append(TocEntry(anchor, node.printed + (f"（{sub}）" if sub else ""), _sections(box)))
     published = a.published
     return AssessmentView(
         title=a.title, form_title=form.title, form_name=form.name, edition=form.edition, stamp=form.stamp,
@@ -324,7 +327,13 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
         unplaced=tuple((u.source_line, Markup(render_rich(u.text))) for u in a.unplaced),
         changes_href=urls.relative(page, urls.assessment_changes_page(a.municipality, a.slug)) if a.changes else "",
         partners=partner_links(site.assessments, a, page),
-        state=state_view(site.config, a, page))
+        state=state_view(site.config, a, page), source_url=a.source_url, ppc_url=a.ppc_url)
+
+
+def _sections(box: Box) -> tuple[TocEntry, ...]:
+    """A part's sections (its boxes one level down), for the table of contents."""
+    return tuple(TocEntry(b.anchor, b.heading + (f" {b.subheading}" if b.subheading else ""))
+                 for b in box.body if isinstance(b, Box))
 
 
 def _special(ctx: _Ctx, node: Node, values: Any) -> ValueView:
