@@ -16,7 +16,7 @@ from ..catalog import Form, Node
 from ..content_tree import ID_RE  # the slug rule; instance and file ids follow it too
 from ..diagnostics import Diagnostic
 from ..load import SourceDocument, YMap, YNode
-from ..model import Assessment, Block, ChangeRow, DateValue, FileEntry, Unplaced
+from ..model import Assessment, Block, ChangeRow, FileEntry, Unplaced
 from .checker import Checker, _join
 from .items import _audit, _changes, _container, _required, _value
 from .lifecycle import TOP_KEYS, read_status, read_withheld, settle_status, withhold

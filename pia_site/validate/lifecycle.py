@@ -169,7 +169,7 @@ def settle_status(ck: Checker, a: Assessment, status_node: YMap | None) -> Asses
         ck.error("R006", f"事務の終了日（status.ended）がありますが、状態が「{st.state}」です。事務が終了したなら state: {ENDED} と書いてください。",
                  _node(ck, "status.ended", where), "status.ended", STATUS_KEYS["ended"])
     if st.state == ENDED and st.ended is not None and not ENDED_IN_TITLE.search(a.title):
-        ck.warn("R011", f"事務が終了した評価書は、評価書名に続けて【○年○月○日 終了】と記載します（様式 記載要領）。"
+        ck.warn("R011", "事務が終了した評価書は、評価書名に続けて【○年○月○日 終了】と記載します（様式 記載要領）。"
                 "cover.title に終了日を付けてください。", _node(ck, "cover.title", where), "cover.title", "評価書名")
     if st.state != ENDED and ENDED_IN_TITLE.search(a.title):
         ck.warn("R011", f"評価書名に【…終了】がありますが、状態が「{st.state}」です。事務が終了したなら status: に "
