@@ -7,7 +7,7 @@
  *
  * filters: {match ("form": the form's wording 様式の文言 | "answer": the body's answer 記載内容),
  * prefecture, municipality (slug), form (全項目評価書 | 重点項目評価書, or 全項目 | 重点項目),
- * jimu (part of the 事務 name), from, to (公表日, YYYY-MM-DD)}.
+ * jimu (part of the 事務 name), from, to (公表日, YYYY-MM-DD), state (作成中 | 意見聴取中 | 公表 | 終了 | 再評価で置き換え)}.
  * Without a limit every result is returned.  budget: bytes the call may download (files
  * fetched before cost nothing); the search page uses piaSearch.pageBytes per page.  The index is found next to this
  * script (../search/data/), or where the script tag's data-index says.
@@ -202,7 +202,7 @@
     var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(s || "");
     return m ? +m[1] * 10000 + +m[2] * 100 + +(m[3] || 1) : 0;
   }
-  var FACETS = ["prefecture", "municipality", "form", "jimu", "from", "to"];
+  var FACETS = ["prefecture", "municipality", "form", "jimu", "from", "to", "state"];
   function hasFilters(f) {
     return !!f && FACETS.some(function (k) { return f[k]; });
   }
@@ -217,13 +217,15 @@
     var jimu = f.jimu ? normalise(f.jimu) : "";
     var jimuOk = jimu ? t.jimu.map(function (x) { return normalise(x).indexOf(jimu) >= 0; }) : null;
     var from = f.from ? dateInt(f.from) : 0, to = f.to ? dateInt(f.to) : 0;
+    var state = f.state ? m.states.indexOf(f.state) : -1;
     for (var d = 0; d < n; d++) {
       var mi = t.municipality[d], pub = t.published[d];
       if ((f.prefecture && (mi < 0 || m.municipalities[mi][2] !== pref)) ||
           (f.municipality && mi !== muni) ||
           (f.form && t.form[d] !== form) ||
           (jimuOk && !jimuOk[t.jimuOf[d]]) ||
-          (from && (!pub || pub < from)) || (to && (!pub || pub > to))) { ok[d] = 0; any = true; }
+          (from && (!pub || pub < from)) || (to && (!pub || pub > to)) ||
+          (f.state && (state < 0 || t.state[d] !== state))) { ok[d] = 0; any = true; }
     }
     return any ? ok : null;
   }
@@ -330,7 +332,7 @@
               anchor: u[0], title: u[1], section: ch.sections[u[2]],
               assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
               municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
-              form: ch.form, jimu: ch.jimu, published: pubIso(ch.published)
+              form: ch.form, jimu: ch.jimu, published: pubIso(ch.published), state: ch.state || ""
             }, u[3], u[4]);
           });
         }
@@ -358,7 +360,7 @@
                         anchor: anchor, title: unit[1], section: ch.sections[unit[2]],
                         assessment: row[1], assessmentUrl: new URL(row[0], siteRoot).href, doc: d,
                         municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
-                        form: row[3], jimu: row[4], published: pubIso(row[5])
+                        form: row[3], jimu: row[4], published: pubIso(row[5]), state: m.states[row[8]] || ""
                       }, unit[3], unit[4]);
                     }
                   }
@@ -444,7 +446,7 @@
     if (fallback) fallback.hidden = true;
     form.hidden = false;
     var input = form.elements.q, seq = 0, timer = 0, shown = 0;
-    var fields = ["match", "prefecture", "municipality", "form", "jimu", "from", "to"];
+    var fields = ["match", "prefecture", "municipality", "form", "jimu", "from", "to", "state"];
 
     var jimuField = form.elements.jimu, list = document.getElementById("pia-jimu-list");
     if (jimuField && list) {
@@ -493,7 +495,7 @@
           a.href = r.assessmentUrl;
           h.appendChild(a);
           group.appendChild(h);
-          group.appendChild(el("p", "meta", [r.prefecture + " " + r.municipality, r.form, r.published ? "公表日 " + r.published : ""].filter(Boolean).join("・")));
+          group.appendChild(el("p", "meta", [r.prefecture + " " + r.municipality, r.form, r.state && r.state !== "公表" ? r.state : "", r.published ? "公表日 " + r.published : ""].filter(Boolean).join("・")));
           list = el("ol", "hits");
           group.appendChild(list);
           out.appendChild(group);

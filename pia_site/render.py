@@ -24,6 +24,7 @@ from .partner import partner_keys
 from .views.assessment import assessment_view
 from .views.listing import index_view, municipality_view
 from .views.memo import IdentityMemo
+from .views.state import state_labels
 from .views.changes import changes_page, feed_context, newest_changes
 from .views.findability import page_url, sitemap_context
 from .opendata.page import data_page_view
@@ -150,7 +151,7 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: 
                  lambda: {"groups": index_view(site)}),
         # the catalog too: the form facet lists its forms
         PageSpec(urls.search_page(), "search.html", base | closure("search.html") | every_listing | {CATALOG},
-                 lambda: {"groups": index_view(site), "forms": form_names()}),
+                 lambda: {"groups": index_view(site), "forms": form_names(), "states": state_labels()}),
         PageSpec(urls.about_page(), "about.html", base | closure("about.html"), dict),
         PageSpec(urls.site_changes_page(), "site_changes.html", base | closure("site_changes.html") | every_listing,
                  lambda: _site_changes_context(site, memo)),

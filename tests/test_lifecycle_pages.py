@@ -3,14 +3,13 @@ show their state on the assessment page, the municipality page, 更新履歴, bo
 search index; undated revisions never head a site-wide listing nor borrow a date in a feed."""
 from __future__ import annotations
 
-import json
 import re
-import zlib
 from pathlib import Path
 
 import pytest
 
 from pia_site.build import build
+from pia_site.search.client import IndexReader
 
 from support import MUNI_YAML, fill, scaffold_text, write
 
@@ -112,26 +111,18 @@ def test_an_undated_revision_never_heads_the_listing_nor_enters_a_feed(site):
             f"2024-0{m}-01T00:00:00+09:00" for m in (8, 7, 6, 5)]
 
 
-def _inflated(out: Path) -> dict[str, str]:
-    texts = {}
-    for p in sorted(out.rglob("*")):
-        if not p.is_file():
-            continue
-        data = p.read_bytes()
-        try:
-            data = zlib.decompress(data)
-        except zlib.error:
-            pass
-        texts[p.relative_to(out).as_posix()] = data.decode("utf-8", errors="replace")
-    return texts
+def test_the_search_state_facet_keeps_only_documents_in_that_state(site):
+    """The search page's 状態 facet (the packed index's docs table, read as search.js reads it)."""
+    reader = IndexReader.from_dir(site)
+    every = {h.url.split("/")[1] for h in reader.search("部署")}  # ①部署 is on every document's form
+    assert every == set(DOCS)
+    for slug, label in LABELS.items():
+        hits = IndexReader.from_dir(site).search("部署", {"state": label})
+        assert hits and {h.url.split("/")[1] for h in hits} == {slug}, label
+    assert not IndexReader.from_dir(site).search("部署", {"state": "存在しない状態"})
 
 
-def test_the_search_index_carries_each_state(site):
-    found = {}
-    for path, text in _inflated(site).items():
-        if path.startswith("search/") and text.startswith("{") and '"state"' in text:
-            obj = json.loads(text)
-            if isinstance(obj, dict) and "url" in obj and "state" in obj:
-                found[obj["url"].split("/")[1]] = obj["state"]
-    assert found == {s: st for s, st in
-                     {"draft": "作成中", "ended": "終了", "old": "置き換え", "new": "公表", "comment": "意見聴取中"}.items()}
+def test_the_search_page_offers_every_state_as_a_facet(site):
+    html = _read(site, "search/index.html")
+    select = html.split('<select id="pia-state" name="state">')[1].split("</select>")[0]
+    assert re.findall(r"<option>([^<]+)</option>", select) == ["作成中", "意見聴取中", "公表", "終了", "再評価で置き換え"]

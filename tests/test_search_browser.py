@@ -161,6 +161,22 @@ def test_search_page_keyboard_and_facets(open_search, sample_server, sample_docs
         expected = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs if d.form == form for u in d.units
                     if normalise_query("委託先") in normalise_text(u.text)]
         assert [r["url"] for r in got] == expected
+    page.select_option("#pia-form", "")
+    # Facets: one document state (the sample's さいたま市 document is 作成中, 越谷市's 公表).
+    states = {d.state for d in sample_docs}
+    assert {"作成中", "公表"} <= states
+    for state in sorted(states):
+        page.select_option("#pia-state", state)
+        wait_js(page, "!document.getElementById('pia-status').textContent.includes('検索しています')")
+        got = js_search(page, "委託先", {"filters": {"state": state, "match": "answer"}})
+        expected = [f"{sample_server}{d.url}#{u.anchor}" for d in sample_docs if d.state == state for u in d.units
+                    if normalise_query("委託先") in normalise_text(u.text)]
+        assert got and [r["url"] for r in got] == expected, state
+        assert all(r["state"] == state for r in got)
+        # a draft says so in each result group's line; a published document needs no word
+        metas = page.locator(".hit-group .meta").all_inner_texts()
+        assert metas and all(("作成中" in t) == (state == "作成中") for t in metas), state
+    page.select_option("#pia-state", "")
     # The query is kept in the address, so a reload shows the same search.
     assert "q=" in page.url
     assert problems == []
@@ -204,10 +220,15 @@ def test_a_page_stops_at_its_bytes_budget_like_the_reference(open_search, sample
 
 
 def test_search_page_continues_a_page_cut_by_its_budget(open_search, sample_build, sample_server):
-    full = [sample_server + h.url for h in IndexReader.from_dir(sample_build).search("情報")]
+    # a query whose hits are sparse among the chunks its grams point to, so that a 9,000-byte
+    # page stops before it has found 20 (a dense one such as 情報 fills a page from its first chunks)
+    q = "委託先"
+    ref = IndexReader.from_dir(sample_build).search(q, limit=20, budget=9000)
+    assert ref.budget_hit and 0 < len(ref) < 20, "the sample no longer cuts this query's first page"
+    full = [sample_server + h.url for h in IndexReader.from_dir(sample_build).search(q)]
     page, problems = open_search(sample_server + "search/index.html")
     page.evaluate("piaSearch.pageBytes = 9000")  # as an embedding page may set it
-    page.fill("#pia-q", "情報")
+    page.fill("#pia-q", q)
     page.keyboard.press("Enter")
     page.wait_for_selector("#pia-more")
     assert page.inner_text("#pia-more") == "続きを検索"

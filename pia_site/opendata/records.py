@@ -27,9 +27,9 @@ def assessment_json_path(municipality: str, slug: str) -> str:
 
 
 def publication_state(a: Assessment) -> str:
-    """The state an assessment is published in (状態).  The one place that decides it: every
-    assessment is 公表 until the document states (draft, 意見聴取中, 【終了】, 置き換え) exist."""
-    return "公表"
+    """The document state (状態) as ``status: state:`` gives it (model.STATES: 作成中, 意見聴取中,
+    公表, 終了, 置き換え; 公表 when the YAML does not say)."""
+    return a.status.state
 
 
 def site_url(config: SiteConfig, path: str) -> str:

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..catalog import find_form
-from ..model import Site
+from ..model import STATES, Site
+from ..views.state import LABELS as STATE_LABELS, state_labels
 from .formtext import form_units
 from .grams import gram_keys
 from .normalise import SEPARATOR, VERSION, normalise_text
@@ -108,7 +109,7 @@ def chunk_blob(d: int, doc: Doc, units) -> bytes:
     sections, rows = _sections(units)
     return deflate(json_bytes({"doc": d, "url": doc.url, "title": doc.title, "sections": sections, "units": rows,
                                "municipality": doc.municipality, "form": doc.form, "jimu": doc.jimu,
-                               "published": date_int(doc.published), "state": doc.state}))
+                               "published": date_int(doc.published), "state": STATE_LABELS.get(doc.state, "")}))
 
 
 class IndexBuilder:
@@ -123,7 +124,7 @@ class IndexBuilder:
         self.packs = PackWriter(self.dir, pack_bytes)
         self.chunks = 0
         self.units = 0
-        self.cols: dict[str, list] = {k: [] for k in ("municipality", "form", "jimu", "published", "first", "edition")}
+        self.cols: dict[str, list] = {k: [] for k in ("municipality", "form", "jimu", "published", "first", "edition", "state")}
         self.page: list[list] = []
         self.pages = 0
         self.finished = False
@@ -132,7 +133,8 @@ class IndexBuilder:
         d = len(self.cols["first"])
         self.cols["first"].append(self.chunks)
         for k, v in (("municipality", doc.municipality), ("form", doc.form), ("jimu", doc.jimu),
-                     ("published", date_int(doc.published)), ("edition", doc.edition)):
+                     ("published", date_int(doc.published)), ("edition", doc.edition),
+                     ("state", STATES.index(doc.state) if doc.state in STATES else -1)):
             self.cols[k].append(v)
         for units in chunk_units(doc.units, self.chunk_chars):
             self.spill.add(self.chunks, gram_keys(SEPARATOR.join(n for _u, n in units)))
@@ -140,7 +142,7 @@ class IndexBuilder:
             self.chunks += 1
             self.units += len(units)
         self.page.append([doc.url, doc.title, doc.municipality, doc.form, doc.jimu, date_int(doc.published),
-                          list(doc.parts), dict(doc.ids)])
+                          list(doc.parts), dict(doc.ids), self.cols["state"][-1]])
         if len(self.page) == DOC_PAGE:
             self._flush_page()
 
@@ -220,6 +222,7 @@ class IndexBuilder:
             "prefectures": prefs,
             "municipalities": [[m[1], m[2], prefs.index(m[3])] for m in munis],
             "forms": forms,
+            "states": state_labels(),  # the document states as the pages show them
         }
         table = {
             "jimu": jimu,
@@ -229,6 +232,7 @@ class IndexBuilder:
             "published": self.cols["published"],
             "firstChunk": self.cols["first"],
             "edition": [ed_idx.get(x, -1) for x in self.cols["edition"]],
+            "state": self.cols["state"],  # index into meta's states (-1: none)
         }
         yield f"{self.prefix}meta.z", deflate(json_bytes(meta))
         yield f"{self.prefix}docs.z", deflate(json_bytes(table))

@@ -29,7 +29,7 @@ BATCH = 6  # candidate chunks fetched at a time (search.js: the same)
 # The search page's bytes budget per page of results (search.js: ``PAGE_BYTES``, the same).
 PAGE_BYTES = 250_000
 FORM, ANSWER = "form", "answer"  # where a result matched: 様式の文言 / 記載内容
-FACETS = ("prefecture", "municipality", "form", "jimu", "from", "to")
+FACETS = ("prefecture", "municipality", "form", "jimu", "from", "to", "state")
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,9 @@ class IndexReader:
             if filters.get("from") and (not pub or pub < _date_int(filters["from"])):
                 good = False
             if filters.get("to") and (not pub or pub > _date_int(filters["to"])):
+                good = False
+            st = docs["state"][d]
+            if filters.get("state") and (st < 0 or m["states"][st] != filters["state"]):
                 good = False
             ok.append(good)
         return ok

@@ -7,10 +7,15 @@ from dataclasses import dataclass
 
 from .. import urls
 from ..filters import period_ja, wareki
-from ..model import COMMENT, DRAFT, ENDED, PUBLISHED, SUPERSEDED, Assessment, Period, SiteConfig
+from ..model import COMMENT, DRAFT, ENDED, PUBLISHED, STATES, SUPERSEDED, Assessment, Period, SiteConfig
 
 KEYS = {DRAFT: "draft", COMMENT: "comment", PUBLISHED: "published", ENDED: "ended", SUPERSEDED: "superseded"}
 LABELS = {DRAFT: "作成中", COMMENT: "意見聴取中", PUBLISHED: "公表", ENDED: "終了", SUPERSEDED: "再評価で置き換え"}
+
+
+def state_labels() -> list[str]:
+    """The states as citizens read them, in the order of the life cycle (the search page's facet)."""
+    return [LABELS[s] for s in STATES]
 
 
 @dataclass(frozen=True)
