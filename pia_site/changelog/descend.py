@@ -722,13 +722,22 @@ _CACHE_MAX = 20000
 
 
 def descend(form: Form, text: str, previous: State | None) -> Outcome:
-    """Resolve one text; results are cached by (form, text, previous section), since logs repeat."""
+    """Resolve one text; results are cached by (form, text, previous section), since logs repeat.
+
+    The key holds everything the result depends on, so that a result never depends on what
+    this process resolved before (the build's output is the same with one worker or several):
+    the form object itself (not its id: another catalog folder may hold a form of the same id),
+    and for a row read relative to the previous one, that row's section, bindings and file.  A
+    「同上」 row copies the whole previous state, so it is never cached."""
     norm = normalize(text, _circled_labels(form))
     tokens = tokenize(norm.text)
     relative = previous is not None and previous.node is not None and (
         not _has_anchor_tokens(tokens) or compact(norm.text) in DITTO)
-    key = (form.id, text, (previous.node.id, tuple(sorted((k, str(v)) for k, v in previous.bind.items())),
-                           previous.fileq) if relative else None)
+    if relative and compact(norm.text) in DITTO:
+        hit = _descend_uncached(form, norm, tokens, previous)
+        return Outcome([st.copy() for st in hit.states], hit.continuation, hit.relative)
+    key = (form, text, (previous.node.id, tuple(sorted((k, str(v)) for k, v in previous.bind.items())),
+                        previous.fileq) if relative else None)
     hit = _CACHE.get(key)
     if hit is None:
         hit = _descend_uncached(form, norm, tokens, previous if relative else None)

@@ -32,15 +32,22 @@ _KATAKANA = "\u30a0-\u30ff\uff66-\uff9f"
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 
-@lru_cache(maxsize=None)
 def vocabulary() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Words taken from the catalog: group instance labels (システム, 委託事項, 提供先, 移転先) and the
-    labels of unnumbered parts (表紙)."""
-    from ..catalog import all_forms
+    labels of unnumbered parts (表紙).  Per catalog search path (``PIA_SITE_CATALOG`` can add forms,
+    and so words), never from whichever catalog this process happened to read first."""
+    from ..catalog.load import catalog_dirs
+
+    return _vocabulary(catalog_dirs())
+
+
+@lru_cache(maxsize=None)
+def _vocabulary(dirs) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from ..catalog.load import _all_forms
 
     groups: set[str] = set()
     parts: set[str] = set()
-    for form in all_forms():
+    for form in _all_forms(dirs):
         for n in form.walk():
             if n.kind == "group" and n.instance_label:
                 groups.add(n.instance_label)
@@ -51,9 +58,13 @@ def vocabulary() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return by_len(groups), by_len(parts)
 
 
-@lru_cache(maxsize=None)
 def _markers() -> re.Pattern:
-    groups, parts = vocabulary()
+    return _markers_of(vocabulary())
+
+
+@lru_cache(maxsize=None)
+def _markers_of(vocab: tuple[tuple[str, ...], tuple[str, ...]]) -> re.Pattern:
+    groups, parts = vocab
     group_alt = "|".join(re.escape(g) for g in groups) or "(?!)"
     part_alt = "|".join(re.escape(p) for p in parts) or "(?!)"
     return re.compile(
