@@ -17,6 +17,8 @@ from jinja2.loaders import split_template_path
 
 from . import urls
 from .catalog import form_names
+from .compare import compare_pages, compare_record, page_context, tally
+from .compare.fingerprint import COMPARE_FORMS, compare_key
 from .theme import Theme
 from .symlinks import leaves
 from .model import Assessment, Municipality, Site
@@ -206,6 +208,31 @@ def _site_changes_context(site: Site, memo: IdentityMemo) -> dict:
     return {"changes": found.changes, "total": found.total}
 
 
+def compare_page_specs(records, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
+    """The compare pages (他団体の記載と比べる, ``compare``) from the assessments' ``CompareRecord``s:
+    each depends on the ``compare:`` keys of what it prints (``compare.fingerprint``) and, for a
+    prefecture's list of answers, on the listings of the bodies it names; never on an
+    assessment's whole source."""
+    tallies = tally(records)
+    specs = []
+    for page in compare_pages(tallies):
+        deps = frozenset({SITE, CATALOG}) | closure(page.template)
+        if page.item < 0:
+            deps |= {COMPARE_FORMS}
+        else:
+            item = next(t for t in tallies if t.kind == page.kind).table.items[page.item].id
+            deps |= {compare_key(page.kind, item, page.prefecture)}
+            deps |= frozenset(listing_key(m) for m in page.municipalities)
+        specs.append(PageSpec(page.path, page.template, deps, lambda page=page: page_context(tallies, page)))
+    return specs
+
+
+def site_compare_records(site: Site) -> list:
+    """Every assessment's ``CompareRecord`` (what the build's workers return, made here from the site)."""
+    by_slug = {m.slug: m for m in site.municipalities}
+    return [compare_record(a, by_slug[a.municipality]) for a in site.assessments]
+
+
 def page_specs(site: Site, env: Environment) -> list[PageSpec]:
     """Every page of the site with the inputs it depends on."""
     closure = template_deps(env)
@@ -215,7 +242,7 @@ def page_specs(site: Site, env: Environment) -> list[PageSpec]:
         specs += municipality_page_specs(site, m, closure, memo)
     for a in site.assessments:
         specs += assessment_page_specs(site, a, closure)
-    return specs
+    return specs + compare_page_specs(site_compare_records(site), closure)
 
 
 def render_page(site: Site, env: Environment, spec: PageSpec) -> str:

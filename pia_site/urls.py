@@ -9,7 +9,7 @@ INDEX = "index.html"
 # First path segments the site itself generates: a municipality folder may not be named so
 # (its pages would overwrite these).  Compared without regard to case, as on the file
 # systems of Windows and macOS.
-RESERVED_TOP = frozenset({INDEX, "search", "changes", "about", "assets", "feed.xml", "data", "sitemap.xml"})
+RESERVED_TOP = frozenset({INDEX, "search", "changes", "about", "assets", "feed.xml", "data", "sitemap.xml", "compare"})
 # Names inside a municipality's folder the site keeps for itself: an assessment may not be
 # named so (``changes``: the municipality's own 更新履歴 page, <municipality>/changes/).
 RESERVED_IN_MUNICIPALITY = frozenset({INDEX, "changes", "feed.xml"})
@@ -58,6 +58,23 @@ def data_page() -> str:
 
 def sitemap() -> str:
     return "sitemap.xml"
+
+
+def compare_index() -> str:
+    """The list of the items that can be compared across bodies (項目ごとの比較)."""
+    return f"compare/{INDEX}"
+
+
+def compare_page(kind: str, item: str) -> str:
+    """One item's answers in every assessment on its form (他団体の記載と比べる): ``kind`` is the
+    form kind (catalog), ``item`` the item's catalog id (ASCII keys joined by ``.``)."""
+    return f"compare/{kind}/{item}/{INDEX}"
+
+
+def compare_prefecture_page(kind: str, item: str, prefecture: str, page: int = 1) -> str:
+    """The answers of one prefecture's assessments (``prefecture``: the two-digit code), in pages."""
+    tail = f"{page}/{INDEX}" if page > 1 else INDEX
+    return f"compare/{kind}/{item}/{prefecture}/{tail}"
 
 
 def asset(name: str) -> str:

@@ -152,7 +152,7 @@ def test_editor_lock_files_and_other_files_are_not_warned_about(content):
 
 
 # -- generated-path collisions ----------------------------------------------------------------
-@pytest.mark.parametrize("folder", ["search", "changes", "assets"])
+@pytest.mark.parametrize("folder", ["search", "changes", "assets", "compare"])
 def test_a_municipality_named_like_a_generated_path_is_l002_in_check_and_stops_build_cleanly(content, tmp_path, folder):
     write(content / folder / "municipality.yaml", MUNI_YAML)
     diags = check(content)

@@ -23,7 +23,7 @@ from ..model import Municipality, SiteConfig
 from ..opendata import site_open_data
 from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
 from ..partner import partner_keys
-from ..render import make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
+from ..render import compare_page_specs, make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
 from ..search import IndexBuilder, IndexMeta
 from ..symlinks import link_diagnostics
 from ..template_audit import audit_theme
@@ -173,7 +173,8 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         if site is None or has_errors(everything) or (strict and everything):
             raise DiagnosticsError(everything)
         records = [r.data for r in results if r.data is not None]
-        output = _write_site_files(site, theme, stage, builder, p.allow, records, progress)
+        compared = [r.compare for r in results if r.compare is not None]
+        output = _write_site_files(site, theme, stage, builder, p.allow, records, compared, progress)
         for r in results:
             for path, size in r.pages:
                 stage.count(path, size, page=path.endswith(".html"))
@@ -194,9 +195,10 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     return BuildResult(tuple(report), written)
 
 
-def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records, progress: Progress) -> list:
+def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records, compared,
+                      progress: Progress) -> list:
     """The search index, the assets and the site-wide pages (top, search, 更新履歴, feeds,
-    municipality pages), from the summaries; the guard's findings in them, in the order the
+    municipality pages) from the summaries, and the compare pages from the compare records; the guard's findings in them, in the order the
     guard reads them (search index, assets, pages)."""
     first, assets, pages = guard.OutputScanner(allow), guard.OutputScanner(allow), guard.OutputScanner(allow)
     progress.on_start(0, STAGE_SEARCH)
@@ -218,6 +220,7 @@ def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, record
     specs = site_page_specs(site, closure, memo)
     for m in site.municipalities:
         specs += municipality_page_specs(site, m, closure, memo)
+    specs += compare_page_specs(compared, closure)
     for spec in specs:
         html = render_page(site, env, spec)
         pages.page(spec.path, html)

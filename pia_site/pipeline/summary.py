@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..catalog import find_form
+from ..compare import CompareRecord
 from ..diagnostics import Diagnostic
 from ..guard import Finding, OutputFinding
 from ..model import Assessment
@@ -60,3 +61,4 @@ class Result:
     digests: tuple[str, ...] = ()  # SHA-256 of each page (the cache keeps the bytes under it)
     key: str = ""  # its cache key ("" without a cache)
     data: DataRecord | None = None  # its rows of the site-wide open-data tables (opendata); None: not rendered
+    compare: CompareRecord | None = None  # its answers on the compare pages (compare); None: not rendered

@@ -19,6 +19,7 @@ from ..diagnostics import has_errors
 from ..link import link_assessment
 from ..load import load_document
 from ..model import Municipality, Site, SiteConfig
+from ..compare import compare_record
 from ..opendata import assessment_open_data
 from ..render import assessment_page_specs, make_environment, render_with, template_deps
 from ..search.units import doc_from_view
@@ -123,4 +124,5 @@ def _work(job: Job, shared: Shared) -> tuple[Result, list[tuple[str, bytes]]]:
         pages.append((path, data[path]))
     return Result(doc.path, base.load, base.checks, findings, tuple(scanner.findings), summary, search_doc,
                   tuple((p, len(d)) for p, d in pages),
-                  tuple(hashlib.sha256(d).hexdigest() for _, d in pages), data=record), pages
+                  tuple(hashlib.sha256(d).hexdigest() for _, d in pages), data=record,
+                  compare=compare_record(a, m)), pages

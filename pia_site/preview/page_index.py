@@ -29,8 +29,11 @@ from ..views.memo import IdentityMemo
 from ..model import Site
 from ..render import CATALOG, SITE, PageSpec, assessment_key, listing_key, municipality_key
 from ..views.changes import listing_record
+from ..compare import compare_record
+from ..compare.fingerprint import Fingerprints
 
 SITE_OWNER = ("site",)
+COMPARE_OWNER = ("compare",)  # the compare pages (他団体の記載と比べる): specs made from every assessment's record
 TEMPLATE_PREFIX = "template:"
 ASSET_PREFIX = "asset:"
 _FILE_PREFIXES = (TEMPLATE_PREFIX, ASSET_PREFIX)  # keys read from theme files, counted in _template_refs
@@ -72,6 +75,7 @@ class PageIndex:
         self._template_refs: dict[str, int] = {}  # template key -> number of pages that depend on it
         # each assessment's revisions for the 更新履歴 and feeds, kept while its record is the same object
         self._memo = IdentityMemo()
+        self._compare = Fingerprints()  # each assessment's compare record and the compare: keys' sums
         self.set_env(env)
 
     def set_env(self, env) -> None:
@@ -107,8 +111,15 @@ class PageIndex:
         put(CATALOG, catalog_digest)
         names = [n for n in self._folders if n not in asm.folders]
         names += [n for n, f in asm.folders.items() if f is not self._folders.get(n)]
+        compare_touched: set[str] = set()
         for name in names:
             self._sync_folder(site, name, self._folders.get(name), asm.folders.get(name), put, drop, respec)
+            compare_touched |= self._sync_compare(name, self._folders.get(name), asm.folders.get(name))
+        for key in compare_touched:
+            value = self._compare.value(key)
+            put(key, value) if value is not None else drop(key)
+        if self._respec_all or any(keys.get(k) != self.keys.get(k) for k in compare_touched):
+            respec[COMPARE_OWNER] = site  # the set of compare pages follows the answers (prefectures, pages)
         municipalities = tuple(m.slug for m in site.municipalities)
         if municipalities != self._municipalities or self._respec_all:
             respec[SITE_OWNER] = site
@@ -189,6 +200,24 @@ class PageIndex:
         if new_m is not None and listing_changed:
             put(listing_key(name), _digest(repr(new_m) + "\n" + "\n".join(sorted(listings.values()))))
 
+    def _sync_compare(self, name: str, old: Folder | None, new: Folder | None) -> set[str]:
+        """The compare records of a folder that is not the same object as at the last sync:
+        those of its new or edited assessments, or all of them when its record changed (a
+        record names the body and its prefecture); the ``compare:`` keys whose sums moved."""
+        new_m = new.municipality if new is not None else None
+        same_m = old is not None and new_m is not None and new_m is old.municipality
+        before = {a.slug: a for a in old.assessments} if old is not None else {}
+        after = {a.slug: a for a in new.assessments} if new is not None and new_m is not None else {}
+        touched: set[str] = set()
+        for slug in before:
+            if slug not in after:
+                touched |= self._compare.set((name, slug), None)
+        for slug, a in after.items():
+            if same_m and before.get(slug) is a:
+                continue
+            touched |= self._compare.set((name, slug), compare_record(a, new_m))
+        return touched
+
     # -- specs ----------------------------------------------------------------------------
     def page_specs(self, pages: list[str], site: Site) -> list[PageSpec]:
         """The specs of these pages, in the order given, rendering from ``site``."""
@@ -204,6 +233,8 @@ class PageIndex:
     def _make_specs(self, owner: tuple, record: Any, site: Site) -> list[PageSpec]:
         if owner == SITE_OWNER:
             return render.site_page_specs(site, self._closure, self._memo)
+        if owner == COMPARE_OWNER:
+            return render.compare_page_specs(self._compare.records(), self._closure)
         if owner[0] == "municipality":
             return render.municipality_page_specs(site, record, self._closure, self._memo)
         return render.assessment_page_specs(site, record, self._closure)
@@ -244,6 +275,8 @@ class PageIndex:
             within = next(i for i, s in enumerate(self._owned[owner][1]) if s.path == path)
             if owner == SITE_OWNER:
                 return (1, 0, 0, within)
+            if owner == COMPARE_OWNER:  # after the assessments' own pages (they come last in page_specs)
+                return (0, len(folder_rank), 0, within)
             if owner[0] == "municipality":
                 return (2, folder_rank[owner[1]], 0, within)
             folder = owner[1]

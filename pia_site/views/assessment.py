@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from .. import anchors, urls
 from ..catalog import Form, Node
+from ..compare.items import compared
 from ..filters import file_ordinal_names, wareki
 from ..markup import render_plain, render_rich
 from ..partner import partner_links
@@ -52,6 +53,7 @@ class Row:
     value: ValueView
     rows: tuple["Row", ...] = ()
     history: tuple[Any, ...] = ()  # views.changes.RowLink: the change rows that changed this item
+    compare: str = ""  # its compare page (他団体の記載と比べる); "" for form text
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,10 @@ class AssessmentView:
 
 
 class _Ctx:
-    def __init__(self, config: SiteConfig, assessment: Assessment, history: dict | None = None):
+    def __init__(self, config: SiteConfig, assessment: Assessment, history: dict | None = None, page: str = ""):
         self.config = config
         self.a = assessment
+        self.page = page
         self.file_names = {f.id: f.name for f in assessment.files}
         self.history = history or {}
 
@@ -200,8 +203,9 @@ def _value(ctx: _Ctx, node: Node, value: Any, siblings: dict, scope: dict) -> Va
 def _row(ctx: _Ctx, node: Node, values: dict, base: str, scope: dict) -> Row:
     anchor = anchors.member(base, node)
     sub = tuple(_row(ctx, r, values, base, scope) for r in node.rows)
+    compare = urls.relative(ctx.page, urls.compare_page(ctx.a.form.kind, node.id)) if compared(node) and ctx.page else ""
     return Row(anchor, node.printed, node.star, _value(ctx, node, values.get(node.key), values, scope), sub,
-               ctx.history.get(anchor, ()))
+               ctx.history.get(anchor, ()), compare)
 
 
 def _is_box(node: Node) -> bool:
@@ -286,7 +290,7 @@ def assessment_view(site: Site, a: Assessment) -> AssessmentView:
     from .changes import history_links
 
     page = urls.assessment_page(a.municipality, a.slug)
-    ctx = _Ctx(site.config, a, history_links(site, a, page))
+    ctx = _Ctx(site.config, a, history_links(site, a, page), page)
     form = a.form
     parts: list[Box] = []
     toc: list[TocEntry] = []
