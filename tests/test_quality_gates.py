@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from quality_tools import artefacts_dir, java, npm_tools
+from support import without_most_compare_pages
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +43,10 @@ CHANGELOG_HEADINGS = ["変更日", "項目", "変更前の記載", "変更後の
 
 def html_pages(out: Path) -> list[str]:
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if not p.relative_to(out).as_posix().startswith("assets/"))
+
+
+def browser_pages(out: Path) -> list[str]:
+    return without_most_compare_pages(out, html_pages(out))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +75,7 @@ def test_axe_finds_no_wcag22_violation(browser, sample_build, sample_server, too
     context, page = new_page(browser, width)
     found: list[str] = []
     try:
-        for rel in html_pages(sample_build):
+        for rel in browser_pages(sample_build):
             page.goto(sample_server + rel, wait_until="load")
             page.evaluate(axe_source)  # through DevTools, so the pages' CSP stays as published
             result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
@@ -99,7 +104,7 @@ def test_no_page_scrolls_sideways_at_320px(browser, sample_build, sample_server)
     context, page = new_page(browser, 320)
     wide: list[str] = []
     try:
-        for rel in html_pages(sample_build):
+        for rel in browser_pages(sample_build):
             page.goto(sample_server + rel, wait_until="load")
             width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
             if width > 320:
