@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta, nodes
 from jinja2.loaders import split_template_path
@@ -141,8 +141,10 @@ def template_deps(env: Environment) -> Callable[[str], frozenset[str]]:
     return lru_cache(maxsize=None)(deps)
 
 
-def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: IdentityMemo | None = None) -> list[PageSpec]:
-    """The site-wide pages: top page, search page, about page, 更新履歴 and the site feed.  ``memo`` keeps
+def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: IdentityMemo | None = None,
+                    compare: Sequence[PageSpec] = ()) -> list[PageSpec]:
+    """The site-wide pages: top page, search page, about page, 更新履歴 and the site feed (and, with
+    ``base_url``, the sitemap, which lists the ``compare`` pages too).  ``memo`` keeps
     each assessment's revisions between renders (see ``memo``): pass the same one to every
     render of a site and its later versions."""
     memo = IdentityMemo() if memo is None else memo
@@ -164,8 +166,10 @@ def site_page_specs(site: Site, closure: Callable[[str], frozenset[str]], memo: 
     ]
     if site.config.base_url:  # a sitemap lists absolute URLs only (views/findability.py)
         own = [s.path for s in specs]
-        specs.append(PageSpec(urls.sitemap(), "sitemap.xml", base | closure("sitemap.xml") | every_listing,
-                              lambda: sitemap_context(site.config, _every_path(site, closure, own))))
+        compared = [s.path for s in compare]
+        listed = frozenset().union(*(s.deps for s in compare))  # the compare pages that exist follow their answers
+        specs.append(PageSpec(urls.sitemap(), "sitemap.xml", base | closure("sitemap.xml") | every_listing | listed,
+                              lambda: sitemap_context(site.config, _every_path(site, closure, own) + compared)))
     return specs
 
 
@@ -237,12 +241,13 @@ def page_specs(site: Site, env: Environment) -> list[PageSpec]:
     """Every page of the site with the inputs it depends on."""
     closure = template_deps(env)
     memo = IdentityMemo()  # one build: the site pages and feeds share each assessment's revisions
-    specs = site_page_specs(site, closure, memo)
+    compare = compare_page_specs(site_compare_records(site), closure)
+    specs = site_page_specs(site, closure, memo, compare)
     for m in site.municipalities:
         specs += municipality_page_specs(site, m, closure, memo)
     for a in site.assessments:
         specs += assessment_page_specs(site, a, closure)
-    return specs + compare_page_specs(site_compare_records(site), closure)
+    return specs + compare
 
 
 def render_page(site: Site, env: Environment, spec: PageSpec) -> str:

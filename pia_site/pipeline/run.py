@@ -217,10 +217,11 @@ def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, record
     env = make_environment(theme)
     closure = template_deps(env)
     memo = IdentityMemo()  # the site pages and feeds share each assessment's revisions
-    specs = site_page_specs(site, closure, memo)
+    compare = compare_page_specs(compared, closure)
+    specs = site_page_specs(site, closure, memo, compare)
     for m in site.municipalities:
         specs += municipality_page_specs(site, m, closure, memo)
-    specs += compare_page_specs(compared, closure)
+    specs += compare
     for spec in specs:
         html = render_page(site, env, spec)
         pages.page(spec.path, html)

@@ -232,7 +232,9 @@ class PageIndex:
 
     def _make_specs(self, owner: tuple, record: Any, site: Site) -> list[PageSpec]:
         if owner == SITE_OWNER:
-            return render.site_page_specs(site, self._closure, self._memo)
+            # the sitemap (with base_url) lists the compare pages too
+            compare = render.compare_page_specs(self._compare.records(), self._closure) if site.config.base_url else ()
+            return render.site_page_specs(site, self._closure, self._memo, compare)
         if owner == COMPARE_OWNER:
             return render.compare_page_specs(self._compare.records(), self._closure)
         if owner[0] == "municipality":
