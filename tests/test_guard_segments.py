@@ -1,0 +1,79 @@
+"""The guard's fast reading of pages (guard/segments.py) gives html.parser's segments exactly,
+or hands the text over to html.parser."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from pia_site.guard.segments import fast_segments, markup_segments, parser_segments
+
+REPO = Path(__file__).resolve().parents[1]
+
+# markup the fast reader takes: each must come out exactly as html.parser reads it
+TAKEN = [
+    '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>評価書 &amp; 一覧</title></head>',
+    '<p class="x" id=\'y\' data-n=12 hidden>個人番号 <b>1234</b> 5678 &#57;018</p>',
+    '<td CLASS="A" title="a &gt; b">x</td><TD>y</TD><P>z</p>',
+    '<img alt="電話 048-963-9136" src=a/b/c.png><br/><br /><hr>',
+    '<img src=x/><input disabled/><a href="?a=1&amp;b=2" title="">t</a>',
+    '<a\n  href="#x"\n  title="改行\nあり">y</a>',
+    '<div title="a>b" data-x=\'"q"\'>c</div>',
+    'a &amp b &notit; c &#1; d &#x31;&#x32; e &', 'text only, no markup', '',
+    '<!-- a comment with 123456789018 --><!----><!-- x --  ><p>after</p>',
+    '<?xml version="1.0" encoding="utf-8"?><feed><entry><title>t</title></entry></feed>',
+    '<script>if (a < b && c) { x = "</p>"; }</script><p>p</p>',
+    '<style>p > b { content: "&amp;" }</STYLE ><script type="application/ld+json">{"a": 1}</script >',
+    '<script/>text<style />more',
+    '<span>a</span><span>b</span><em>c</em><li>d<code>e</code></li>',
+    '<a href=x>1</a ><p>2</p\n>', '<a href>x</a>',
+]
+# markup it leaves to html.parser
+LEFT = [
+    'a < b', '<3', '<![CDATA[x]]>', '<a href="x"title="y">', '<!bogus>', '<!-- unterminated',
+    '<a href=x"y>z</a>', '</>', '<a\xa0b>', '<script>no end', '<a title=x\xa0y>', '<a title= >',
+    '<a / href="x">', '<a href==x>', '<p>x</p',
+]
+
+
+@pytest.mark.parametrize("text", TAKEN)
+def test_plain_markup_is_read_as_html_parser_reads_it(text):
+    assert fast_segments(text) is not None
+    assert fast_segments(text) == parser_segments(text)
+
+
+@pytest.mark.parametrize("text", LEFT)
+def test_other_markup_goes_to_html_parser(text):
+    assert fast_segments(text) is None
+    assert markup_segments(text) == parser_segments(text)
+
+
+PIECES = ['<p>', '</p>', '<b>', '</b>', '<td class="c">', '</td>', '<br/>', '<img alt="番号 1234 5678 9018">',
+          '<a href=x title=\'t\'>', '</a>', '<!-- c -->', '<script>', '</script>', '<style>', '</style>',
+          '個人番号', '1234', ' ', '\n', '&amp;', '&#57;', '&', '<', '>', '"', "'", '=', '/', 'x', '電話',
+          '<span data-v="048-963-9136">', '</span>', '<!', '<?pi?>', '<!DOCTYPE html>', '&lt;b&gt;', '\xa0']
+
+
+def test_random_markup_is_read_exactly_or_left_to_html_parser():
+    rnd = random.Random(20261203)
+    taken = 0
+    for _ in range(3000):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 30)))
+        fast = fast_segments(text)
+        if fast is not None:
+            taken += 1
+            assert fast == parser_segments(text), text
+    assert taken > 300  # the comparison covered the fast reader, not only the fallback
+
+
+def test_the_sample_site_pages_are_read_fast_and_exactly(tmp_path):
+    from pia_site.build import build
+
+    out = tmp_path / "out"
+    build(REPO / "content", out)
+    pages = sorted(p for p in out.rglob("*") if p.suffix in (".html", ".xml"))
+    assert len(pages) > 10
+    for p in pages:
+        text = p.read_text(encoding="utf-8")
+        assert fast_segments(text) == parser_segments(text), p
