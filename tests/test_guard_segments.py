@@ -77,3 +77,82 @@ def test_the_sample_site_pages_are_read_fast_and_exactly(tmp_path):
     for p in pages:
         text = p.read_text(encoding="utf-8")
         assert fast_segments(text) == parser_segments(text), p
+
+
+# --- may_match: the texts are tested together, and exactly the texts a pattern may match come out
+
+from pia_site.guard.patterns import _CANDIDATE, _possible, may_match, scan_text  # noqa: E402
+
+BITS = ['個人番号', '番号', 'マイナンバー', '電話', 'TEL', '生年月日', '昭和', '平成', '年', '月', '日', '生まれ',
+        '丁目', '番地', '番', '号', 'の', '越谷市', '第', 'ｶﾞ', 'ﾊﾞ', '\u3099', 'a', 'x@y.jp', '＠', '@', '-', '－',
+        ' ', '\u3000', '\n', '\x00', '(', ')', '/', '.', '０', '１２', '9', '123', '4567', '8901', '048', '0120',
+        '45', '2', '1', '、', '。', 'AB', '令和元']
+
+
+def test_may_match_is_exactly_the_texts_scan_text_may_match_one_by_one():
+    rnd = random.Random(20261204)
+    texts = ["".join(rnd.choice(BITS) for _ in range(rnd.randint(0, 14))) for _ in range(4000)]
+    import unicodedata
+    one_by_one = [i for i, t in enumerate(texts)
+                  if len(t) >= 4 and _CANDIDATE.search(t) and _possible(unicodedata.normalize("NFKC", t))]
+    assert 50 < len(one_by_one) < 3900  # both kinds are there
+    assert may_match(texts) == one_by_one
+    found = [i for i, t in enumerate(texts) if scan_text(t)]
+    assert found and set(found) <= set(one_by_one)
+
+
+def _scan_every_segment(path, segments, allow):
+    """The guard's output scan before may_match: scan_text on every segment."""
+    from pia_site.guard.output import OutputFinding
+
+    out, seen = [], set()
+    for seg in segments:
+        for m in scan_text(seg, allow):
+            if (m.kind, m.value) not in seen:
+                seen.add((m.kind, m.value))
+                out.append(OutputFinding(m.kind, m.value, m.shown, path))
+    return out
+
+
+def test_the_sample_site_and_planted_pages_give_the_same_findings_as_a_scan_of_every_segment(tmp_path):
+    from pia_site.build import build
+    from pia_site.guard.output import scan_segments
+
+    out = tmp_path / "out"
+    build(REPO / "content", out)
+    pages = [(str(p), p.read_text(encoding="utf-8")) for p in sorted(out.rglob("*.html"))]
+    pages.append(("planted.html", '<p>個人番号 1234 5678 9018 電話 048-963-9136</p><td title="生年月日 昭和45年1月2日">x'
+                                   '</td><p>越谷市越ヶ谷四丁目2番1号 a@b.jp ０４８（９６３）９１３６</p>'))
+    total = 0
+    for path, text in pages:
+        segs = markup_segments(text)
+        for allow in (frozenset(), frozenset({"0489639136"})):
+            got = scan_segments(path, segs, allow)
+            assert got == _scan_every_segment(path, segs, allow)
+            total += len(got)
+    assert total > 0
+
+
+def test_the_source_scan_finds_what_a_scan_of_every_scalar_finds():
+    import html
+
+    from pia_site.guard import scan_document
+    from pia_site.guard.source import scalars
+    from pia_site.load import load_document
+
+    docs = sorted((REPO / "content").rglob("*.yaml")) + sorted((REPO / "tests" / "fixtures").rglob("*.yaml"))
+    total = 0
+    for path in docs:
+        doc, _ = load_document(path)
+        if doc is None or doc.root is None:
+            continue
+        got = scan_document(doc, frozenset())
+        expected = []  # the kinds and values, scalar by scalar, as before may_match
+        for key_path, scalar in scalars(doc.root):
+            v = scalar.value or ""
+            ms = scan_text(v) + [m for m in scan_text(html.unescape(v)) if "&" in v
+                                 and (m.kind, m.value) not in {(n.kind, n.value) for n in scan_text(v)}]
+            expected += [(key_path, m.kind, m.value) for m in ms]
+        assert [(f.key_path, f.kind, f.value) for f in got] == expected, path
+        total += len(got)
+    assert total > 0

@@ -13,7 +13,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterator
 
-from .patterns import Kind, scan_text
+from .patterns import Kind, may_match, scan_text
 from .segments import markup_segments
 
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".csv", ".md")
@@ -102,8 +102,8 @@ def _shard_grams(data: bytes) -> list[str]:
 def scan_segments(path: str, segments: list[str], allow: frozenset[str]) -> list[OutputFinding]:
     out: list[OutputFinding] = []
     seen: set[tuple[Kind, str]] = set()
-    for seg in segments:
-        for m in scan_text(seg, allow):
+    for i in may_match(segments):  # scan_text finds nothing in the others
+        for m in scan_text(segments[i], allow):
             if (m.kind, m.value) not in seen:
                 seen.add((m.kind, m.value))
                 out.append(OutputFinding(m.kind, m.value, m.shown, path))

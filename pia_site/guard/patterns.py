@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from enum import Enum
 
@@ -171,6 +172,42 @@ def _possible(norm: str) -> bool:
             return True
     return bool(("@" in norm and _EMAIL.search(norm)) or _PHONE.search(norm)
                 or ("生" in norm and _DATE.search(norm)) or _ADDRESS.search(norm))
+
+
+_JOIN = "\x00"  # no pattern reads it, it does not change under NFKC, and no character composes with it
+# Necessary for a match: twelve digits with at most one separator between two (a _DIGIT_RUN
+# of 12 digits), and a piece every _ADDRESS alternative holds.  Cheap to search for.
+_TWELVE = re.compile(rf"[0-9](?:{_SEP}?[0-9]){{11}}")
+_ADDRESS_HINT = re.compile(rf"丁目|[0-9]\s?番|[0-9][{DASHES}][0-9]{{1,4}}[{DASHES}][0-9]")
+
+
+def may_match(texts: list[str]) -> list[int]:
+    """The indexes, in order, of the texts ``_possible`` passes, the only ones in which
+    ``scan_text`` can find something.  The usual text has nothing, so the patterns run once
+    over all the texts joined by NUL.  No pattern reads NUL, so no match spans two texts and
+    each text is bounded by it as by the ends of a string: a pattern matches in the joined
+    text inside a text exactly when it matches that text."""
+    idx = [i for i, t in enumerate(texts) if len(t) >= 4 and _CANDIDATE.search(t)]
+    nfkc = {t: unicodedata.normalize("NFKC", t) for t in {texts[i] for i in idx}}
+    norms = [nfkc[texts[i]] for i in idx]
+    joined = _JOIN.join(norms)
+    starts, at = [], 0
+    for t in norms:
+        starts.append(at)
+        at += len(t) + 1
+
+    def owners(pattern: re.Pattern) -> set[int]:
+        return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
+
+    hit = owners(_PHONE)
+    hit.update(k for k in owners(_TWELVE) - hit
+               if any(len(_STRIP.sub("", r.group())) == 12 for r in _DIGIT_RUN.finditer(norms[k])))
+    hit.update(k for k in owners(_ADDRESS_HINT) - hit if _ADDRESS.search(norms[k]))
+    if "@" in joined:
+        hit.update(k for k, t in enumerate(norms) if k not in hit and "@" in t and _EMAIL.search(t))
+    if "生" in joined:
+        hit.update(k for k, t in enumerate(norms) if k not in hit and "生" in t and _DATE.search(t))
+    return [idx[k] for k in sorted(hit)]
 
 
 def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list[Match]:
