@@ -156,3 +156,32 @@ def test_the_source_scan_finds_what_a_scan_of_every_scalar_finds():
         assert [(f.key_path, f.kind, f.value) for f in got] == expected, path
         total += len(got)
     assert total > 0
+
+
+def _nfkc_offsets_by_groups(text):
+    """The reference: each base character with the marks after it normalised as one piece."""
+    import unicodedata
+
+    out, offsets, i, n = [], [], 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f\u3099\u309a"):
+            j += 1
+        piece = unicodedata.normalize("NFKC", text[i:j])
+        out.append(piece)
+        offsets.extend([i] * len(piece))
+        i = j
+    offsets.append(n)
+    return "".join(out), offsets
+
+
+def test_nfkc_with_offsets_matches_the_piece_by_piece_normalisation():
+    from pia_site.guard.patterns import _nfkc_with_offsets
+
+    rnd = random.Random(11)
+    plain = list("個人番号０１２３４５６７８９㈱½ﬁ①Ⅲｱｲｳ　－ー－abc 123")
+    marks = ["ﾞ", "ﾟ", "\u3099", "\u0301"]
+    for k in range(400):
+        alphabet = plain + (marks if k % 2 else [])
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 40)))
+        assert _nfkc_with_offsets(text) == _nfkc_offsets_by_groups(text), text

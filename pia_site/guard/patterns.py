@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from itertools import chain, repeat
 from dataclasses import dataclass
 from enum import Enum
 
@@ -121,18 +122,32 @@ def mask(shown: str, keep: int = 4) -> str:
     return head + re.sub(r"[0-9A-Za-z]", "*", tail)
 
 
+_SOUND_MARKS = "\uff9e\uff9f\u3099\u309a"  # (semi-)voiced sound marks that compose with the kana before them
+
+
 def _nfkc_with_offsets(text: str) -> tuple[str, list[int]]:
     """NFKC of ``text`` and, for every character of the result (and its end), the offset of
     the original character it came from.  A base character and the combining marks after it
     (e.g. half-width ﾊ + ﾞ) are normalised together so that they compose."""
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text, list(range(len(text) + 1))
+    chars = set(text)
+    if not any(unicodedata.combining(c) or c in _SOUND_MARKS for c in chars):
+        # every character is a piece of its own: each distinct one is normalised once
+        nfkc = {c: unicodedata.normalize("NFKC", c) for c in chars}
+        pieces = list(map(nfkc.__getitem__, text))
+        norm = "".join(pieces)
+        if len(norm) == len(text):
+            return norm, list(range(len(text) + 1))
+        offsets = list(chain.from_iterable(map(repeat, range(len(text)), map(len, pieces))))
+        offsets.append(len(text))
+        return norm, offsets
     out: list[str] = []
     offsets: list[int] = []
     i, n = 0, len(text)
     while i < n:
         j = i + 1
-        while j < n and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f\u3099\u309a"):
+        while j < n and (unicodedata.combining(text[j]) or text[j] in _SOUND_MARKS):
             j += 1
         piece = unicodedata.normalize("NFKC", text[i:j])
         out.append(piece)

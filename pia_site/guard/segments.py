@@ -74,15 +74,16 @@ _NAME = "[a-zA-Z_:][-a-zA-Z0-9_:.]*"
 _VALUE = rf"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)(?=[ \t\n\r\f>]|\Z))"""
 # one attribute of the attributes a _TOKEN start tag matched (\Z: the last one's unquoted value)
 _ATTR = re.compile(rf"{_WS}+{_NAME}(?:{_WS}*={_WS}*{_VALUE})?")
+# Each alternative's outermost group closes last, so ``lastindex`` says which one matched.
 _TOKEN = re.compile(
-    r"([^<]+)"                                                       # 1 text
-    rf"|<([a-zA-Z][a-zA-Z0-9-]*)((?:{_WS}+{_NAME}(?:{_WS}*={_WS}*{_VALUE})?)*){_WS}*(/?)>"  # 2 tag, 3 attrs, 7 "/"
-    r"|</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>"                          # 8 end tag (html.parser's endtagfind)
-    r"|<!--(.*?)--\s*>"                                              # 9 comment (ends at html.parser's commentclose)
-    r"|<![dD][oO][cC][tT][yY][pP][eE][^>]*>"                         # doctype: ignored
-    r"|<\?[^>]*>"                                                    # processing instruction: ignored
-    r"|(<)",                                                         # 10 anything else: not handled here
+    r"([^<]+)"                                                              # 1 text
+    rf"|(<([a-zA-Z][a-zA-Z0-9-]*)((?:{_WS}+{_NAME}(?:{_WS}*={_WS}*{_VALUE})?)*){_WS}*(/?)>)"  # 2 tag: 3 name, 4 attributes, 8 "/"
+    r"|(</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>)"                              # 9 end tag: 10 name (html.parser's endtagfind)
+    r"|(<!--(.*?)--\s*>)"                                                   # 11 comment: 12 text (up to html.parser's commentclose)
+    r"|(<![dD][oO][cC][tT][yY][pP][eE][^>]*>|<\?[^>]*>)"                    # 13 doctype, processing instruction: ignored
+    r"|(<)",                                                                # 14 anything else: not handled here
     re.S)
+_TEXT, _START, _END, _COMMENT, _OTHER = 1, 2, 9, 11, 14
 _CDATA_END = {tag: re.compile(r"</\s*%s\s*>" % tag, re.I) for tag in ("script", "style")}  # html.parser's
 
 
@@ -93,45 +94,44 @@ def fast_segments(text: str) -> list[str] | None:
     append = segments.append
     run: list[str] = []
     pos, n = 0, len(text)
-    match = _TOKEN.match
     while pos < n:
-        m = match(text, pos)
-        pos = m.end()
-        if m.lastindex == 1:
-            run.append(unescape(m.group(1)))
-            continue
-        tag = m.group(2)
-        if tag is not None:
-            tag = tag.lower()
-            if tag not in INLINE and run:
-                append("".join(run))
-                run = []
-            attrs = m.group(3)
-            if attrs:
-                for a in _ATTR.finditer(attrs):
-                    value = a.group(1) or a.group(2) or a.group(3)
-                    if value:
-                        append(unescape(value))
-            if tag in _CDATA_END and not m.group(7):  # a script or style body: raw text up to its end tag
-                end = _CDATA_END[tag].search(text, pos)
-                if end is None:
-                    return None
-                if end.start() > pos:
-                    run.append(text[pos:end.start()])
-                if run:
+        for m in _TOKEN.finditer(text, pos):  # the tokens cover the text: [^<]+ or something at "<"
+            k = m.lastindex
+            if k == _TEXT:
+                piece = m.group(1)
+                run.append(unescape(piece) if "&" in piece else piece)
+            elif k == _START:
+                tag = m.group(3).lower()
+                if run and tag not in INLINE:
                     append("".join(run))
                     run = []
-                pos = end.end()
-            continue
-        end_tag = m.group(8)
-        if end_tag is not None:
-            if run and end_tag.lower() not in INLINE:
-                append("".join(run))
-                run = []
-        elif m.lastindex == 9:
-            append(m.group(9))
-        elif m.lastindex == 10:
-            return None
+                attrs = m.group(4)
+                if attrs:
+                    for dq, sq, bare in _ATTR.findall(attrs):
+                        value = dq or sq or bare
+                        if value:
+                            append(unescape(value) if "&" in value else value)
+                if tag in _CDATA_END and not m.group(8):  # a script or style body: raw text up to its end tag
+                    end = _CDATA_END[tag].search(text, m.end())
+                    if end is None:
+                        return None
+                    if end.start() > m.end():
+                        run.append(text[m.end():end.start()])
+                    if run:
+                        append("".join(run))
+                        run = []
+                    pos = end.end()
+                    break  # go on after the end tag
+            elif k == _END:
+                if run and m.group(10).lower() not in INLINE:
+                    append("".join(run))
+                    run = []
+            elif k == _COMMENT:
+                append(m.group(12))
+            elif k == _OTHER:
+                return None
+        else:
+            break
     if run:
         append("".join(run))
     return segments
