@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pia_site.guard.segments import fast_segments, markup_segments, parser_segments
+from pia_site.guard.segments import fast_segments, markup_segments, parser_segments, token_segments
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,27 +40,30 @@ LEFT = [
 @pytest.mark.parametrize("text", TAKEN)
 def test_plain_markup_is_read_as_html_parser_reads_it(text):
     assert fast_segments(text) is not None
-    assert fast_segments(text) == parser_segments(text)
+    assert fast_segments(text) == token_segments(text) == parser_segments(text)
 
 
 @pytest.mark.parametrize("text", LEFT)
 def test_other_markup_goes_to_html_parser(text):
-    assert fast_segments(text) is None
+    assert fast_segments(text) is None and token_segments(text) is None
     assert markup_segments(text) == parser_segments(text)
 
 
 PIECES = ['<p>', '</p>', '<b>', '</b>', '<td class="c">', '</td>', '<br/>', '<img alt="番号 1234 5678 9018">',
           '<a href=x title=\'t\'>', '</a>', '<!-- c -->', '<script>', '</script>', '<style>', '</style>',
           '個人番号', '1234', ' ', '\n', '&amp;', '&#57;', '&', '<', '>', '"', "'", '=', '/', 'x', '電話',
-          '<span data-v="048-963-9136">', '</span>', '<!', '<?pi?>', '<!DOCTYPE html>', '&lt;b&gt;', '\xa0']
+          '<span data-v="048-963-9136">', '</span>', '<!', '<?pi?>', '<!DOCTYPE html>', '&lt;b&gt;', '\xa0',
+          '<script type="m" data-n="1234">', '<SCRIPT>', '</SCRIPT >', '<style/>', '<scripts>', '<a title="a>b">',
+          '<!-- <b> -->', '<p title="x<y">']
 
 
 def test_random_markup_is_read_exactly_or_left_to_html_parser():
     rnd = random.Random(20261203)
     taken = 0
-    for _ in range(3000):
+    for _ in range(6000):
         text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 30)))
         fast = fast_segments(text)
+        assert fast == token_segments(text), text  # the shortcut reads what the tokenizer reads
         if fast is not None:
             taken += 1
             assert fast == parser_segments(text), text
@@ -77,6 +80,7 @@ def test_the_sample_site_pages_are_read_fast_and_exactly(tmp_path):
     for p in pages:
         text = p.read_text(encoding="utf-8")
         assert fast_segments(text) == parser_segments(text), p
+        assert token_segments(text) == parser_segments(text), p
 
 
 # --- may_match: the texts are tested together, and exactly the texts a pattern may match come out

@@ -83,11 +83,11 @@ _TOKEN = re.compile(
     r"|(<![dD][oO][cC][tT][yY][pP][eE][^>]*>|<\?[^>]*>)"                    # 13 doctype, processing instruction: ignored
     r"|(<)",                                                                # 14 anything else: not handled here
     re.S)
-_TEXT, _START, _END, _COMMENT, _OTHER = 1, 2, 9, 11, 14
+_TEXT, _START, _END, _COMMENT, _IGNORED, _OTHER = 1, 2, 9, 11, 13, 14
 _CDATA_END = {tag: re.compile(r"</\s*%s\s*>" % tag, re.I) for tag in ("script", "style")}  # html.parser's
 
 
-def fast_segments(text: str) -> list[str] | None:
+def token_segments(text: str) -> list[str] | None:
     """The segments of ``text`` read by the tokenizer of the module docstring, or None where
     it meets markup it does not take (then only ``html.parser`` reads it)."""
     segments: list[str] = []
@@ -134,6 +134,102 @@ def fast_segments(text: str) -> list[str] | None:
             break
     if run:
         append("".join(run))
+    return segments
+
+
+# A shortcut to the same tokens: the text cut at every "<…>" without "<" or ">" inside, each
+# such piece read with _TOKEN once per distinct piece (a page repeats its tags).  A piece
+# _TOKEN takes whole is the very token it reads at that place (its only ">" is the last
+# character, and no reading of a quote could carry the token past it); text between two
+# pieces without "<" is a text token.  Anything else goes back to token_segments.
+_PIECE = re.compile(r"(<[^<>]*>)")
+_CDATA_OPEN = re.compile(r"<(?:[sS][cC][rR][iI][pP][tT]|[sS][tT][yY][lL][eE])(?![a-zA-Z0-9-])")
+_KNOWN: dict[str, tuple[bool, tuple[str, ...]]] = {}  # piece -> (ends the run, segments it adds)
+_KNOWN_MAX = 100_000
+
+
+def _known(piece: str) -> tuple[bool, tuple[str, ...]] | None:
+    m = _TOKEN.fullmatch(piece)
+    if m is None:
+        return None
+    k = m.lastindex
+    if k == _START:
+        tag = m.group(3).lower()
+        if tag in _CDATA_END:
+            return None  # a script or style body is read from the page (fast_segments)
+        values = tuple(unescape(v) for v in (dq or sq or bare for dq, sq, bare in _ATTR.findall(m.group(4))) if v)
+        known = (tag not in INLINE, values)
+    elif k == _END:
+        known = (m.group(10).lower() not in INLINE, ())
+    elif k == _COMMENT:
+        known = (False, (m.group(12),))
+    elif k == _IGNORED:
+        known = (False, ())
+    else:
+        return None
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    _KNOWN[piece] = known
+    return known
+
+
+def _plain(region: str, segments: list[str], run: list[str]) -> bool:
+    """Read ``region`` (no script or style tag in it) into ``segments`` and ``run``; False
+    where a piece is not a whole token (the caller starts again with token_segments)."""
+    parts = _PIECE.split(region)  # text, piece, text, piece, …, text
+    get = _KNOWN.get
+    for i in range(1, len(parts), 2):
+        text = parts[i - 1]
+        if text:
+            if "<" in text:
+                return False
+            run.append(unescape(text) if "&" in text else text)
+        known = get(parts[i]) or _known(parts[i])
+        if known is None:
+            return False
+        ends, values = known
+        if ends and run:
+            segments.append("".join(run))
+            run.clear()
+        if values:
+            segments.extend(values)
+    text = parts[-1]
+    if text:
+        if "<" in text:
+            return False
+        run.append(unescape(text) if "&" in text else text)
+    return True
+
+
+def fast_segments(text: str) -> list[str] | None:
+    """The segments ``token_segments`` reads (None where it hands over to html.parser), by
+    the shortcut above between script and style elements, which it reads as token_segments does."""
+    segments: list[str] = []
+    run: list[str] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        cdata = _CDATA_OPEN.search(text, pos)
+        if not _plain(text[pos:cdata.start() if cdata else n], segments, run):
+            return token_segments(text)
+        if cdata is None:
+            break
+        m = _TOKEN.match(text, cdata.start())  # a token boundary: _plain read the text before it whole
+        if m.lastindex != _START:
+            return token_segments(text)
+        if run:  # script and style end a run
+            segments.append("".join(run))
+            run.clear()
+        segments.extend(unescape(v) for v in (dq or sq or bare for dq, sq, bare in _ATTR.findall(m.group(4))) if v)
+        pos = m.end()
+        if not m.group(8):
+            end = _CDATA_END[m.group(3).lower()].search(text, pos)
+            if end is None:
+                return None
+            if end.start() > pos:
+                segments.append(text[pos:end.start()])  # the body, alone in its run
+            pos = end.end()
+    if run:
+        segments.append("".join(run))
     return segments
 
 
