@@ -85,7 +85,7 @@ def test_the_sample_site_pages_are_read_fast_and_exactly(tmp_path):
 
 # --- may_match: the texts are tested together, and exactly the texts a pattern may match come out
 
-from pia_site.guard.patterns import _CANDIDATE, _possible, may_match, scan_text  # noqa: E402
+from pia_site.guard.patterns import _CANDIDATE, _VERDICTS, _possible, may_match, scan_text  # noqa: E402
 
 BITS = ['個人番号', '番号', 'マイナンバー', '電話', 'TEL', '生年月日', '昭和', '平成', '年', '月', '日', '生まれ',
         '丁目', '番地', '番', '号', 'の', '越谷市', '第', 'ｶﾞ', 'ﾊﾞ', '\u3099', 'a', 'x@y.jp', '＠', '@', '-', '－',
@@ -100,7 +100,9 @@ def test_may_match_is_exactly_the_texts_scan_text_may_match_one_by_one():
     one_by_one = [i for i, t in enumerate(texts)
                   if len(t) >= 4 and _CANDIDATE.search(t) and _possible(unicodedata.normalize("NFKC", t))]
     assert 50 < len(one_by_one) < 3900  # both kinds are there
+    _VERDICTS.clear()  # every answer from the joined texts, none remembered
     assert may_match(texts) == one_by_one
+    assert may_match(texts[::-1]) == [len(texts) - 1 - i for i in reversed(one_by_one)]  # now remembered
     found = [i for i, t in enumerate(texts) if scan_text(t)]
     assert found and set(found) <= set(one_by_one)
 

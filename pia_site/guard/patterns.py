@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from itertools import chain, repeat
+from itertools import accumulate, chain, compress, repeat
 from dataclasses import dataclass
 from enum import Enum
 
@@ -196,20 +196,30 @@ _TWELVE = re.compile(rf"[0-9](?:{_SEP}?[0-9]){{11}}")
 _ADDRESS_HINT = re.compile(rf"丁目|[0-9]\s?番|[0-9][{DASHES}][0-9]{{1,4}}[{DASHES}][0-9]")
 
 
+_VERDICTS: dict[str, bool] = {}  # text -> may_match's answer: a page, its open data and its YAML share texts
+_VERDICTS_MAX = 50_000
+
+
 def may_match(texts: list[str]) -> list[int]:
     """The indexes, in order, of the texts ``_possible`` passes, the only ones in which
     ``scan_text`` can find something.  The usual text has nothing, so the patterns run once
     over all the texts joined by NUL.  No pattern reads NUL, so no match spans two texts and
     each text is bounded by it as by the ends of a string: a pattern matches in the joined
-    text inside a text exactly when it matches that text."""
-    idx = [i for i, t in enumerate(texts) if len(t) >= 4 and _CANDIDATE.search(t)]
-    nfkc = {t: unicodedata.normalize("NFKC", t) for t in {texts[i] for i in idx}}
-    norms = [nfkc[texts[i]] for i in idx]
+    text inside a text exactly when it matches that text.  Answers are remembered by text."""
+    idx = [i for i in compress(range(len(texts)), map(_CANDIDATE.search, texts)) if len(texts[i]) >= 4]
+    new = list(dict.fromkeys(t for t in (texts[i] for i in idx) if t not in _VERDICTS))
+    if new:
+        if len(_VERDICTS) + len(new) > _VERDICTS_MAX:
+            _VERDICTS.clear()
+        hit = _possible_texts([unicodedata.normalize("NFKC", t) for t in new])
+        _VERDICTS.update((t, k in hit) for k, t in enumerate(new))
+    return [i for i in idx if _VERDICTS[texts[i]]]
+
+
+def _possible_texts(norms: list[str]) -> set[int]:
+    """The indexes of the normalised texts ``_possible`` passes."""
     joined = _JOIN.join(norms)
-    starts, at = [], 0
-    for t in norms:
-        starts.append(at)
-        at += len(t) + 1
+    starts = list(accumulate((len(t) + 1 for t in norms[:-1]), initial=0))
 
     def owners(pattern: re.Pattern) -> set[int]:
         return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
@@ -222,7 +232,7 @@ def may_match(texts: list[str]) -> list[int]:
         hit.update(k for k, t in enumerate(norms) if k not in hit and "@" in t and _EMAIL.search(t))
     if "生" in joined:
         hit.update(k for k, t in enumerate(norms) if k not in hit and "生" in t and _DATE.search(t))
-    return [idx[k] for k in sorted(hit)]
+    return hit
 
 
 def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list[Match]:
