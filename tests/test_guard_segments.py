@@ -191,3 +191,16 @@ def test_nfkc_with_offsets_matches_the_piece_by_piece_normalisation():
         alphabet = plain + (marks if k % 2 else [])
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 40)))
         assert _nfkc_with_offsets(text) == _nfkc_offsets_by_groups(text), text
+
+
+def test_may_match_gives_the_same_answers_when_it_forgets(monkeypatch):
+    from pia_site.guard import patterns
+
+    texts = ["電話 048-963-9136", "平成27年10月", "個人番号 123456789018", "http://www.w3.org/2005/Atom", "越谷市1-2-3"]
+    expected = [0, 2, 4]
+    _VERDICTS.clear()
+    monkeypatch.setattr(patterns, "_VERDICTS_MAX", 3)
+    assert may_match(texts[:3]) == [0, 2]  # three remembered
+    assert may_match(texts) == expected    # two new ones: the memory starts again
+    assert may_match(texts) == expected
+    assert len(_VERDICTS) <= 3 + 2

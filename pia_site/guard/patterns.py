@@ -207,13 +207,16 @@ def may_match(texts: list[str]) -> list[int]:
     each text is bounded by it as by the ends of a string: a pattern matches in the joined
     text inside a text exactly when it matches that text.  Answers are remembered by text."""
     idx = [i for i in compress(range(len(texts)), map(_CANDIDATE.search, texts)) if len(texts[i]) >= 4]
-    new = list(dict.fromkeys(t for t in (texts[i] for i in idx) if t not in _VERDICTS))
+    verdicts = {t: _VERDICTS.get(t) for t in (texts[i] for i in idx)}
+    new = [t for t, v in verdicts.items() if v is None]
     if new:
-        if len(_VERDICTS) + len(new) > _VERDICTS_MAX:
-            _VERDICTS.clear()
         hit = _possible_texts([unicodedata.normalize("NFKC", t) for t in new])
-        _VERDICTS.update((t, k in hit) for k, t in enumerate(new))
-    return [i for i in idx if _VERDICTS[texts[i]]]
+        fresh = {t: k in hit for k, t in enumerate(new)}
+        verdicts.update(fresh)
+        if len(_VERDICTS) + len(fresh) > _VERDICTS_MAX:
+            _VERDICTS.clear()
+        _VERDICTS.update(fresh)
+    return [i for i in idx if verdicts[texts[i]]]
 
 
 def _possible_texts(norms: list[str]) -> set[int]:
