@@ -197,7 +197,7 @@ _ADDRESS_HINT = re.compile(rf"丁目|[0-9]\s?番|[0-9][{DASHES}][0-9]{{1,4}}[{DA
 
 
 _VERDICTS: dict[str, bool] = {}  # text -> may_match's answer: a page, its open data and its YAML share texts
-_VERDICTS_MAX = 50_000
+_VERDICTS_MAX = 20_000  # an assessment's pages, open data and YAML: about 6,000 distinct candidates
 
 
 def may_match(texts: list[str]) -> list[int]:

@@ -147,7 +147,7 @@ def token_segments(text: str) -> list[str] | None:
 _PIECE = re.compile(r"(<[^<>]*>)")
 _CDATA_OPEN = re.compile(r"<(?:[sS][cC][rR][iI][pP][tT]|[sS][tT][yY][lL][eE])(?![a-zA-Z0-9-])")
 _KNOWN: dict[str, tuple[bool, tuple[str, ...]]] = {}  # piece -> (ends the run, segments it adds)
-_KNOWN_MAX = 100_000
+_KNOWN_MAX = 20_000  # distinct tags: a large page has about 2,000
 
 
 def _known(piece: str) -> tuple[bool, tuple[str, ...]] | None:
