@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from itertools import accumulate, chain, compress, repeat
 from dataclasses import dataclass
 from enum import Enum
+from itertools import accumulate, chain, compress, repeat
 
 
 class Kind(str, Enum):
