@@ -84,14 +84,23 @@ class _Visible(HTMLParser):
         self.out.append(data)
 
 
+_PLAIN_PARAGRAPH = re.compile(r"<p>([^<>&]*)</p>")  # render_rich's output for one plain line (markup._PLAIN_LINE)
+
+
 def visible_text(rich: str | None) -> str:
     """What a reader sees of a rich cell: one line per block, runs of spaces as one space."""
     if not rich:
         return ""
-    p = _Visible()
-    p.feed(render_rich(rich))
-    p.close()
-    lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in "".join(p.out).split("\n"))
+    html = render_rich(rich)
+    plain = _PLAIN_PARAGRAPH.fullmatch(html)
+    if plain:  # what _Visible makes of one paragraph of plain text
+        seen = "\n" + plain.group(1) + "\n"
+    else:
+        p = _Visible()
+        p.feed(html)
+        p.close()
+        seen = "".join(p.out)
+    lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in seen.split("\n"))
     return "\n".join(line for line in lines if line)
 
 

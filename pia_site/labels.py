@@ -55,8 +55,19 @@ def key_char(ch: str) -> str:
     return "".join(FOLD.get(c, c) for c in out if c not in DROP and not c.isspace())
 
 
+class _KeyTable(dict):
+    """``key_char`` by code point, for ``str.translate``: each character's key is computed once."""
+
+    def __missing__(self, code: int) -> str:
+        key = self[code] = key_char(chr(code))
+        return key
+
+
+_KEY_TABLE = _KeyTable()
+
+
 def _label_key(text: str) -> str:
-    return "".join(key_char(ch) for ch in text)
+    return text.translate(_KEY_TABLE)  # the keys of the characters one after the other
 
 
 _label_key_short = lru_cache(maxsize=1 << 16)(_label_key)

@@ -141,3 +141,39 @@ def test_detail_tables_have_the_same_column_widths_in_every_revision():
     css = (REPO / "assets/style.css").read_text(encoding="utf-8")
     assert re.search(r"table\.change-detail\s*\{[^}]*table-layout:\s*fixed", css)
     assert re.search(r"table\.change-detail th\s*\{[^}]*width:\s*\d", css)
+
+
+def _visible_by_parser(rich):
+    """visible_text as read by html.parser on every cell (before the one-paragraph shortcut)."""
+    import re
+
+    from pia_site.diff import _Visible
+    from pia_site.markup import render_rich
+
+    if not rich:
+        return ""
+    p = _Visible()
+    p.feed(render_rich(rich))
+    p.close()
+    lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in "".join(p.out).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@pytest.mark.parametrize("rich", [
+    "委託先は株式会社ABCである。", "  前後に空白  ", "1\\. 項目", "a  b\u3000c", "電話 048-963-9136",
+    "A & B", "<b>太字</b>", "- 一\n- 二", "1. 一\n2. 二", "段落一\n\n段落二", "x > y", "**強調**",
+    "改行\nあり", "&amp;", "\u00a0NBSP", "タブ\tあり",
+])
+def test_visible_text_of_a_plain_paragraph_is_what_the_parser_reads(rich):
+    from pia_site.diff import visible_text
+
+    assert visible_text(rich) == _visible_by_parser(rich)
+
+
+def test_visible_text_of_every_sample_cell_is_what_the_parser_reads(site):
+    from pia_site.diff import visible_text
+
+    cells = [c for a in site.assessments for r in a.changes for c in (r.before, r.after)]
+    assert len(cells) > 100
+    for c in cells:
+        assert visible_text(c) == _visible_by_parser(c)

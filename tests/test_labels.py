@@ -67,3 +67,15 @@ def test_changelog_compares_content_without_quotation_brackets():
     """The sample's saitama changes.46: the quoted sentence is in the current text (C104 said it was not)."""
     assert contains(RULES, ADDED) is True
     assert contains(RULES, "「委託先には提供を認めない。」を追加") is False
+
+
+def test_label_key_is_the_key_of_each_character_in_turn():
+    import random
+
+    from pia_site.labels import CIRCLED, DROP, FOLD, key_char, label_key
+
+    rnd = random.Random(7)
+    alphabet = list(CIRCLED + "".join(DROP) + "".join(FOLD) + "ｱｶﾞﾊﾟＡ１ⅢⅣ㈱　 \t\n\u200b概要提供移転abc~-ﾞ\u3099")
+    for n in (0, 1, 5, 199, 200, 201, 3000):  # below and above the cached length
+        text = "".join(rnd.choice(alphabet) for _ in range(n))
+        assert label_key(text) == "".join(key_char(ch) for ch in text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from ..filters import wareki
@@ -52,19 +53,22 @@ def value_text(v: Any) -> str:
 
 def text_pieces(text: str | None) -> list[str]:
     """Comparable pieces of a before/after cell (elisions split it; trivial cells give none)."""
-    if not text:
-        return []
+    return list(_text_pieces(text)) if text else []
+
+
+@lru_cache(maxsize=1024)  # a cell is compared with every candidate value
+def _text_pieces(text: str) -> tuple[str, ...]:
     plain = nfkc(strip_html(text)).strip()
     plain = re.sub(r"^\d+\)\s*", "", plain)  # "1)発生あり": the option number
     plain = _CHECK_MARK.sub(" ", plain)  # "【○】その他": checkbox marks
     if compact(plain) in _TRIVIAL:
-        return []
+        return ()
     out = []
     for piece in _ELISION.split(plain):
         k = compact(piece)
         if len(k) >= 2:
             out.append(k)
-    return out
+    return tuple(out)
 
 
 COVERAGE = 0.97  # share of a piece's characters found in order in the current text (OCR slips)

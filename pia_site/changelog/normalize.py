@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from ..labels import CIRCLED, label_key, nfkc
@@ -92,6 +93,7 @@ def normalize(text: str, circled_labels: Iterable[str] | None = None) -> Normali
     return Normalized(s, continuation, context)
 
 
+@lru_cache(maxsize=1024)  # a value is compared with every row that names its item
 def normalize_content(text: str | None) -> str:
     """Content text for comparisons (value chaining, text matching): tags out, NFKC, compact."""
     if not text:

@@ -11,16 +11,11 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Iterator
 
-from .patterns import Kind, scan_text
+from .patterns import Kind, may_match, scan_text
+from .segments import markup_segments
 
-# elements that do not end a run of text (everything else does: p, td, li, h1, title, entry …)
-INLINE = frozenset({
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "label", "mark",
-    "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
-})
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".csv", ".md")
 
 
@@ -30,49 +25,6 @@ class OutputFinding:
     value: str
     shown: str
     path: str  # output path, relative to the output folder
-
-
-class _Segments(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.segments: list[str] = []
-        self._run: list[str] = []
-
-    def _flush(self) -> None:
-        if self._run:
-            self.segments.append("".join(self._run))
-            self._run = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag not in INLINE:
-            self._flush()
-        for _, value in attrs:
-            if value:
-                self.segments.append(value)
-
-    handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag) -> None:
-        if tag not in INLINE:
-            self._flush()
-
-    def handle_data(self, data) -> None:
-        self._run.append(data)
-
-    def handle_comment(self, data) -> None:
-        self.segments.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
-
-def markup_segments(text: str) -> list[str]:
-    """Text segments of an HTML page or an XML feed (see the module docstring)."""
-    p = _Segments()
-    p.feed(text)
-    p.close()
-    return p.segments
 
 
 def _json_strings(obj) -> Iterator[str]:
@@ -150,8 +102,8 @@ def _shard_grams(data: bytes) -> list[str]:
 def scan_segments(path: str, segments: list[str], allow: frozenset[str]) -> list[OutputFinding]:
     out: list[OutputFinding] = []
     seen: set[tuple[Kind, str]] = set()
-    for seg in segments:
-        for m in scan_text(seg, allow):
+    for i in may_match(segments):  # scan_text finds nothing in the others
+        for m in scan_text(segments[i], allow):
             if (m.kind, m.value) not in seen:
                 seen.add((m.kind, m.value))
                 out.append(OutputFinding(m.kind, m.value, m.shown, path))

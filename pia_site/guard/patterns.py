@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from enum import Enum
+from itertools import accumulate, chain, compress, repeat
 
 
 class Kind(str, Enum):
@@ -120,18 +122,32 @@ def mask(shown: str, keep: int = 4) -> str:
     return head + re.sub(r"[0-9A-Za-z]", "*", tail)
 
 
+_SOUND_MARKS = "\uff9e\uff9f\u3099\u309a"  # (semi-)voiced sound marks that compose with the kana before them
+
+
 def _nfkc_with_offsets(text: str) -> tuple[str, list[int]]:
     """NFKC of ``text`` and, for every character of the result (and its end), the offset of
     the original character it came from.  A base character and the combining marks after it
     (e.g. half-width ﾊ + ﾞ) are normalised together so that they compose."""
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text, list(range(len(text) + 1))
+    chars = set(text)
+    if not any(unicodedata.combining(c) or c in _SOUND_MARKS for c in chars):
+        # every character is a piece of its own: each distinct one is normalised once
+        nfkc = {c: unicodedata.normalize("NFKC", c) for c in chars}
+        pieces = list(map(nfkc.__getitem__, text))
+        norm = "".join(pieces)
+        if len(norm) == len(text):
+            return norm, list(range(len(text) + 1))
+        offsets = list(chain.from_iterable(map(repeat, range(len(text)), map(len, pieces))))
+        offsets.append(len(text))
+        return norm, offsets
     out: list[str] = []
     offsets: list[int] = []
     i, n = 0, len(text)
     while i < n:
         j = i + 1
-        while j < n and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f\u3099\u309a"):
+        while j < n and (unicodedata.combining(text[j]) or text[j] in _SOUND_MARKS):
             j += 1
         piece = unicodedata.normalize("NFKC", text[i:j])
         out.append(piece)
@@ -171,6 +187,55 @@ def _possible(norm: str) -> bool:
             return True
     return bool(("@" in norm and _EMAIL.search(norm)) or _PHONE.search(norm)
                 or ("生" in norm and _DATE.search(norm)) or _ADDRESS.search(norm))
+
+
+_JOIN = "\x00"  # no pattern reads it, it does not change under NFKC, and no character composes with it
+# Necessary for a match: twelve digits with at most one separator between two (a _DIGIT_RUN
+# of 12 digits), and a piece every _ADDRESS alternative holds.  Cheap to search for.
+_TWELVE = re.compile(rf"[0-9](?:{_SEP}?[0-9]){{11}}")
+_ADDRESS_HINT = re.compile(rf"丁目|[0-9]\s?番|[0-9][{DASHES}][0-9]{{1,4}}[{DASHES}][0-9]")
+
+
+_VERDICTS: dict[str, bool] = {}  # text -> may_match's answer: a page, its open data and its YAML share texts
+_VERDICTS_MAX = 20_000  # an assessment's pages, open data and YAML: about 6,000 distinct candidates
+
+
+def may_match(texts: list[str]) -> list[int]:
+    """The indexes, in order, of the texts ``_possible`` passes, the only ones in which
+    ``scan_text`` can find something.  The usual text has nothing, so the patterns run once
+    over all the texts joined by NUL.  No pattern reads NUL, so no match spans two texts and
+    each text is bounded by it as by the ends of a string: a pattern matches in the joined
+    text inside a text exactly when it matches that text.  Answers are remembered by text."""
+    idx = [i for i in compress(range(len(texts)), map(_CANDIDATE.search, texts)) if len(texts[i]) >= 4]
+    verdicts = {t: _VERDICTS.get(t) for t in (texts[i] for i in idx)}
+    new = [t for t, v in verdicts.items() if v is None]
+    if new:
+        hit = _possible_texts([unicodedata.normalize("NFKC", t) for t in new])
+        fresh = {t: k in hit for k, t in enumerate(new)}
+        verdicts.update(fresh)
+        if len(_VERDICTS) + len(fresh) > _VERDICTS_MAX:
+            _VERDICTS.clear()
+        _VERDICTS.update(fresh)
+    return [i for i in idx if verdicts[texts[i]]]
+
+
+def _possible_texts(norms: list[str]) -> set[int]:
+    """The indexes of the normalised texts ``_possible`` passes."""
+    joined = _JOIN.join(norms)
+    starts = list(accumulate((len(t) + 1 for t in norms[:-1]), initial=0))
+
+    def owners(pattern: re.Pattern) -> set[int]:
+        return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
+
+    hit = owners(_PHONE)
+    hit.update(k for k in owners(_TWELVE) - hit
+               if any(len(_STRIP.sub("", r.group())) == 12 for r in _DIGIT_RUN.finditer(norms[k])))
+    hit.update(k for k in owners(_ADDRESS_HINT) - hit if _ADDRESS.search(norms[k]))
+    if "@" in joined:
+        hit.update(k for k, t in enumerate(norms) if k not in hit and "@" in t and _EMAIL.search(t))
+    if "生" in joined:
+        hit.update(k for k, t in enumerate(norms) if k not in hit and "生" in t and _DATE.search(t))
+    return hit
 
 
 def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list[Match]:

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ..diagnostics import SourceLocation
 from ..load import ContentSource, SourceDocument, YMap, YNode, YScalar, YSeq
-from .patterns import Kind, Match, normalise_value, scan_text
+from .patterns import Kind, Match, may_match, normalise_value, scan_text
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,17 @@ def allow_entries(site: SourceDocument | None) -> list[str]:
 
 
 def scan_document(doc: SourceDocument, allow: frozenset[str], skip: str = "") -> list[Finding]:
+    found = [(key_path, scalar) for key_path, scalar in scalars(doc.root)
+             if not (skip and (key_path == skip or key_path.startswith(skip + "[")))]
+    # scan_text finds nothing in a text may_match leaves out: only the others are scanned
+    values = [scalar.value or "" for _, scalar in found]
+    unescaped = {i: html.unescape(v) for i, v in enumerate(values) if "&" in v}
+    owner = list(range(len(values))) + list(unescaped)  # the scalar each text comes from
+    keep = {owner[k] for k in may_match(values + list(unescaped.values()))}
     out: list[Finding] = []
-    for key_path, scalar in scalars(doc.root):
-        if skip and (key_path == skip or key_path.startswith(skip + "[")):
-            continue
-        value = scalar.value or ""
+    for i in sorted(keep):
+        key_path, scalar = found[i]
+        value = values[i]
         after = scalar.loc
         seen: set[tuple[Kind, str]] = set()
         for m in scan_text(value, allow):
@@ -79,8 +85,8 @@ def scan_document(doc: SourceDocument, allow: frozenset[str], skip: str = "") ->
                 after = SourceLocation(loc.path, loc.line, loc.column + 1)
             out.append(Finding(m.kind, m.value, m.shown, loc, key_path))
             seen.add((m.kind, m.value))
-        if "&" in value:  # character references a page would decode (&#49; is "1")
-            for m in scan_text(html.unescape(value), allow):
+        if i in unescaped:  # character references a page would decode (&#49; is "1")
+            for m in scan_text(unescaped[i], allow):
                 if (m.kind, m.value) not in seen:
                     out.append(Finding(m.kind, m.value, m.shown, scalar.loc, key_path))
     return out

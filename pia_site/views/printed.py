@@ -31,8 +31,19 @@ def _part_label(a: Assessment, part: Node, anchor: str) -> str:
     return part.printed
 
 
+_last: tuple[Assessment, dict[str, tuple[str, ...]]] | None = None
+
+
 def printed_paths(a: Assessment) -> dict[str, tuple[str, ...]]:
-    """Anchor -> printed labels from the part down, for every anchor of ``a``."""
+    """Anchor -> printed labels from the part down, for every anchor of ``a`` (read only: the
+    last assessment's paths are kept, as its 変更箇所 page and its open data both ask)."""
+    global _last
+    if _last is None or _last[0] is not a:
+        _last = (a, _printed_paths(a))
+    return _last[1]
+
+
+def _printed_paths(a: Assessment) -> dict[str, tuple[str, ...]]:
     form = a.form
     out: dict[str, tuple[str, ...]] = {}
     for spot in anchors.walk(a):
