@@ -513,7 +513,10 @@ def test_an_update_renders_the_assessments_own_pages_first_then_the_listings_in_
         return [s.path for s in render.page_specs(site, render.make_environment(Theme.for_config(site.config)))]
 
     def own(path: str) -> bool:  # an assessment's page or its 変更箇所 page
-        return path.count("/") >= 2
+        return path.count("/") >= 2 and not compare(path)
+
+    def compare(path: str) -> bool:  # 他団体の記載と比べる: rendered after the listings
+        return path.startswith("compare/")
 
     assert list(first.rendered) == sorted(specs_order())  # a full build lists them sorted
     f = content / "koshigaya" / "municipality.yaml"  # its listing, feed and every assessment page of it
@@ -522,7 +525,10 @@ def test_an_update_renders_the_assessments_own_pages_first_then_the_listings_in_
     rendered = set(result.rendered)
     assert len([p for p in rendered if own(p)]) > 4 and {"index.html", "koshigaya/index.html", "feed.xml"} <= rendered
     order = specs_order()
-    assert list(result.rendered) == [p for p in order if p in rendered and own(p)] + [p for p in order if p in rendered and not own(p)]
+    assert any(compare(p) for p in rendered)  # the body's name is on its compare pages' answer lists
+    assert list(result.rendered) == ([p for p in order if p in rendered and own(p)]
+                                     + [p for p in order if p in rendered and not own(p) and not compare(p)]
+                                     + [p for p in order if p in rendered and compare(p)])
 
 
 def test_a_title_edit_writes_the_edited_page_before_rendering_the_listings(tmp_path, monkeypatch):

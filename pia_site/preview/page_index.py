@@ -268,7 +268,7 @@ class PageIndex:
     def _in_render_order(self, pages: set[str], asm: Assembly) -> list[str]:
         """The assessments' own pages (what an author edits and looks at) in ``render.page_specs``
         order, then the site pages and the municipalities' pages (listings, 更新履歴, feeds) in
-        ``render.page_specs`` order."""
+        ``render.page_specs`` order, then the compare pages."""
         folder_rank = {name: i for i, name in enumerate(asm.folders)}
         positions: dict[str, dict[str, int]] = {}
 
@@ -277,8 +277,8 @@ class PageIndex:
             within = next(i for i, s in enumerate(self._owned[owner][1]) if s.path == path)
             if owner == SITE_OWNER:
                 return (1, 0, 0, within)
-            if owner == COMPARE_OWNER:  # after the assessments' own pages (they come last in page_specs)
-                return (0, len(folder_rank), 0, within)
+            if owner == COMPARE_OWNER:  # last: after the edited pages and the listings an author looks at first
+                return (3, 0, 0, within)
             if owner[0] == "municipality":
                 return (2, folder_rank[owner[1]], 0, within)
             folder = owner[1]
