@@ -231,3 +231,21 @@ def test_the_json_read_back_as_assessment_yaml_is_the_same_assessment(site, tmp_
         assert b.parts == a.parts and b.files == a.files and b.ended == a.ended
         assert [(r.date, r.item, r.before, r.after, r.timing, r.timing_note, r.targets) for r in b.changes] == \
                [(r.date, r.item, r.before, r.after, r.timing, r.timing_note, r.targets) for r in a.changes]
+
+
+def test_the_guard_reads_a_csv_cell_by_cell_and_finds_what_the_whole_text_holds(built):
+    """The site CSVs are scanned per cell (a national changes.csv is hundreds of MB: one text
+    would take minutes and gigabytes); the findings are those of the file read as one text."""
+    from pia_site import guard
+    from pia_site.guard.output import data_segments, scan_segments
+
+    allow = guard.allowlist(())
+    for name in ("data/changes.csv", "data/assessments.csv"):
+        data = (built / name).read_bytes()
+        cells = data_segments(name, data)
+        assert len(cells) > 10 and all("\n" not in c or c.count(",") < 10 for c in cells)
+        whole = scan_segments(name, [data.decode("utf-8")], allow)
+        got = scan_segments(name, cells, allow)
+        assert sorted((f.kind.value, f.value) for f in got) == sorted((f.kind.value, f.value) for f in whole), name
+    # the sample's change rows do hold guard findings (telephone numbers of the offices)
+    assert scan_segments("data/changes.csv", data_segments("data/changes.csv", (built / "data/changes.csv").read_bytes()), allow)

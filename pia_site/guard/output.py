@@ -8,6 +8,8 @@ Only findings are kept, so the scan works on pages one at a time as they are wri
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import zlib
 from dataclasses import dataclass
@@ -85,6 +87,11 @@ def data_segments(path: str, data: bytes) -> list[str]:
         try:
             return list(_json_strings(json.loads(text)))
         except ValueError:
+            pass
+    if path.lower().endswith(".csv"):  # each cell, as the JSON's strings: a site's changes.csv is 100 MB and more
+        try:
+            return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row if cell]
+        except csv.Error:
             pass
     return [text]
 
