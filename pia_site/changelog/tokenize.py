@@ -136,7 +136,6 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token("TEXT", chunk.strip(), chunk, a, b))
 
     for m in _markers().finditer(text):
-        kind = m.lastgroup
         tok: Token | None = None
         if m.group("annex"):
             n = m.group("annex_n") or m.group("annex_m")

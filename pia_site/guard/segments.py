@@ -73,7 +73,7 @@ def parser_segments(text: str) -> list[str]:
 _WS = "[ \t\n\r\f]"  # the separators accepted here: ASCII ones only (html.parser's \s takes more)
 _NAME = "[a-zA-Z_:][-a-zA-Z0-9_:.]*"
 # an unquoted value: html.parser takes [^>\s]* (a "/" included); here a subset, followed by a space or ">"
-_VALUE = rf"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)(?=[ \t\n\r\f>]|\Z))"""
+_VALUE = r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)(?=[ \t\n\r\f>]|\Z))"""
 # one attribute of the attributes a _TOKEN start tag matched (\Z: the last one's unquoted value)
 _ATTR = re.compile(rf"{_WS}+{_NAME}(?:{_WS}*={_WS}*{_VALUE})?")
 # Each alternative's outermost group closes last, so ``lastindex`` says which one matched.
