@@ -197,6 +197,12 @@ def replace_file(out: Path, rel: str, data: bytes) -> None:
     """Replace one output file: write a temporary sibling, then rename it over the target."""
     target = out / rel
     _makedirs(out, target.parent)
+    write_atomically(target, data)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``target`` (its folder exists) through a temporary sibling renamed over it: a reader
+    sees the old bytes or the new ones, never a part."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:

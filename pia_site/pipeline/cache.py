@@ -21,12 +21,12 @@ import io
 import os
 import pickle
 import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from ..catalog import catalog_files
 from ..theme import Theme
+from ..write import write_atomically
 from .summary import Result
 
 MAGIC = b"pia-site-cache 1\n"
@@ -156,15 +156,4 @@ def _sha256(path: Path) -> str:
 
 def _atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, data)
