@@ -4,6 +4,8 @@
  *   window.piaSearch.search(query, {filters, limit, offset, budget})
  *     -> Promise<[{url, title, municipality, form, snippet, highlights, match, ...}]>
  *        with .more (more results may follow), .checked and .candidates (chunks)
+ *   window.piaSearch.item(kind, itemNo, {filters, limit, offset, budget})
+ *     -> the same, for every answer to one item written in words (the compare pages)
  *
  * filters: {match ("form": the form's wording 様式の文言 | "answer": the body's answer 記載内容),
  * prefecture, municipality (slug), form (全項目評価書 | 重点項目評価書, or 全項目 | 重点項目),
@@ -255,6 +257,7 @@
   }
   var WINDOW = 140, BEFORE = 40;
   function snippet(text, norm, q) {
+    if (!q) return { snippet: text.slice(0, WINDOW).replace(/\n/g, " ") + (text.length > WINDOW ? "…" : ""), highlights: [] };
     var first = norm.indexOf(q);
     var map = first >= 0 ? displayMap(text, norm, first + q.length, 0) : null;
     var s = map ? Math.max(0, map.starts[first] - BEFORE) : 0, e = Math.min(text.length, s + WINDOW);
@@ -273,31 +276,31 @@
   // call downloaded past the budget (client.py: PAGE_BYTES and the same rule).  Every call checks
   // at least one batch of chunks it had not fetched before, so "more" always makes progress.
   var PAGE_BYTES = 250000, BATCH = 6;
-  function search(query, opts) {
-    opts = opts || {};
-    var q = normalise(query || "");
-    var limit = opts.limit == null ? Infinity : opts.limit, offset = opts.offset || 0;
-    var budget = opts.budget == null ? Infinity : opts.budget;
-    var match = (opts.filters || {}).match;
+  function newResults(q) {
     var results = [];
     results.more = false;
     results.query = q;
     results.checked = 0;
     results.candidates = 0;
     results.budgetHit = false;
+    return results;
+  }
+  function search(query, opts) {
+    opts = opts || {};
+    var q = normalise(query || "");
+    var match = (opts.filters || {}).match;
+    var results = newResults(q);
     if (!q) return Promise.resolve(results);
     var fresh = [];  // blobs and files this call downloads
-    function note(name) { if (!cache.has(name)) fresh.push(name); }
-    function spent() { return fresh.reduce(function (s, p) { return s + (rawSize.get(p) || 0); }, 0); }
     var filtered = hasFilters(opts.filters);
-    note("meta.z");
-    if (filtered) note("docs.z");
+    note(fresh, "meta.z");
+    if (filtered) note(fresh, "docs.z");
     return Promise.all([meta(), filtered ? docsTable() : null]).then(function (r) {
       var m = r[0], table = r[1];
       var grams = queryGrams(q);
       return Promise.all(grams.map(function (g) {
         var id = fnv1a(g) % m.shards;
-        note("g/" + id);
+        note(fresh, "g/" + id);
         return shard(m, id).then(function (map) { return map.get(g) || new Uint32Array(0); });
       })).then(function (lists) {
         lists.sort(function (a, b) { return a.length - b.length; });
@@ -305,104 +308,136 @@
         for (var i = 1; i < lists.length && cand.length; i++) cand = intersect(cand, lists[i]);
         if (match === "form") cand = cand.filter(function (c) { return c >= m.chunks; });
         else if (match === "answer") cand = cand.filter(function (c) { return c < m.chunks; });
-        var ok = table && allowedDocs(m, table, opts.filters);
-        if (ok) cand = cand.filter(function (c) { return c >= m.chunks || ok[table.chunkDoc[c]]; });
-        var want = offset + limit, found = 0, next = 0, newChunks = 0, chunkBytes = 0;
-        results.candidates = cand.length;
-        function done() {
-          results.checked = next;
-          results.more = results.more || next < cand.length;
-          return results;
-        }
-        function push(hit, text, norm) {
-          var sn = snippet(text, norm, q);
-          hit.snippet = sn.snippet;
-          hit.highlights = sn.highlights;
-          results.push(hit);
-        }
-        function answers(ch) {
-          var muni = m.bySlug.get(ch.municipality) || ["", "", -1];
-          ch.units.forEach(function (u) {
-            if (u[4].indexOf(q) < 0) return;
-            if (found >= want) { results.more = true; return; }
-            found += 1;
-            if (found <= offset) return;
-            push({
-              url: new URL(ch.url + "#" + u[0], siteRoot).href, match: "answer",
-              anchor: u[0], title: u[1], section: ch.sections[u[2]],
-              assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
-              municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
-              form: ch.form, jimu: ch.jimu, published: pubIso(ch.published), state: ch.state || ""
-            }, u[3], u[4]);
-          });
-        }
-        // A unit of the form's wording: one result per document on its edition (client.py: _form_hits).
-        function formHits(ch, t) {
-          var units = ch.units.filter(function (u) { return u[4].indexOf(q) >= 0; });
-          if (!units.length) return Promise.resolve();
-          var docs = [];
-          t.edition.forEach(function (e, d) { if (e === ch.edition && (!ok || ok[d])) docs.push(d); });
-          var u = 0, k = 0;
-          function step() {
-            for (; u < units.length; u++, k = 0) {
-              if (k < docs.length) {
-                if (found >= want) { results.more = true; return Promise.resolve(); }
-                var d = docs[k++], unit = units[u];
-                note("d/" + Math.floor(d / m.docPage));
-                return docRow(m, d).then(function (row) {
-                  var anchor = resolve(unit[0], row[6], row[7]);
-                  if (anchor !== null) {
-                    found += 1;
-                    if (found > offset) {
-                      var muni = m.bySlug.get(row[2]) || ["", "", -1];
-                      push({
-                        url: new URL(row[0] + "#" + anchor, siteRoot).href, match: "form",
-                        anchor: anchor, title: unit[1], section: ch.sections[unit[2]],
-                        assessment: row[1], assessmentUrl: new URL(row[0], siteRoot).href, doc: d,
-                        municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
-                        form: row[3], jimu: row[4], published: pubIso(row[5]), state: m.states[row[8]] || ""
-                      }, unit[3], unit[4]);
-                    }
-                  }
-                  return step();
-                });
-              }
-            }
-            return Promise.resolve();
-          }
-          return step();
-        }
-        function step() {
-          if (next >= cand.length || found >= want) return done();
-          var size = isFinite(want) ? Math.max(1, Math.min(BATCH, want - found)) : BATCH;  // client.py: the same
-          var ids = cand.slice(next, next + size);
-          var newNames = ids.map(function (c) { return "t/" + c; }).filter(function (p) { return !cache.has(p); });
-          if (isFinite(budget) && newChunks && newNames.length &&
-              spent() + newNames.length * chunkBytes / newChunks > budget) {
-            results.budgetHit = true;
-            return done();
-          }
-          fresh.push.apply(fresh, newNames);
-          next += ids.length;
-          var forms = ids.some(function (c) { return c >= m.chunks; });
-          if (forms) note("docs.z");
-          return Promise.all([Promise.all(ids.map(function (c) { return blobJSON("t/" + c, c); })),
-                              forms ? docsTable() : null]).then(function (r) {
-            newChunks += newNames.length;
-            newNames.forEach(function (p) { chunkBytes += rawSize.get(p) || 0; });
-            var chain = Promise.resolve();
-            r[0].forEach(function (ch, i) {
-              chain = chain.then(function () {
-                if (ids[i] < m.chunks) { answers(ch); return null; }
-                return formHits(ch, r[1]);
-              });
-            });
-            return chain.then(step);
-          });
-        }
-        return step();
+        return scan(m, table, cand, q, function (u) { return u[4].indexOf(q) >= 0; }, opts, results, fresh);
       });
     });
+  }
+  // Every answer to one item written in words (its position in the form kind's item table, as the
+  // compare page gives it), in site order: the chunks listed under the item's key (grams.item_gram:
+  // "\n", then the kind's and the item's numbers as supplementary-plane characters), the units that
+  // carry the item's number (client.py: ``item``).
+  function item(kind, itemNo, opts) {
+    opts = opts || {};
+    var results = newResults("");
+    var fresh = [];
+    var filtered = hasFilters(opts.filters);
+    note(fresh, "meta.z");
+    if (filtered) note(fresh, "docs.z");
+    return Promise.all([meta(), filtered ? docsTable() : null]).then(function (r) {
+      var m = r[0], table = r[1], k = (m.itemKinds || []).indexOf(kind);
+      if (k < 0) return results;
+      var key = "\n" + String.fromCodePoint(0x10000 + k) + String.fromCodePoint(0x10000 + itemNo);
+      var id = fnv1a(key) % m.shards;
+      note(fresh, "g/" + id);
+      return shard(m, id).then(function (map) {
+        var cand = Array.from(map.get(key) || []).filter(function (c) { return c < m.chunks; });
+        return scan(m, table, cand, "", function (u) { return u.length > 5 && u[5] === itemNo; }, opts, results, fresh);
+      });
+    });
+  }
+  function note(fresh, name) { if (!cache.has(name)) fresh.push(name); }
+  // Read the candidate chunks in order, a batch at a time within the budget, and keep the units
+  // ``wanted`` picks; a form chunk's units containing ``q`` expand to their documents.
+  function scan(m, table, cand, q, wanted, opts, results, fresh) {
+    var limit = opts.limit == null ? Infinity : opts.limit, offset = opts.offset || 0;
+    var budget = opts.budget == null ? Infinity : opts.budget;
+    function spent() { return fresh.reduce(function (s, p) { return s + (rawSize.get(p) || 0); }, 0); }
+    var ok = table && allowedDocs(m, table, opts.filters);
+    if (ok) cand = cand.filter(function (c) { return c >= m.chunks || ok[table.chunkDoc[c]]; });
+    var want = offset + limit, found = 0, next = 0, newChunks = 0, chunkBytes = 0;
+    results.candidates = cand.length;
+    function done() {
+      results.checked = next;
+      results.more = results.more || next < cand.length;
+      return results;
+    }
+    function push(hit, text, norm) {
+      var sn = snippet(text, norm, q);
+      hit.snippet = sn.snippet;
+      hit.highlights = sn.highlights;
+      results.push(hit);
+    }
+    function answers(ch) {
+      var muni = m.bySlug.get(ch.municipality) || ["", "", -1];
+      ch.units.forEach(function (u) {
+        if (!wanted(u)) return;
+        if (found >= want) { results.more = true; return; }
+        found += 1;
+        if (found <= offset) return;
+        push({
+          url: new URL(ch.url + "#" + u[0], siteRoot).href, match: "answer",
+          anchor: u[0], title: u[1], section: ch.sections[u[2]],
+          assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
+          municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
+          form: ch.form, jimu: ch.jimu, published: pubIso(ch.published), state: ch.state || ""
+        }, u[3], u[4]);
+      });
+    }
+    // A unit of the form's wording: one result per document on its edition (client.py: _form_hits).
+    function formHits(ch, t) {
+      var units = ch.units.filter(function (u) { return u[4].indexOf(q) >= 0; });
+      if (!units.length) return Promise.resolve();
+      var docs = [];
+      t.edition.forEach(function (e, d) { if (e === ch.edition && (!ok || ok[d])) docs.push(d); });
+      var u = 0, k = 0;
+      function step() {
+        for (; u < units.length; u++, k = 0) {
+          if (k < docs.length) {
+            if (found >= want) { results.more = true; return Promise.resolve(); }
+            var d = docs[k++], unit = units[u];
+            note(fresh, "d/" + Math.floor(d / m.docPage));
+            return docRow(m, d).then(function (row) {
+              var anchor = resolve(unit[0], row[6], row[7]);
+              if (anchor !== null) {
+                found += 1;
+                if (found > offset) {
+                  var muni = m.bySlug.get(row[2]) || ["", "", -1];
+                  push({
+                    url: new URL(row[0] + "#" + anchor, siteRoot).href, match: "form",
+                    anchor: anchor, title: unit[1], section: ch.sections[unit[2]],
+                    assessment: row[1], assessmentUrl: new URL(row[0], siteRoot).href, doc: d,
+                    municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
+                    form: row[3], jimu: row[4], published: pubIso(row[5]), state: m.states[row[8]] || ""
+                  }, unit[3], unit[4]);
+                }
+              }
+              return step();
+            });
+          }
+        }
+        return Promise.resolve();
+      }
+      return step();
+    }
+    function step() {
+      if (next >= cand.length || found >= want) return done();
+      var size = isFinite(want) ? Math.max(1, Math.min(BATCH, want - found)) : BATCH;  // client.py: the same
+      var ids = cand.slice(next, next + size);
+      var newNames = ids.map(function (c) { return "t/" + c; }).filter(function (p) { return !cache.has(p); });
+      if (isFinite(budget) && newChunks && newNames.length &&
+          spent() + newNames.length * chunkBytes / newChunks > budget) {
+        results.budgetHit = true;
+        return done();
+      }
+      fresh.push.apply(fresh, newNames);
+      next += ids.length;
+      var forms = ids.some(function (c) { return c >= m.chunks; });
+      if (forms) note(fresh, "docs.z");
+      return Promise.all([Promise.all(ids.map(function (c) { return blobJSON("t/" + c, c); })),
+                          forms ? docsTable() : null]).then(function (r) {
+        newChunks += newNames.length;
+        newNames.forEach(function (p) { chunkBytes += rawSize.get(p) || 0; });
+        var chain = Promise.resolve();
+        r[0].forEach(function (ch, i) {
+          chain = chain.then(function () {
+            if (ids[i] < m.chunks) { answers(ch); return null; }
+            return formHits(ch, r[1]);
+          });
+        });
+        return chain.then(step);
+      });
+    }
+    return step();
   }
   function pubIso(n) {
     if (!n) return "";
@@ -410,7 +445,7 @@
     return s.slice(0, 4) + "-" + s.slice(4, 6) + "-" + s.slice(6, 8);
   }
 
-  window.piaSearch = { search: search, normalise: normalise, meta: meta, stats: stats, base: base.href, pageBytes: PAGE_BYTES };
+  window.piaSearch = { search: search, item: item, normalise: normalise, meta: meta, stats: stats, base: base.href, pageBytes: PAGE_BYTES };
 
   // ---- the search page ----------------------------------------------------------------------
   function el(tag, cls, text) {
@@ -531,6 +566,56 @@
     fields.forEach(function (k) { var e = form.elements[k]; if (e && params.get(k)) e.value = params.get(k); });
     if (params.get("q")) { input.value = params.get("q"); run(false); }
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupPage);
-  else setupPage();
+
+  // ---- a compare page of an item written in words (templates/compare.html) ---------------------
+  // Each body's answer with a snippet, 20 at a time, from the search index by item; a prefecture
+  // select narrows the list.  Without JavaScript, or from file://, the page keeps its link to the
+  // search page (#pia-compare-fallback).
+  function setupCompare() {
+    var box = document.getElementById("pia-compare");
+    if (!box || location.protocol === "file:") return;
+    var fallback = document.getElementById("pia-compare-fallback");
+    var list = document.getElementById("pia-compare-list"), status = document.getElementById("pia-compare-status");
+    var more = document.getElementById("pia-compare-more"), pref = document.getElementById("pia-compare-prefecture");
+    var kind = box.dataset.kind, itemNo = +box.dataset.item, shown = 0, seq = 0;
+    box.hidden = false;
+    if (fallback) fallback.hidden = true;
+    function load(append) {
+      var my = ++seq;
+      if (!append) { shown = 0; list.replaceChildren(); }
+      more.hidden = true;
+      status.textContent = "記載を読み込んでいます…";
+      var filters = pref.value ? { prefecture: pref.value } : {};
+      item(kind, itemNo, { filters: filters, offset: shown, limit: PAGE, budget: PAGE_BYTES }).then(function (res) {
+        if (my !== seq) return;
+        var first = null;
+        res.forEach(function (r) {
+          var li = el("li", "compare-answer"), a = el("a", null, r.prefecture + " " + r.municipality + "　" + r.assessment);
+          a.href = r.url;
+          if (!first) first = a;
+          li.appendChild(a);
+          if (r.section) li.appendChild(el("span", "meta", "（" + r.section + " › " + r.title + "）"));
+          li.appendChild(el("p", "snippet", r.snippet));
+          list.appendChild(li);
+        });
+        list.start = 1;
+        shown += res.length;
+        if (append && first) first.focus();
+        status.textContent = shown ? "記載 " + shown + " 件を表示しています" + (res.more ? "（続きがあります）。" : "。")
+          : (res.more ? "記載はまだ見つかっていません。" : "記載のある評価書はありません。");
+        more.hidden = !res.more;
+        more.textContent = res.budgetHit && !res.length ? "続きを読み込む" : "次の " + PAGE + " 件";
+      }).catch(function (err) {
+        if (my !== seq) return;
+        status.textContent = "記載を読み込めませんでした（" + err.message + "）。";
+        if (fallback) fallback.hidden = false;
+      });
+    }
+    more.addEventListener("click", function () { load(true); });
+    pref.addEventListener("change", function () { load(false); });
+    load(false);
+  }
+  function setup() { setupPage(); setupCompare(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
 })();

@@ -215,7 +215,41 @@ def test_compare_pages_stay_small_on_1000_assessments(synthetic_build):
     _, out = synthetic_build
     pages = list((out / "compare").rglob("index.html"))
     assert max(p.stat().st_size for p in pages) < 200_000
-    assert all(_page(p).scripts <= 2 for p in pages)  # the base template's scripts only; nothing of the compare pages
+    # the base template's scripts only, and search.js on the pages of items written in words
+    table = item_table("juten")
+    for p in pages:
+        html = p.read_text(encoding="utf-8")
+        item = table.item(p.parent.name) if p.parent.parent.name == "juten" else None  # an item's nationwide page
+        words = item is not None and not item.distribution
+        assert _page(p).scripts <= 2 + words, p
+        assert ("assets/search.js" in html) == words, p
+
+
+@pytest.mark.slow
+def test_the_answers_of_an_item_written_in_words_come_from_the_index_on_1000_assessments(synthetic_build):
+    from pia_site.search.client import PAGE_BYTES, IndexReader
+
+    content, out = synthetic_build
+    name = "basic_info.jimu.name"  # ②事務の名称: one answer per assessment
+    pos = item_table("juten").index[name]
+    expected = {}
+    for f in content.glob("m*/a*.yaml"):
+        expected[f"{urls.assessment_page(f.parent.name, f.stem)}#{name}"] = _scalar(_yaml(f), "basic_info", "jimu", "name")
+    hits = IndexReader.from_dir(out).item("juten", pos)
+    assert [h.url for h in hits] == sorted(expected)  # each answer once, at its anchor, in site order
+    assert all(h.text == expected[h.url] for h in hits)
+    # per prefecture: as many as the page's 記載あり column says
+    page = _page(out / urls.compare_page("juten", name))
+    filled = {row[0][1]: int(row[3][1]) for row in page.tables[1]["rows"] if row[0][2] == "row"}
+    assert sum(filled.values()) == 1000
+    reader = IndexReader.from_dir(out)
+    for pref, n in filled.items():
+        assert len(reader.item("juten", pos, {"prefecture": pref})) == n, pref
+    # the first page, as the compare page asks for it: 20 answers within the page's budget
+    cold = IndexReader.from_dir(out)
+    first = cold.item("juten", pos, limit=20, budget=PAGE_BYTES)
+    assert [h.url for h in first] == sorted(expected)[:20] and first.more
+    assert cold.bytes_fetched <= PAGE_BYTES
 
 
 # -- the sample site ---------------------------------------------------------------------------------------

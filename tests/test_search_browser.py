@@ -333,3 +333,45 @@ def test_a_label_query_reaches_the_item_on_both_sample_assessments(open_search, 
             assert RISK in item.inner_text(), target
             assert item.is_visible()
     assert [p for p in problems if "Subresource Integrity" not in p] == []
+
+
+def test_the_compare_page_of_an_item_written_in_words_lists_each_answer_from_the_index(open_search, sample_build, sample_server):
+    """他団体の記載と比べる on an item written in words: search.js lists every answer from the index
+    by item, each with its text and a link that opens the item; the prefecture select narrows the
+    list; the JS API pages it like the reference client."""
+    from pia_site import urls
+    from pia_site.compare import item_table
+    from pia_site.search.client import IndexReader
+
+    item = "overview.entrust.entries.content"
+    pos = item_table("zenkoumoku").index[item]
+    ref = IndexReader.from_dir(sample_build).item("zenkoumoku", pos)
+    assert 8 < len(ref) <= 20
+    page, problems = open_search(sample_server + urls.compare_page("zenkoumoku", item))
+    wait_js(page, "document.querySelectorAll('#pia-compare-list li').length > 0")
+    assert page.locator("#pia-compare").is_visible() and not page.locator("#pia-compare-fallback").is_visible()
+    links = page.eval_on_selector_all("#pia-compare-list li > a", "as => as.map(a => a.href)")
+    snippets = page.eval_on_selector_all("#pia-compare-list .snippet", "ps => ps.map(p => p.textContent)")
+    assert links == [sample_server + h.url for h in ref]
+    assert snippets == [h.text[:140] + ("…" if len(h.text) > 140 else "") for h in ref]
+    assert page.locator("#pia-compare-more").is_hidden()
+    assert str(len(ref)) in page.locator("#pia-compare-status").inner_text()
+    # another prefecture than the sample's: nothing; back to 全国: everything again
+    options = page.eval_on_selector_all("#pia-compare-prefecture option", "os => os.map(o => o.value)")
+    assert options == ["", "埼玉県"]
+    page.evaluate("""() => { const s = document.getElementById('pia-compare-prefecture');
+        s.add(new Option('東京都', '東京都')); s.value = '東京都'; s.dispatchEvent(new Event('change')); }""")
+    wait_js(page, "document.getElementById('pia-compare-status').textContent.includes('ありません')")
+    assert page.locator("#pia-compare-list li").count() == 0
+    page.select_option("#pia-compare-prefecture", "")
+    wait_js(page, f"document.querySelectorAll('#pia-compare-list li').length === {len(ref)}")
+    # paged through the API: the same list, four at a time
+    got = []
+    for offset in range(0, len(ref), 4):
+        got += page.evaluate("([k, n, o]) => piaSearch.item(k, n, {limit: 4, offset: o}).then(r => r.map(x => x.url))",
+                             ["zenkoumoku", pos, offset])
+    assert got == links
+    # an answer opens the item it lists
+    page.goto(links[3])
+    assert page.locator(":target").count() == 1 and ref[3].text[:20] in page.locator(":target").inner_text()
+    assert [p for p in problems if "Subresource Integrity" not in p] == []

@@ -11,7 +11,9 @@ Pages, all under ``compare/`` (``urls``):
 
 So a page's size is bounded by the form (options × editions, 47 prefectures) and by
 ``PAGE_SIZE``; an assessment adds one line per choice-like spot to one prefecture's list.  Items
-written in words are counted, not copied: their page links to the search page for the texts.
+written in words are counted, not copied: their page lists each body's answer with a snippet, 20
+at a time, from the search index by item (``search.js``: ``piaSearch.item``), and without
+JavaScript links to the search page.
 """
 from __future__ import annotations
 
@@ -89,6 +91,8 @@ class CompareView:
     item_href: str  # the nationwide page
     index_href: str
     search_href: str  # items written in words: the search page, on the item's wording
+    kind: str = ""  # the form kind and the item's position in its table: search.js lists the answers
+    item_no: int = -1  # of an item written in words from the search index by item (``piaSearch.item``)
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ def _view(kt: KindTally, page: ComparePage) -> CompareView:
                        kt.prefecture_names.get(page.prefecture, "") if page.prefecture else "全国",
                        tuple(kt.editions[e] for e in shown), tuple(rows), counts.assessments, counts.spots,
                        prefectures, answers, pager, first + 1, urls.relative(here, urls.compare_page(kt.kind, item.id)),
-                       urls.relative(here, urls.compare_index()), search)
+                       urls.relative(here, urls.compare_index()), search, kt.kind, page.item)
 
 
 def _always(item: Item, k: int) -> bool:

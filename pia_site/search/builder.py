@@ -20,11 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..catalog import find_form
+import numpy as np
+
+from ..catalog import all_forms, find_form
+from ..compare.items import item_table
 from ..model import STATES, Site
 from ..views.state import LABELS as STATE_LABELS, state_labels
 from .formtext import form_units
-from .grams import gram_keys
+from .grams import gram_keys, item_key
 from .normalise import SEPARATOR, VERSION, normalise_text
 from .pack import PACK_BYTES, PackWriter
 from .postings import deflate, shard_count
@@ -91,7 +94,9 @@ def chunk_units(units, chunk_chars: int) -> list[list[tuple[Unit, str]]]:
     return chunks
 
 
-def _sections(units) -> tuple[list[str], list[list]]:
+def _sections(units, items: dict[str, int] | None = None) -> tuple[list[str], list[list]]:
+    """The chunk's section paths and unit rows: [anchor, title, section, text, normalised text], and
+    for a unit of an item written in words, its position in the form's item table (``items``)."""
     sections: list[str] = []
     sidx: dict[str, int] = {}
     rows = []
@@ -100,13 +105,21 @@ def _sections(units) -> tuple[list[str], list[list]]:
         if path not in sidx:
             sidx[path] = len(sections)
             sections.append(path)
-        rows.append([u.anchor, u.title, sidx[path], u.text, n])
+        row = [u.anchor, u.title, sidx[path], u.text, n]
+        if items is not None and u.item in items:
+            row.append(items[u.item])
+        rows.append(row)
     return sections, rows
 
 
-def chunk_blob(d: int, doc: Doc, units) -> bytes:
+def item_kinds() -> list[str]:
+    """The form kinds whose items the index lists by item, in key order (meta.z ``itemKinds``)."""
+    return sorted({f.kind for f in all_forms()})
+
+
+def chunk_blob(d: int, doc: Doc, units, items: dict[str, int] | None = None) -> bytes:
     """A document chunk: its units as shown and as normalised, with their sections."""
-    sections, rows = _sections(units)
+    sections, rows = _sections(units, items)
     return deflate(json_bytes({"doc": d, "url": doc.url, "title": doc.title, "sections": sections, "units": rows,
                                "municipality": doc.municipality, "form": doc.form, "jimu": doc.jimu,
                                "published": date_int(doc.published), "state": STATE_LABELS.get(doc.state, "")}))
@@ -128,6 +141,14 @@ class IndexBuilder:
         self.page: list[list] = []
         self.pages = 0
         self.finished = False
+        self.kinds = item_kinds()
+
+    def _items(self, doc: Doc) -> tuple[int, dict[str, int] | None]:
+        """The document's kind number and its form's item positions (None: no items listed)."""
+        kind = doc.edition.partition("/")[0]
+        if kind not in self.kinds:
+            return -1, None
+        return self.kinds.index(kind), item_table(kind).index
 
     def add(self, doc: Doc) -> None:
         d = len(self.cols["first"])
@@ -136,9 +157,15 @@ class IndexBuilder:
                      ("published", date_int(doc.published)), ("edition", doc.edition),
                      ("state", STATES.index(doc.state) if doc.state in STATES else -1)):
             self.cols[k].append(v)
+        kind_no, items = self._items(doc)
         for units in chunk_units(doc.units, self.chunk_chars):
-            self.spill.add(self.chunks, gram_keys(SEPARATOR.join(n for _u, n in units)))
-            self.packs.add(CHUNK, self.chunks, chunk_blob(d, doc, units))
+            keys = gram_keys(SEPARATOR.join(n for _u, n in units))
+            if items is not None:
+                listed = {items[u.item] for u, _n in units if u.item in items}
+                if listed:  # the chunk is listed under each item written in words that it holds
+                    keys = np.concatenate([keys, np.array([item_key(kind_no, i) for i in sorted(listed)], np.uint64)])
+            self.spill.add(self.chunks, keys)
+            self.packs.add(CHUNK, self.chunks, chunk_blob(d, doc, units, items))
             self.chunks += 1
             self.units += len(units)
         self.page.append([doc.url, doc.title, doc.municipality, doc.form, doc.jimu, date_int(doc.published),
@@ -223,6 +250,7 @@ class IndexBuilder:
             "municipalities": [[m[1], m[2], prefs.index(m[3])] for m in munis],
             "forms": forms,
             "states": state_labels(),  # the document states as the pages show them
+            "itemKinds": self.kinds,  # form kinds in item-key order (grams.item_gram)
         }
         table = {
             "jimu": jimu,

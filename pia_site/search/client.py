@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .grams import fnv1a, query_grams
+from .grams import fnv1a, item_gram, query_grams
 from .index import PREFIX
 from .normalise import normalise_query
 from .pack import ENTRY, TABLE, pack_path
@@ -174,10 +174,9 @@ class IndexReader:
                offset: int = 0, budget: int | None = None) -> Results:
         """Results ``offset`` .. ``offset + limit`` in candidate order (search.js: ``search``).
         ``filters["match"]``: ``"form"`` (様式の文言) or ``"answer"`` (記載内容) only."""
-        results = Results()
         q = normalise_query(query)
         if not q:
-            return results
+            return Results()
         spent0 = self.bytes_fetched
         m = self.meta()
         cand = self.candidates(q)
@@ -186,6 +185,25 @@ class IndexReader:
             cand = [c for c in cand if c >= m["chunks"]]
         elif match == ANSWER:
             cand = [c for c in cand if c < m["chunks"]]
+        return self._scan(cand, lambda u: q in u[4], q, filters, limit, offset, budget, spent0)
+
+    def item(self, kind: str, item_no: int, filters: Mapping[str, str] | None = None, limit: int | None = None,
+             offset: int = 0, budget: int | None = None) -> Results:
+        """Every answer to item ``item_no`` (its position in ``compare.items.item_table(kind)``) of an
+        item written in words, in site order, from the chunks its key lists (search.js: ``item``)."""
+        spent0 = self.bytes_fetched
+        m = self.meta()
+        kinds = m.get("itemKinds", [])
+        if kind not in kinds:
+            return Results()
+        cand = [c for c in self.postings(item_gram(kinds.index(kind), item_no)) if c < m["chunks"]]
+        return self._scan(cand, lambda u: len(u) > 5 and u[5] == item_no, "", filters, limit, offset, budget, spent0)
+
+    def _scan(self, cand: list[int], wanted, q: str, filters, limit, offset: int, budget, spent0: int) -> Results:
+        """Read the candidate chunks in order, a batch at a time within the budget, and keep the
+        units ``wanted`` picks (a form chunk's units containing ``q`` expand to their documents)."""
+        results = Results()
+        m = self.meta()
         ok = self.allowed(filters)
         if ok is not None:
             chunk_doc = self.docs()["chunkDoc"]
@@ -217,14 +235,15 @@ class IndexReader:
                 if cid >= m["chunks"]:
                     found = self._form_hits(ch, cid, q, ok, want, offset, found, results)
                     continue
-                for anchor, title, sidx, text, norm in ch["units"]:
-                    if q not in norm:
+                for unit in ch["units"]:
+                    if not wanted(unit):
                         continue
                     if want is not None and found >= want:
                         results.more = True
                         continue
                     found += 1
                     if found > offset:
+                        anchor, title, sidx, text = unit[:4]
                         results.append(Hit(ch["doc"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
         results.checked = start
         results.more = results.more or start < len(cand)
@@ -237,7 +256,7 @@ class IndexReader:
             return found
         editions = self.docs()["edition"]
         docs = [d for d, e in enumerate(editions) if e == ch["edition"] and (ok is None or ok[d])]
-        for template, title, sidx, text, _norm in units:
+        for template, title, sidx, text, *_rest in units:
             for d in docs:
                 if want is not None and found >= want:
                     results.more = True

@@ -70,6 +70,21 @@ def gram_keys(text: str, distinct: bool = True) -> np.ndarray:
     return np.unique(keys) if distinct else keys
 
 
+ITEM_BASE = 0x10000  # item keys: "\n", then the kind's and the item's numbers as supplementary-plane characters
+
+
+def item_gram(kind_no: int, item_no: int) -> str:
+    """The key that lists the chunks holding item ``item_no`` of form kind ``kind_no`` (search.js: the same).
+
+    It starts with the separator, which no gram of a text contains, so it never meets one."""
+    return SEPARATOR + chr(ITEM_BASE + kind_no) + chr(ITEM_BASE + item_no)
+
+
+def item_key(kind_no: int, item_no: int) -> int:
+    """``item_gram`` as a gram key (``gram_keys``)."""
+    return (ord(SEPARATOR) << 2 * _BITS) | ((ITEM_BASE + kind_no) << _BITS) | (ITEM_BASE + item_no)
+
+
 def key_gram(key: int) -> str:
     """The gram of a key."""
     return "".join(chr(c) for c in ((key >> 2 * _BITS) & _MASK, (key >> _BITS) & _MASK, key & _MASK) if c)

@@ -31,6 +31,7 @@ class Unit:
     title: str  # printed label of the item
     section: tuple[str, ...]  # printed headings from the part down
     text: str  # display text: values joined by SEPARATOR, white space collapsed
+    item: str = ""  # catalog id of an item written in words (its answers are listed by item: builder.item_key)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _rows(rows: tuple[Row, ...], section: tuple[str, ...]) -> Iterator[Unit]:
     for r in rows:
         text = value_text(r.value)
         if text:
-            yield Unit(r.anchor, _plain(r.label), section, text)
+            yield Unit(r.anchor, _plain(r.label), section, text, r.item)
         if r.rows:
             yield from _rows(r.rows, section + (_plain(r.label),))
 

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from .. import anchors, urls
 from ..catalog import Form, Node
-from ..compare.items import compared
+from ..compare.items import TEXT_KINDS, compared
 from ..filters import file_ordinal_names, wareki
 from ..markup import render_plain, render_rich
 from ..partner import partner_links
@@ -54,6 +54,7 @@ class Row:
     rows: tuple["Row", ...] = ()
     history: tuple[Any, ...] = ()  # views.changes.RowLink: the change rows that changed this item
     compare: str = ""  # its compare page (他団体の記載と比べる); "" for form text
+    item: str = ""  # catalog id of an item written in words (compare.items.TEXT_KINDS): its answers are listed by item
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def _row(ctx: _Ctx, node: Node, values: dict, base: str, scope: dict) -> Row:
     sub = tuple(_row(ctx, r, values, base, scope) for r in node.rows)
     compare = urls.relative(ctx.page, urls.compare_page(ctx.a.form.kind, node.id)) if compared(node) and ctx.page else ""
     return Row(anchor, node.printed, node.star, _value(ctx, node, values.get(node.key), values, scope), sub,
-               ctx.history.get(anchor, ()), compare)
+               ctx.history.get(anchor, ()), compare, node.id if node.kind in TEXT_KINDS else "")
 
 
 def _is_box(node: Node) -> bool:
