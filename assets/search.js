@@ -116,7 +116,7 @@
   function meta() {
     if (!metaPromise) {
       metaPromise = loadJSON("meta.z").then(function (m) {
-        if (m.format !== 4 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
+        if (m.format !== 5 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
         m.bySlug = new Map();
         m.municipalities.forEach(function (x) { m.bySlug.set(x[0], x); });
         return m;

@@ -331,3 +331,13 @@ def test_a_budget_large_enough_changes_nothing(files):
         assert [h.url for h in a] == [h.url for h in b] and not b.budget_hit
         assert (a.more, a.checked, a.candidates) == (b.more, b.checked, b.candidates)
         assert b.checked <= b.candidates
+
+
+def test_the_client_accepts_the_format_the_builder_writes():
+    """search.js refuses an index of another format; it must name the one the builder writes."""
+    import re
+
+    from pia_site.search.builder import FORMAT
+
+    js = (Path(__file__).resolve().parents[1] / "assets" / "search.js").read_text(encoding="utf-8")
+    assert re.findall(r"m\.format !== (\d+)", js) == [str(FORMAT)]

@@ -34,7 +34,7 @@ from .postings import deflate, shard_count
 from .spill import RANGE_PAIRS, SPILL_PAIRS, PostingsSpill, read_entries
 from .units import Doc, Unit
 
-FORMAT = 4
+FORMAT = 5  # 5: item keys, itemKinds, a unit's item position
 PREFIX = "search/data/"
 CHUNK_CHARS = 2000
 SHARD_BYTES = 8192

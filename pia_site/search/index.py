@@ -1,4 +1,4 @@
-"""Index: documents -> {output path: bytes} of the static search index (format 4).
+"""Index: documents -> {output path: bytes} of the static search index (format 5).
 
 Layout (all under ``search/data/``; bytes depend only on the documents and their order):
 
@@ -6,7 +6,8 @@ Layout (all under ``search/data/``; bytes depend only on the documents and their
     Deflated JSON: format, normalisation id, shard count, chunk counts, blob id bases
     (``blobs``: document chunks, form chunks, shards, document pages), pack count, the
     form editions indexed (``editions``: id, form name, edition, first and end form chunk),
-    prefectures, municipalities and forms.  Small at any site size: every query reads it.
+    prefectures, municipalities, forms, document states and the form kinds whose items are
+    listed by item (``itemKinds``).  Small at any site size: every query reads it.
 ``docs.z``
     Deflated JSON: the facet columns of every assessment (municipality, form, 事務, 公表日,
     first chunk, form edition) and the 事務 names.  Read by filtered queries and by queries
@@ -17,14 +18,17 @@ Layout (all under ``search/data/``; bytes depend only on the documents and their
     The blobs, each a zlib stream, packs of ≤ 16 MiB:
 
     * document chunk ``c``: JSON, consecutive units of one assessment (≈ ``CHUNK_CHARS``
-      characters): anchor, title, section path, display text, normalised text.  The client
+      characters): anchor, title, section path, display text, normalised text, and for a unit
+      of an item written in words its position in the form kind's item table.  The client
       checks each candidate unit's normalised text for the query: precision 1.0;
     * form chunk: the same for the form units of one edition (``formtext.py``), whose
       anchors are templates resolved per document (``slots.py``);
     * shard ``s``: the postings of every gram (characters, bigrams, trigrams of normalised
       text, ``grams.py``) whose FNV-1a hash is ``s`` modulo the shard count: the sorted
       ids of the chunks containing it (``postings.py``).  Every unit containing the query
-      is in a chunk containing all its grams: recall 1.0;
+      is in a chunk containing all its grams: recall 1.0.  A shard also holds the item keys
+      (``grams.item_gram``): the chunks holding answers to one item written in words, which
+      the compare pages list (``piaSearch.item``);
     * document page ``p``: JSON, url, title, facets and slots of documents ``32p …
       32p+31`` (for the results of form hits).
 
