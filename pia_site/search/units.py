@@ -120,9 +120,10 @@ def _rows(rows: tuple[Row, ...], section: tuple[str, ...]) -> Iterator[Unit]:
 
 
 def _box(b: Box, section: tuple[str, ...]) -> Iterator[Unit]:
-    here = section + (_plain(b.heading),)
     if b.subheading and b.level > 2:  # a group instance's title (a part's is a file name)
         yield Unit(b.anchor, _plain(b.heading), section, _plain(b.subheading))
+    # a part repeated per file names its file, so that the items of two files can be told apart
+    here = section + (_plain(f"{b.heading}（{b.subheading}）" if b.subheading and b.level <= 2 else b.heading),)
     yield from _rows(b.flags, here)
     for part in b.body:
         if isinstance(part, Table):
