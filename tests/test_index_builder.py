@@ -139,3 +139,20 @@ def test_change_log_rows_are_searchable(docs, files):
 
 def test_the_preview_rebuilds_instead_of_patching(site, docs, files):
     assert update_index(site, None, docs, docs, [0], lambda p: None) is None
+
+
+def test_a_run_is_bisected_like_searchsorted(tmp_path):
+    """The merge finds a range's bounds in a mapped run by bisection (no copy of the column)."""
+    import numpy as np
+
+    from pia_site.search.spill import PAIR, _first_at_least
+
+    rnd = np.random.default_rng(7)
+    run = np.zeros(5000, PAIR)
+    run["s"] = np.sort(rnd.integers(0, 1 << 40, 5000, dtype=np.uint64) // 1000 * 1000)  # repeats too
+    np.save(tmp_path / "run.npy", run)
+    mapped = np.load(tmp_path / "run.npy", mmap_mode="r")
+    probes = [0, 1, int(run["s"][0]), int(run["s"][-1]), int(run["s"][-1]) + 1, 1 << 63] + \
+        [int(x) for x in run["s"][::97]] + [int(x) + 1 for x in run["s"][::89]]
+    for v in probes:
+        assert _first_at_least(mapped, v) == int(np.searchsorted(run["s"], np.uint64(v), side="left")), v

@@ -73,20 +73,36 @@ class PostingsSpill:
         """Write the merged entries (``_REC`` header + ``encode_entry`` bytes, in pair order) to a
         file; returns it, the number of grams and the total bytes of the entries."""
         self._spill()
+        # a run is mapped only to find a range's bounds (a few pages each); the range itself is read
+        # into memory and dropped, so the build's memory holds one range, not every run it touched
         runs = [np.load(p, mmap_mode="r") for p in self.runs]
+        files = [open(p, "rb") for p in self.runs]
         total_pairs = sum(len(r) for r in runs)
         parts = max(1, -(-total_pairs // self.range_pairs))
         bounds = [((1 << 32) * i // parts) << 32 for i in range(parts + 1)]
         out = self.dir / "entries.bin"
+        try:
+            grams, total = self._merge_ranges(runs, files, bounds, out)
+        finally:
+            for fh in files:
+                fh.close()
+        del runs
+        for p in self.runs:
+            os.unlink(p)
+        self.runs = []
+        return out, grams, total
+
+    @staticmethod
+    def _merge_ranges(runs, files, bounds, out: Path) -> tuple[int, int]:
         grams = total = 0
         with open(out, "wb") as f:
             for lo, hi in zip(bounds, bounds[1:]):
                 chunks = []
-                for r in runs:
-                    a = int(np.searchsorted(r["s"], np.uint64(lo)))
-                    b = len(r) if hi >> 64 else int(np.searchsorted(r["s"], np.uint64(hi)))
+                for r, fh in zip(runs, files):
+                    a = _first_at_least(r, lo)
+                    b = len(r) if hi >> 64 else _first_at_least(r, hi)
                     if b > a:
-                        chunks.append(np.asarray(r[a:b]))
+                        chunks.append(_read_rows(fh, r, a, b))
                 if not chunks:
                     continue
                 pairs = _sorted(np.concatenate(chunks))
@@ -100,11 +116,27 @@ class PostingsSpill:
                     f.write(entry)
                     grams += 1
                     total += len(entry)
-        del runs
-        for p in self.runs:
-            os.unlink(p)
-        self.runs = []
-        return out, grams, total
+        return grams, total
+
+
+def _first_at_least(run: np.memmap, value: int) -> int:
+    """The first row of a run whose ``s`` is ≥ ``value``, by bisection on the mapping: a few pages
+    read (``np.searchsorted`` on the strided field would copy the whole column first)."""
+    lo, hi = 0, len(run)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if int(run[mid]["s"]) < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _read_rows(fh, run: np.memmap, a: int, b: int) -> np.ndarray:
+    """Rows ``a:b`` of a mapped run, read from its file (not through the mapping)."""
+    size = run.dtype.itemsize
+    fh.seek(run.offset + a * size)
+    return np.frombuffer(fh.read((b - a) * size), dtype=run.dtype)
 
 
 def _sorted(pairs: np.ndarray) -> np.ndarray:
