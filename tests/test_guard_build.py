@@ -155,3 +155,38 @@ def test_a_number_split_by_markup_is_found_on_the_page_and_located_at_its_scalar
         build(content, tmp_path / "out")
     assert ("P001", "x.yaml:11") in p_codes(exc.value.diagnostics)  # cover.notes: |- starts on line 11
     assert not (tmp_path / "out").exists()
+
+
+def test_the_yaml_is_read_again_in_load_order_one_file_at_a_time_for_unexplained_findings():
+    """Output findings no source finding explains are looked up in the YAML again: the build
+    streams the documents (``run._source_documents``) in the order ``load_content`` has them,
+    and asks for the holders of every unexplained value at once."""
+    from pia_site.guard import holders_in
+    from pia_site.guard.source import documents
+    from pia_site.load import load_content
+    from pia_site.pipeline.run import _source_documents
+    from pia_site.pipeline.tree import read_tree
+
+    content = Path(__file__).resolve().parents[1] / "content"
+    streamed = list(_source_documents(read_tree(content)))
+    loaded = list(documents(load_content(content)[0]))
+    assert [d.path for d in streamed] == [d.path for d in loaded] and len(loaded) >= 5
+    values = ["0489639136", "越谷市", "さいたま市"]
+    assert holders_in(streamed, values) == holders_in(loaded, values)
+    assert all(holders_in(loaded, values)[v] for v in values)
+
+
+def test_unexplained_values_are_looked_up_in_one_pass():
+    from pia_site.diagnostics import SourceLocation
+    from pia_site.guard import Kind, OutputFinding, merged_diagnostics
+
+    calls = []
+
+    def holders(values):
+        calls.append(values)
+        return {v: [(SourceLocation("content/k/a.yaml", 3, 5), "cover.title")] for v in values[:1]}
+
+    output = [OutputFinding(Kind.PHONE, v, v, "a.html") for v in ("0489639136", "0312345678")]
+    diags = merged_diagnostics([], output, "build", holders)
+    assert calls == [["0312345678", "0489639136"]]
+    assert sorted(str(d.location) for d in diags) == ["build/a.html", "content/k/a.yaml:3:5"]

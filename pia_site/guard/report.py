@@ -55,7 +55,8 @@ def source_diagnostics(findings: Iterable[Finding]) -> list[Diagnostic]:
     return [diagnostic(f.kind, f.shown, f.location, f.key_path) for f in findings]
 
 
-Holders = Callable[[str], list[tuple[SourceLocation, str]]]
+# the scalars holding each of the values, looked up once for all of them (``source.holders_in``)
+Holders = Callable[[list[str]], dict[str, list[tuple[SourceLocation, str]]]]
 
 
 def merged_diagnostics(source: Iterable[Finding], output: Iterable[OutputFinding], out_label: str,
@@ -86,9 +87,10 @@ def merged_diagnostics(source: Iterable[Finding], output: Iterable[OutputFinding
         if i in published_in:
             note = f"（公開されるファイル {published_in[i]} では、この数字が「個人番号」などの語の近くに出ます。）"
         out.append(diagnostic(kinds[i], f.shown, f.location, f.key_path, note))
+    held_by = holders(sorted({value for _kind, value in orphans})) if holders is not None and orphans else {}
     for (kind, value), found in orphans.items():
         paths = sorted({o.path for o in found})
-        held = holders(value) if holders is not None else []
+        held = held_by.get(value, [])
         if held:
             note = f"（公開されるファイル {paths[0]} では、書式を除いた文字がこのように読めます。）"
             out.extend(diagnostic(kind, found[0].shown, loc, key_path, note) for loc, key_path in held)

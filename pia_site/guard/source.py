@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..diagnostics import SourceLocation
 from ..load import ContentSource, SourceDocument, YMap, YNode, YScalar, YSeq
@@ -107,10 +107,16 @@ def holders(source: ContentSource, value: str) -> list[tuple[SourceLocation, str
     """``(location, key path)`` of every scalar whose text, with markup (tags, Markdown
     emphasis) removed, holds ``value`` (a normalised match): where a match the page puts
     together from split text (``**1234** 5678 9018``) was written."""
-    out = []
-    for doc in documents(source):
+    return holders_in(documents(source), [value])[value]
+
+
+def holders_in(docs: Iterable[SourceDocument], values: list[str]) -> dict[str, list[tuple[SourceLocation, str]]]:
+    """``holders`` of several values in one pass over ``docs`` (which may be read one at a time)."""
+    out: dict[str, list[tuple[SourceLocation, str]]] = {v: [] for v in values}
+    for doc in docs:
         for key_path, scalar in scalars(doc.root):
-            text = scalar.value or ""
-            if value in normalise_value(_MARKUP.sub("", html.unescape(text))):
-                out.append((scalar.loc, key_path))
+            text = normalise_value(_MARKUP.sub("", html.unescape(scalar.value or "")))
+            for v in values:
+                if v in text:
+                    out[v].append((scalar.loc, key_path))
     return out

@@ -18,7 +18,7 @@ from typing import Callable
 from .. import guard
 from ..diagnostics import Diagnostic, DiagnosticsError, display_path, has_errors
 from ..link import link_site
-from ..load import load_content
+from ..load import load_document
 from ..model import Municipality, SiteConfig
 from ..opendata import site_open_data
 from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
@@ -179,12 +179,8 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
             for path, size in r.pages:
                 stage.count(path, size, page=path.endswith(".html"))
             output += r.output
-        source = []
-
-        def holders(value: str):
-            if not source:  # rare: a finding in a page no YAML value explains; read the YAML again
-                source.append(load_content(content)[0])
-            return guard.holders(source[0], value)
+        def holders(values: list[str]):  # rare: findings in pages no YAML value explains; read the YAML again
+            return guard.holders_in(_source_documents(p.tree), values)
 
         report = diags + guard.merged_diagnostics(findings, output, display_path(out), holders)
         if has_errors(report) or (strict and report):
@@ -193,6 +189,18 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     if cache is not None:
         cache.prune({r.key for r in results}, {d for r in results for d in r.digests})
     return BuildResult(tuple(report), written)
+
+
+def _source_documents(tree: Tree):
+    """Every YAML document of the content in ``load_content``'s order, the assessments read
+    again one at a time (memory holds one)."""
+    if tree.site is not None:
+        yield tree.site
+    for f in tree.folders:
+        if f.municipality is not None:
+            yield f.municipality
+        for j in f.jobs:
+            yield load_document(tree.jobs[j].path)[0]
 
 
 def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records, compared,
