@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/parent_rss.py CONTENT OUT [--jobs 2] [--python PY] [-- extra build args]
 
-Starts ``PY -m pia_site build --content CONTENT --out OUT -j JOBS --no-cache -q`` and reads the
-parent's /proc/<pid>/status every 0.5 s: its RSS while it has worker processes (the worker stage)
-and after, and its VmHWM (the kernel's own peak).  Prints one JSON line.  Linux only.
+Starts ``PY -m pia_site build --content CONTENT --out OUT -j JOBS --no-cache -v`` and reads the
+parent's /proc/<pid>/status every 0.5 s: its largest RSS in each stage (the stage is the last one
+its progress lines on stderr named) and its VmHWM (the kernel's own peak).  Prints one JSON line.
+Linux only.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,11 +31,7 @@ def _status(pid: int) -> dict[str, int]:
     return out
 
 
-def _children(pid: int) -> int:
-    try:
-        return len(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
-    except OSError:
-        return 0
+STAGES = ("読み込み", "評価書ごとの検査と生成", "検索索引", "ページの生成と書き出し")
 
 
 def main() -> None:
@@ -44,29 +42,37 @@ def main() -> None:
     ap.add_argument("--python", default=sys.executable)
     args, extra = ap.parse_known_args()
     cmd = [args.python, "-m", "pia_site", "build", "--content", args.content, "--out", args.out,
-           "-j", str(args.jobs), "--no-cache", "-q", *[a for a in extra if a != "--"]]
+           "-j", str(args.jobs), "--no-cache", "-v", *[a for a in extra if a != "--"]]
     load = os.getloadavg()
     start = time.monotonic()
-    proc = subprocess.Popen(cmd)
-    workers_seen = False
-    worker_stage_peak = after_peak = hwm = 0
-    worker_stage_end = 0.0
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    stage = [STAGES[0]]
+    tail: list[str] = []
+
+    def read() -> None:
+        for line in proc.stderr:
+            tail[:] = (tail + [line.rstrip()])[-3:]
+            named = [s for s in STAGES if s in line]
+            if named and "段階ごとの時間" not in line:
+                stage[0] = named[0]
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    peaks: dict[str, int] = {}
+    ends: dict[str, float] = {}
+    hwm = 0
     while proc.poll() is None:
         s = _status(proc.pid)
-        rss, hwm = s.get("VmRSS", 0), max(hwm, s.get("VmHWM", 0))
-        if _children(proc.pid):
-            workers_seen = True
-            worker_stage_peak = max(worker_stage_peak, rss)
-            worker_stage_end = time.monotonic() - start
-        else:
-            after_peak = max(after_peak, rss)
+        hwm = max(hwm, s.get("VmHWM", 0))
+        peaks[stage[0]] = max(peaks.get(stage[0], 0), s.get("VmRSS", 0))
+        ends[stage[0]] = round(time.monotonic() - start, 1)
         time.sleep(0.5)
+    reader.join(timeout=5)
     print(json.dumps({"content": args.content, "jobs": args.jobs, "status": proc.returncode,
-                      "wall_s": round(time.monotonic() - start, 1), "worker_stage_end_s": round(worker_stage_end, 1),
-                      "parent_rss_worker_stage_max_mb": worker_stage_peak if workers_seen else None,
-                      "parent_rss_after_max_mb": after_peak, "parent_vmhwm_mb": hwm,
-                      "load_before": [round(x, 2) for x in load], "load_after": [round(x, 2) for x in os.getloadavg()]}))
-
+                      "wall_s": round(time.monotonic() - start, 1), "parent_rss_max_mb_by_stage": peaks,
+                      "stage_last_seen_s": ends, "parent_vmhwm_mb": hwm, "stderr_tail": tail,
+                      "load_before": [round(x, 2) for x in load], "load_after": [round(x, 2) for x in os.getloadavg()]},
+                     ensure_ascii=False))
 
 if __name__ == "__main__":
     main()
