@@ -212,12 +212,12 @@ def _site_changes_context(site: Site, memo: IdentityMemo) -> dict:
     return {"changes": found.changes, "total": found.total}
 
 
-def compare_page_specs(records, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
+def compare_page_specs(records, closure: Callable[[str], frozenset[str]], answers=None) -> list[PageSpec]:
     """The compare pages (他団体の記載と比べる, ``compare``) from the assessments' ``CompareRecord``s:
     each depends on the ``compare:`` keys of what it prints (``compare.fingerprint``) and, for a
     prefecture's list of answers, on the listings of the bodies it names; never on an
-    assessment's whole source."""
-    tallies = tally(records)
+    assessment's whole source.  ``answers``: as for ``compare.tally``."""
+    tallies = tally(records, answers)
     specs = []
     for page in compare_pages(tallies):
         deps = frozenset({SITE, CATALOG}) | closure(page.template)

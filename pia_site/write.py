@@ -16,6 +16,7 @@ the next build.  Leftovers of killed builds are removed by the next build (``out
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -26,7 +27,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from . import outdir
 from .theme import Theme
@@ -108,6 +109,18 @@ class Staging:
     def file(self, path: str, data: bytes) -> None:
         self._claim(path)
         self.bytes += put_file(self.root, path, data)
+        self.files += 1
+
+    @contextlib.contextmanager
+    def stream(self, path: str) -> Iterator[BinaryIO]:
+        """A file of the tree written piece by piece (too large to hold whole): the open file."""
+        self._claim(path)
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as f:
+            yield f
+        os.chmod(target, 0o644)
+        self.bytes += target.stat().st_size
         self.files += 1
 
     def count(self, path: str, size: int, page: bool = True) -> None:

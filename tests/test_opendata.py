@@ -197,16 +197,16 @@ def test_two_builds_write_the_same_data(tmp_path):
 def test_the_personal_data_guard_reads_the_open_data(tmp_path, monkeypatch):
     """A 個人番号 that reaches only the open data (not any page) stops the build."""
     import pia_site.pipeline.run as run_module
-    from pia_site.opendata import site_open_data
 
     planted = "個人番号 1234 5678 9018"  # valid check digit, named as such: P001 (docs/personal-data-guard.md)
+    real = run_module.write_tables
 
-    def with_number(config, records):
-        files = site_open_data(config, records)
-        files["data/changes.csv"] += f"x,{planted}\r\n".encode("utf-8")
-        return files
+    def with_number(records, assessments, changes):
+        n = real(records, assessments, changes)
+        changes.write(f"x,{planted}\r\n".encode("utf-8"))
+        return n
 
-    monkeypatch.setattr(run_module, "site_open_data", with_number)
+    monkeypatch.setattr(run_module, "write_tables", with_number)
     with working_directory(REPO), pytest.raises(DiagnosticsError) as exc:
         build(Path("content"), tmp_path / "out")
     found = [d for d in exc.value.diagnostics if d.is_error and "changes.csv" in d.message + str(d.location)]

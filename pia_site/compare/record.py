@@ -60,11 +60,13 @@ def compare_record(a: Assessment, m: Municipality) -> CompareRecord:
                          "\n".join(lines))
 
 
-def spots(record: CompareRecord) -> Iterator[tuple[int, tuple[int, ...], str]]:
-    """(item position, answer positions, anchor or "") of each spot of a record."""
-    if not record.answers:
+def spots(record: CompareRecord, answers: str | None = None) -> Iterator[tuple[int, tuple[int, ...], str]]:
+    """(item position, answer positions, anchor or "") of each spot of a record (of ``answers``
+    when given: the record's answers kept elsewhere, as the build keeps them)."""
+    text = record.answers if answers is None else answers
+    if not text:
         return
-    for line in record.answers.split("\n"):
+    for line in text.split("\n"):
         parts = line.split(" ", 2)
         yield int(parts[0]), tuple(int(k) for k in parts[1].split(",")), parts[2] if len(parts) > 2 else ""
 

@@ -9,6 +9,7 @@ whatever order they come in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..catalog import form_kinds
 from .items import ItemTable, item_table
@@ -57,19 +58,21 @@ def record_order(r: CompareRecord) -> tuple:
     return (r.prefecture_code, r.code, r.municipality, r.slug)
 
 
-def tally(records) -> list[KindTally]:
-    """One ``KindTally`` per form kind some record is on, in the catalog's order of forms."""
+def tally(records, answers: Callable[[CompareRecord], str] | None = None) -> list[KindTally]:
+    """One ``KindTally`` per form kind some record is on, in the catalog's order of forms.
+    ``answers``: where each record's answers are when not in the record (read once per record)."""
     by_kind: dict[str, list[CompareRecord]] = {}
     for r in records:
         by_kind.setdefault(r.kind, []).append(r)
     out = []
     for fk in form_kinds():
         if fk.kind in by_kind:
-            out.append(_kind(fk.kind, fk.name, fk.editions, sorted(by_kind[fk.kind], key=record_order)))
+            out.append(_kind(fk.kind, fk.name, fk.editions, sorted(by_kind[fk.kind], key=record_order), answers))
     return out
 
 
-def _kind(kind: str, name: str, editions: tuple[str, ...], records: list[CompareRecord]) -> KindTally:
+def _kind(kind: str, name: str, editions: tuple[str, ...], records: list[CompareRecord],
+          answers: Callable[[CompareRecord], str] | None) -> KindTally:
     table = item_table(kind)
     items = [ItemTally() for _ in table.items]
     prefectures: dict[str, str] = {}
@@ -79,7 +82,7 @@ def _kind(kind: str, name: str, editions: tuple[str, ...], records: list[Compare
         prefectures.setdefault(pref, r.prefecture)
         ed = edition_no.get(r.edition, 0)
         seen: set[int] = set()
-        for i, keys, anchor in spots(r):
+        for i, keys, anchor in spots(r, answers(r) if answers is not None else None):
             t = items[i]
             t.total.add(keys, ed)
             counts = t.prefectures.get(pref)

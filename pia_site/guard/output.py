@@ -13,6 +13,7 @@ import io
 import json
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from .patterns import Kind, may_match, scan_text
@@ -106,9 +107,12 @@ def _shard_grams(data: bytes) -> list[str]:
         return [data.decode("utf-8", errors="replace")]
 
 
-def scan_segments(path: str, segments: list[str], allow: frozenset[str]) -> list[OutputFinding]:
+def scan_segments(path: str, segments: list[str], allow: frozenset[str],
+                  seen: set[tuple[Kind, str]] | None = None) -> list[OutputFinding]:
+    """The findings in a file's segments, each (kind, value) once; ``seen``: those already found
+    in the file's earlier segments (a file read in parts), updated."""
     out: list[OutputFinding] = []
-    seen: set[tuple[Kind, str]] = set()
+    seen = set() if seen is None else seen
     for i in may_match(segments):  # scan_text finds nothing in the others
         for m in scan_text(segments[i], allow):
             if (m.kind, m.value) not in seen:
@@ -132,3 +136,21 @@ class OutputScanner:
 
     def file(self, path: str, data: bytes) -> None:
         self.findings += scan_segments(path, data_segments(path, data), self.allow)
+
+    def csv_file(self, path: str, source: Path, batch: int = 50_000) -> None:
+        """A CSV file on disk (``path``: its output path), read as ``file`` reads it, cell by
+        cell, ``batch`` cells at a time: a site's changes.csv is too large to hold whole."""
+        found: list[OutputFinding] = []
+        seen: set[tuple[Kind, str]] = set()
+        try:
+            with open(source, encoding="utf-8", errors="replace", newline="") as f:
+                cells: list[str] = []
+                for row in csv.reader(f):
+                    cells += [cell for cell in row if cell]
+                    if len(cells) >= batch:
+                        found += scan_segments(path, cells, self.allow, seen)
+                        cells = []
+                found += scan_segments(path, cells, self.allow, seen)
+        except csv.Error:  # not CSV after all: as ``file`` reads it, whole
+            found = scan_segments(path, data_segments(path, source.read_bytes()), self.allow)
+        self.findings += found

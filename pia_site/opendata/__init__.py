@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..model import Site
 from .records import DATA_DIR, DataRecord, assessment_json_path, assessment_open_data, publication_state, site_url
-from .tables import ASSESSMENTS_CSV, CHANGES_CSV, DATAPACKAGE, site_open_data
+from .tables import ASSESSMENTS_CSV, CHANGES_CSV, DATAPACKAGE, site_files, site_open_data, write_tables
 
 
 def open_data(site: Site) -> dict[str, bytes]:
@@ -34,4 +34,5 @@ def open_data(site: Site) -> dict[str, bytes]:
 
 
 __all__ = ["ASSESSMENTS_CSV", "CHANGES_CSV", "DATAPACKAGE", "DATA_DIR", "DataRecord", "assessment_json_path",
-           "assessment_open_data", "open_data", "publication_state", "site_open_data", "site_url"]
+           "assessment_open_data", "open_data", "publication_state", "site_files", "site_open_data", "site_url",
+           "write_tables"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
 from ..model import SiteConfig
 from ..schema import all_schemas
@@ -87,14 +87,43 @@ def datapackage(config: SiteConfig, count: int) -> dict:
     }
 
 
-def site_open_data(config: SiteConfig, records: Iterable[DataRecord]) -> dict[str, bytes]:
-    """``{data/assessments.csv, data/changes.csv, data/datapackage.json, data/schema/*.json: bytes}``."""
-    ordered = sorted(records, key=lambda r: r.sort_key)
-    out = {
-        ASSESSMENTS_CSV: csv_bytes((f[0] for f in ASSESSMENT_FIELDS), (r.assessment for r in ordered)),
-        CHANGES_CSV: csv_bytes((f[0] for f in CHANGE_FIELDS), (row for r in ordered for row in r.changes)),
-        DATAPACKAGE: (json.dumps(datapackage(config, len(ordered)), ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
-    }
+def _csv(out: BinaryIO, headings: Iterable[str]):
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    w = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(list(headings))
+    return text, w
+
+
+def write_tables(ordered: Iterable[DataRecord], assessments: BinaryIO, changes: BinaryIO) -> int:
+    """assessments.csv and changes.csv (the bytes ``csv_bytes`` makes) written to two binary
+    files in one pass over the records, already in ``sort_key`` order, so that only one record
+    is in memory at a time; the number of records."""
+    a, aw = _csv(assessments, (f[0] for f in ASSESSMENT_FIELDS))
+    c, cw = _csv(changes, (f[0] for f in CHANGE_FIELDS))
+    n = 0
+    for r in ordered:
+        aw.writerow(r.assessment)
+        cw.writerows(r.changes)
+        n += 1
+    for t in (a, c):
+        t.flush()
+        t.detach()  # the files stay open: they are the caller's
+    return n
+
+
+def site_files(config: SiteConfig, count: int) -> dict[str, bytes]:
+    """``{data/datapackage.json, data/schema/*.json: bytes}`` of a site with ``count`` assessments."""
+    out = {DATAPACKAGE: (json.dumps(datapackage(config, count), ensure_ascii=False, indent=1) + "\n").encode("utf-8")}
     for name, text in all_schemas().items():
         out[f"{SCHEMA_DIR}/{name}"] = text.encode("utf-8")
     return out
+
+
+def site_open_data(config: SiteConfig, records: Iterable[DataRecord]) -> dict[str, bytes]:
+    """``{data/assessments.csv, data/changes.csv, data/datapackage.json, data/schema/*.json: bytes}``
+    (in memory; the build writes the tables with ``write_tables`` straight into its output)."""
+    ordered = sorted(records, key=lambda r: r.sort_key)
+    a, c = io.BytesIO(), io.BytesIO()
+    n = write_tables(ordered, a, c)
+    return {ASSESSMENTS_CSV: a.getvalue(), CHANGES_CSV: c.getvalue(), **site_files(config, n)}

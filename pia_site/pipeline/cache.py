@@ -46,6 +46,11 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"not allowed in the cache: {module}.{name}")
 
 
+def load_data(f) -> object:
+    """The next pickled object of a binary file, built as a cache entry is (``_Unpickler``)."""
+    return _Unpickler(f).load()
+
+
 def _files_digest(h, files) -> None:
     for p in files:
         h.update(str(p).encode() + b"\0")

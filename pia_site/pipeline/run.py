@@ -2,7 +2,8 @@
 
 ``run_build``: read the tree, site.yaml and the municipality.yaml files; open the staging tree;
 have the workers (``pool``) do each assessment (or take it from the cache), feeding each
-search document to the index builder in page-URL order and keeping only the ``Result``s; then
+search document to the index builder in page-URL order, putting its open-data and compare
+records away on disk (``spill``) and keeping only the rest of the ``Result``s; then
 the diagnostics in the order ``load → validate → link`` gives them, the site-wide pages
 rendered from the summaries, the search index, the assets, the guard's verdict over
 everything published, and the swap.  Any error leaves the previous output untouched."""
@@ -20,7 +21,7 @@ from ..diagnostics import Diagnostic, DiagnosticsError, display_path, has_errors
 from ..link import link_site
 from ..load import load_document
 from ..model import Municipality, SiteConfig
-from ..opendata import site_open_data
+from ..opendata import ASSESSMENTS_CSV, CHANGES_CSV, site_files, write_tables
 from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
 from ..partner import partner_keys
 from ..render import compare_page_specs, make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
@@ -33,6 +34,7 @@ from ..views.memo import IdentityMemo
 from ..write import Staging, WriteReport
 from . import pool
 from .cache import Cache, key_base
+from .spill import Records
 from .summary import Result
 from .tree import Tree, read_tree
 from .worker import Shared
@@ -87,20 +89,22 @@ def _shared(p: _Prepared, render: bool, stage: Path | None, cache: Cache | None)
 
 
 def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None,
-             progress: Progress = NULL_PROGRESS) -> list[Result]:
-    """Every job's result (without its search document), in content order; the documents go
-    to ``add_doc`` in page-URL order as they come."""
+             progress: Progress = NULL_PROGRESS, records: Records | None = None) -> list[Result]:
+    """Every job's result (without its search document and, given ``records``, without its
+    open-data and compare records: they go there), in content order; the documents go to
+    ``add_doc`` in page-URL order as they come."""
     order = p.tree.url_order()
     results: list[Result | None] = [None] * len(order)
     for i, r in zip(order, pool.results([p.tree.jobs[i] for i in order], shared, jobs)):
         if r.doc is not None and add_doc is not None:
             add_doc(r.doc)
-        results[i] = replace(r, doc=None)
+        r = replace(r, doc=None)
+        results[i] = records.keep(i, r) if records is not None else r
         progress.advance()
     return results  # type: ignore[return-value]
 
 
-def _with_partners(p: _Prepared, shared: Shared, results: list[Result]) -> None:
+def _with_partners(p: _Prepared, shared: Shared, results: list[Result], records: Records) -> None:
     """Render again, with the summaries of their partners, the pages that link to other
     documents (a 基礎項目評価書 and its 重点/全項目評価書: ``partner``); their search documents
     do not show the links and stay as they are."""
@@ -114,7 +118,7 @@ def _with_partners(p: _Prepared, shared: Shared, results: list[Result]) -> None:
         if found and results[i].pages:
             todo.append((i, replace(p.tree.jobs[i], partners=found)))
     for (i, job), r in zip(todo, pool.results([job for _, job in todo], shared, 1)):
-        results[i] = replace(r, doc=None, key=results[i].key, digests=results[i].digests)
+        results[i] = records.keep(i, replace(r, doc=None, key=results[i].key, digests=results[i].digests))
 
 
 def _diagnostics(p: _Prepared, results: list[Result]):
@@ -161,24 +165,25 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     if check_out is not None:
         check_out(theme)  # site.yaml may name a theme folder
     cache = Cache(cache_dir) if cache_dir is not None else None
-    # the index's sorted runs and packs go to a temporary folder, removed however the build ends
-    with Staging(out) as stage, tempfile.TemporaryDirectory(prefix="pia-search-") as spill:
+    # the index's sorted runs and packs, and the open-data and compare records, go to temporary
+    # folders, removed however the build ends
+    with Staging(out) as stage, tempfile.TemporaryDirectory(prefix="pia-search-") as spill, \
+            tempfile.TemporaryDirectory(prefix="pia-records-") as kept, Records(Path(kept)) as records:
         shared = _shared(p, True, stage.root, cache)
         builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), Path(spill))
         progress.on_start(len(p.tree.jobs), STAGE_ASSESSMENTS)
-        results = _collect(p, shared, jobs, builder.add, progress)
-        _with_partners(p, shared, results)
+        results = _collect(p, shared, jobs, builder.add, progress, records)
+        _with_partners(p, shared, results, records)
         diags, site, findings = _diagnostics(p, results)
         everything = diags + guard.source_diagnostics(findings)
         if site is None or has_errors(everything) or (strict and everything):
             raise DiagnosticsError(everything)
-        records = [r.data for r in results if r.data is not None]
-        compared = [r.compare for r in results if r.compare is not None]
-        output = _write_site_files(site, theme, stage, builder, p.allow, records, compared, progress)
+        output = _write_site_files(site, theme, stage, builder, p.allow, records, progress)
         for r in results:
             for path, size in r.pages:
                 stage.count(path, size, page=path.endswith(".html"))
             output += r.output
+
         def holders(values: list[str]):  # rare: findings in pages no YAML value explains; read the YAML again
             return guard.holders_in(_source_documents(p.tree), values)
 
@@ -203,17 +208,22 @@ def _source_documents(tree: Tree):
             yield load_document(tree.jobs[j].path)[0]
 
 
-def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records, compared,
+def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records: Records,
                       progress: Progress) -> list:
-    """The search index, the assets and the site-wide pages (top, search, 更新履歴, feeds,
-    municipality pages) from the summaries, and the compare pages from the compare records; the guard's findings in them, in the order the
-    guard reads them (search index, assets, pages)."""
+    """The search index, the open-data tables, the assets and the site-wide pages (top, search,
+    更新履歴, feeds, municipality pages) from the summaries, and the compare pages from the
+    compare records; the guard's findings in them, in the order the guard reads them (search
+    index, open data, assets, pages)."""
     first, assets, pages = guard.OutputScanner(allow), guard.OutputScanner(allow), guard.OutputScanner(allow)
     progress.on_start(0, STAGE_SEARCH)
     for path, data in builder.finish():
         first.file(path, data)
         stage.file(path, data)
-    data_files = site_open_data(site.config, records)  # data/*.csv, datapackage.json, the schemas
+    with stage.stream(ASSESSMENTS_CSV) as a, stage.stream(CHANGES_CSV) as c:  # a record at a time
+        count = write_tables(records.data(), a, c)
+    for path in (ASSESSMENTS_CSV, CHANGES_CSV):
+        first.csv_file(path, stage.root / path)
+    data_files = site_files(site.config, count)  # datapackage.json, the schemas
     for path in sorted(data_files):
         first.file(path, data_files[path])
         stage.file(path, data_files[path])
@@ -225,7 +235,7 @@ def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, record
     env = make_environment(theme)
     closure = template_deps(env)
     memo = IdentityMemo()  # the site pages and feeds share each assessment's revisions
-    compare = compare_page_specs(compared, closure)
+    compare = compare_page_specs(records.compare(), closure, records.answers)
     specs = site_page_specs(site, closure, memo, compare)
     for m in site.municipalities:
         specs += municipality_page_specs(site, m, closure, memo)
