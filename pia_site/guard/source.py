@@ -103,15 +103,11 @@ def scan_source(source: ContentSource, allow: frozenset[str]) -> list[Finding]:
 _MARKUP = re.compile(r"<[^>]*>|[*_`~\\]")
 
 
-def holders(source: ContentSource, value: str) -> list[tuple[SourceLocation, str]]:
-    """``(location, key path)`` of every scalar whose text, with markup (tags, Markdown
-    emphasis) removed, holds ``value`` (a normalised match): where a match the page puts
-    together from split text (``**1234** 5678 9018``) was written."""
-    return holders_in(documents(source), [value])[value]
-
-
 def holders_in(docs: Iterable[SourceDocument], values: list[str]) -> dict[str, list[tuple[SourceLocation, str]]]:
-    """``holders`` of several values in one pass over ``docs`` (which may be read one at a time)."""
+    """For each of ``values``, ``(location, key path)`` of every scalar of ``docs`` whose text, with
+    markup (tags, Markdown emphasis) removed, holds it (a normalised match): where a match the page
+    puts together from split text (``**1234** 5678 9018``) was written.  One pass over ``docs``,
+    which may be read one at a time."""
     out: dict[str, list[tuple[SourceLocation, str]]] = {v: [] for v in values}
     for doc in docs:
         for key_path, scalar in scalars(doc.root):
