@@ -50,9 +50,11 @@
     return Object.keys(set).sort();
   }
   // ---- fetching -----------------------------------------------------------------------------
-  // meta.z and docs.z are whole files; every other blob is read from a pack (p/<n>.bin) with two
-  // range requests: its 12 bytes of blobs.idx (pack, offset, length), then its bytes.  A server
-  // that ignores Range sends the whole file, which is then kept and sliced.
+  // meta.z and docs.z are whole files; every other blob is read from a pack (p/<n>.bin): its 12
+  // bytes of blobs.idx (pack, offset, length) come with their page of TABLE_PAGE entries (one range
+  // request, kept), then its bytes; blobs wanted at once that lie back to back in a pack come in
+  // one range request.  A server that ignores Range sends the whole file, which is then kept and
+  // sliced.
   var script = document.currentScript;
   var base = new URL((script && script.dataset.index) || "../search/data/", script ? script.src : location.href);
   var siteRoot = new URL("../../", base);
@@ -69,7 +71,10 @@
   function fail(res, path) { throw new Error("search index: " + res.status + " " + path); }
   function range(path, start, end) {  // -> {data, bytes}
     if (whole.has(path)) return whole.get(path).then(function (b) { return { data: b.subarray(start, end), bytes: 0 }; });
-    return fetch(new URL(path, base), { headers: { Range: "bytes=" + start + "-" + (end - 1) } }).then(function (res) {
+    // The query names the range: Chromium's HTTP cache lets one request per URL through at a time,
+    // so ranges of one pack under the same URL would come one after another.
+    var url = new URL(path + "?r=" + start + "-" + end, base);
+    return fetch(url, { headers: { Range: "bytes=" + start + "-" + (end - 1) } }).then(function (res) {
       stats.requests += 1;
       if (res.status === 206) return res.arrayBuffer().then(function (b) { return { data: new Uint8Array(b), bytes: b.byteLength }; });
       if (!res.ok) fail(res, path);
@@ -98,15 +103,66 @@
         .then(function (b) { return JSON.parse(utf8.decode(b)); });
     });
   }
-  // A blob's inflated bytes (null: none), cached as `name` (g/<shard>, t/<chunk>, d/<page>).
-  function blob(name, id) {
-    return once(name, function () {
-      return range("blobs.idx", id * 12, id * 12 + 12).then(function (t) {
-        var v = new DataView(t.data.buffer, t.data.byteOffset, 12), pack = v.getUint32(0), off = v.getUint32(4), n = v.getUint32(8);
-        if (!n) { got(name, t.bytes); return null; }
-        return range("p/" + pack + ".bin", off, off + n).then(function (r) { got(name, t.bytes + r.bytes); return inflate(r.data); });
+  // Blobs' inflated bytes (null: none), cached by name (g/<shard>, t/<chunk>, d/<page>).  A table
+  // page's bytes count for the first blob that needed it (client.py: IndexReader._entry).
+  var TABLE_PAGE = 64, tablePages = new Map();  // page -> Promise<{data, bytes, owner}>
+  function tablePage(p, owner) {
+    if (!tablePages.has(p)) {
+      var t = range("blobs.idx", p * TABLE_PAGE * 12, (p + 1) * TABLE_PAGE * 12).then(function (r) {
+        return { data: r.data, bytes: r.bytes, owner: owner };
       });
+      t.catch(function () { tablePages.delete(p); });
+      tablePages.set(p, t);
+    }
+    return tablePages.get(p);
+  }
+  function blobs(list) {  // [[name, id], ...] -> Promise<[Uint8Array | null, ...]>
+    var todo = [];
+    list.forEach(function (x) {
+      if (cache.has(x[0])) return;
+      var d = { name: x[0], id: x[1] };
+      d.promise = new Promise(function (resolve, reject) { d.resolve = resolve; d.reject = reject; });
+      d.promise.catch(function () { cache.delete(d.name); });
+      cache.set(d.name, d.promise);
+      todo.push(d);
     });
+    var wanted = list.map(function (x) { return cache.get(x[0]); });
+    if (todo.length) fetchBlobs(todo).catch(function (e) { todo.forEach(function (d) { d.reject(e); }); });
+    return Promise.all(wanted);
+  }
+  function fetchBlobs(todo) {
+    return Promise.all(todo.map(function (d) { return tablePage(Math.floor(d.id / TABLE_PAGE), d.name); })).then(function (pages) {
+      var want = [];
+      todo.forEach(function (d, i) {
+        var p = pages[i], at = (d.id % TABLE_PAGE) * 12;
+        d.paid = p.owner === d.name ? p.bytes : 0;
+        d.n = 0;
+        if (at + 12 <= p.data.length) {
+          var v = new DataView(p.data.buffer, p.data.byteOffset + at, 12);
+          d.pack = v.getUint32(0); d.off = v.getUint32(4); d.n = v.getUint32(8);
+        }
+        if (d.n) want.push(d); else { got(d.name, d.paid); d.resolve(null); }
+      });
+      want.sort(function (a, b) { return a.pack - b.pack || a.off - b.off; });
+      var runs = [];
+      want.forEach(function (d) {
+        var r = runs[runs.length - 1];
+        if (r && r.pack === d.pack && r.end === d.off) { r.items.push(d); r.end += d.n; }
+        else runs.push({ pack: d.pack, start: d.off, end: d.off + d.n, items: [d] });
+      });
+      return Promise.all(runs.map(function (r) {
+        return range("p/" + r.pack + ".bin", r.start, r.end).then(function (res) {
+          var exact = res.bytes === r.end - r.start;  // else the whole pack, counted once
+          r.items.forEach(function (d, i) {
+            got(d.name, d.paid + (exact ? d.n : i ? 0 : res.bytes));
+            inflate(res.data.subarray(d.off - r.start, d.off - r.start + d.n)).then(d.resolve, d.reject);
+          });
+        });
+      }));
+    });
+  }
+  function blob(name, id) {
+    return blobs([[name, id]]).then(function (b) { return b[0]; });
   }
   function blobJSON(name, id) {
     return blob(name, id).then(function (b) { return JSON.parse(utf8.decode(b)); });
@@ -275,7 +331,14 @@
   // A page of results stops early once the chunks it would fetch next would take the bytes this
   // call downloaded past the budget (client.py: PAGE_BYTES and the same rule).  Every call checks
   // at least one batch of chunks it had not fetched before, so "more" always makes progress.
-  var PAGE_BYTES = 250000, BATCH = 6;
+  var PAGE_BYTES = 250000, BATCH = 6, MAX_BATCH = 20;
+  // Chunks to read next for a page that still needs `need` results: BATCH at first, then as many
+  // as the hits per chunk so far say it takes, at most MAX_BATCH (client.py: batch_size).
+  function batchSize(need, found, checked) {
+    if (!checked) return Math.max(1, Math.min(BATCH, need));
+    if (!found) return MAX_BATCH;
+    return Math.max(1, Math.min(MAX_BATCH, Math.ceil(need * checked / found)));
+  }
   function newResults(q) {
     var results = [];
     results.more = false;
@@ -411,7 +474,7 @@
     }
     function step() {
       if (next >= cand.length || found >= want) return done();
-      var size = isFinite(want) ? Math.max(1, Math.min(BATCH, want - found)) : BATCH;  // client.py: the same
+      var size = isFinite(want) ? batchSize(want - found, found, next) : BATCH;  // client.py: the same
       var ids = cand.slice(next, next + size);
       var newNames = ids.map(function (c) { return "t/" + c; }).filter(function (p) { return !cache.has(p); });
       if (isFinite(budget) && newChunks && newNames.length &&
@@ -423,8 +486,10 @@
       next += ids.length;
       var forms = ids.some(function (c) { return c >= m.chunks; });
       if (forms) note(fresh, "docs.z");
-      return Promise.all([Promise.all(ids.map(function (c) { return blobJSON("t/" + c, c); })),
-                          forms ? docsTable() : null]).then(function (r) {
+      var chunks = blobs(ids.map(function (c) { return ["t/" + c, c]; })).then(function (bs) {
+        return bs.map(function (b) { return JSON.parse(utf8.decode(b)); });
+      });
+      return Promise.all([chunks, forms ? docsTable() : null]).then(function (r) {
         newChunks += newNames.length;
         newNames.forEach(function (p) { chunkBytes += rawSize.get(p) || 0; });
         var chain = Promise.resolve();

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from pia_site.search import build_search_index
-from pia_site.search.client import PAGE_BYTES, IndexReader, parse_shard
+from pia_site.search.client import BATCH, MAX_BATCH, PAGE_BYTES, IndexReader, batch_size, parse_shard
 from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, text_grams
 from pia_site.search.index import PREFIX, encode_entry, encode_postings, index_docs, shard_of, varint
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
+from pia_site.search.pack import ENTRY, TABLE, TABLE_PAGE
 from pia_site.catalog import find_form
 from pia_site.search.formtext import form_units, resolve
 from pia_site.search.units import html_text
@@ -312,7 +313,7 @@ def test_a_page_stops_at_its_bytes_budget_and_more_pages_lose_nothing(files):
         if res.budget_hit:
             assert len(res) < LIMIT and res.more and res.checked < res.candidates
             # it stopped before a batch the budget could not pay for: one batch more at most
-            assert reader.bytes_fetched - before <= budget + 6 * max(n for p, n in reader.fetched if p.startswith("t/"))
+            assert reader.bytes_fetched - before <= budget + MAX_BATCH * max(n for p, n in reader.fetched if p.startswith("t/"))
         got += [h.url for h in res]
         if not res.more:
             break
@@ -341,3 +342,42 @@ def test_the_client_accepts_the_format_the_builder_writes():
 
     js = (Path(__file__).resolve().parents[1] / "assets" / "search.js").read_text(encoding="utf-8")
     assert re.findall(r"m\.format !== (\d+)", js) == [str(FORMAT)]
+
+
+# --- reading blobs ------------------------------------------------------------------------------
+
+
+def test_the_table_is_read_a_page_at_a_time_and_paid_for_once(files):
+    """A blob's table entry comes with its page of TABLE_PAGE entries, read once and paid for by
+    the first blob that needs it; a blob on a page read before costs only its own bytes."""
+    table = files[f"{PREFIX}{TABLE}"]
+    reads: list[tuple[str, int | None, int | None]] = []
+
+    def read(path, a, b):
+        reads.append((path, a, b))
+        return files[PREFIX + path][a:b]
+
+    reader = IndexReader(read)
+    n_blobs = len(table) // ENTRY.size
+    assert n_blobs > TABLE_PAGE  # the sample index has more than one page
+    first, second, other = 0, TABLE_PAGE - 1, TABLE_PAGE
+    sizes = {i: ENTRY.unpack_from(table, i * ENTRY.size)[2] for i in (first, second, other)}
+    reader.blob("a", first)
+    reader.blob("b", second)
+    reader.blob("c", other)
+    page = TABLE_PAGE * ENTRY.size
+    assert [r for r in reads if r[0] == TABLE] == [(TABLE, 0, page), (TABLE, page, 2 * page)]
+    assert reader.fetched == [("a", page + sizes[first]), ("b", sizes[second]),
+                              ("c", min(page, len(table) - page) + sizes[other])]
+    # the last page is shorter than TABLE_PAGE entries: an id past the table is no blob
+    last = IndexReader.from_files(files)
+    assert last.blob("x", n_blobs) is None and last.blob("y", n_blobs - 1) is not None
+
+
+def test_a_batch_is_as_large_as_the_hits_per_chunk_say_the_page_needs():
+    assert batch_size(20, 0, 0) == BATCH and batch_size(3, 0, 0) == 3
+    assert batch_size(14, 6, 6) == 14  # one hit per chunk so far, 14 still needed
+    assert batch_size(10, 10, 5) == 5  # two per chunk
+    assert batch_size(19, 1, 6) == MAX_BATCH  # few hits: as many as allowed
+    assert batch_size(5, 0, 6) == MAX_BATCH  # none yet
+    assert batch_size(1, 40, 6) == 1

@@ -193,8 +193,9 @@ def test_works_under_a_subpath(open_search, serve, sample_build, tmp_path):
     assert problems == []
 
 
-JS_PAGE = """([q, o]) => piaSearch.search(q, o).then(r => ({
-  urls: r.map(x => x.url), more: r.more, checked: r.checked, candidates: r.candidates, budgetHit: r.budgetHit}))"""
+JS_PAGE = """([q, o]) => { const b0 = piaSearch.stats.bytes; return piaSearch.search(q, o).then(r => ({
+  urls: r.map(x => x.url), more: r.more, checked: r.checked, candidates: r.candidates, budgetHit: r.budgetHit,
+  bytes: piaSearch.stats.bytes - b0})) }"""
 
 
 def test_a_page_stops_at_its_bytes_budget_like_the_reference(open_search, sample_build, sample_server):
@@ -208,15 +209,40 @@ def test_a_page_stops_at_its_bytes_budget_like_the_reference(open_search, sample
         got_all: list[str] = []
         for _ in range(200):
             mine = page.evaluate(JS_PAGE, [q, {"limit": 20, "offset": len(got_all), "budget": budget}])
+            before = ref.bytes_fetched
             r = ref.search(q, limit=20, offset=len(got_all), budget=budget)
             assert mine == {"urls": [sample_server + h.url for h in r], "more": r.more, "checked": r.checked,
-                            "candidates": r.candidates, "budgetHit": r.budget_hit}, q
+                            "candidates": r.candidates, "budgetHit": r.budget_hit,
+                            "bytes": ref.bytes_fetched - before}, q
             got_all += mine["urls"]
             if not mine["more"]:
                 break
         assert got_all == full, q
         assert problems == []
     assert page.evaluate("piaSearch.pageBytes") == PAGE_BYTES
+
+
+def test_a_batch_of_chunks_back_to_back_in_a_pack_comes_in_one_request_per_run(open_search, sample_build, sample_server):
+    """The chunks of a batch that lie back to back in a pack come in one range request, and their
+    table entries with their page of the table; each range has a URL of its own, so that Chromium's
+    cache does not queue the ranges of one pack one behind another."""
+    q = "個人情報"  # in nearly every chunk: its batches are runs of consecutive chunks
+    ref = IndexReader.from_dir(sample_build)
+    ref.search(q)
+    chunks = [n for n, _b in ref.fetched if n.startswith("t/")]
+    assert len(chunks) > 12
+    page, problems = open_search(sample_server + "search/index.html")
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if "/search/data/" in r.url else None)
+    urls = page.evaluate("q => piaSearch.search(q).then(r => r.map(x => x.url))", q)
+    assert urls == [sample_server + h.url for h in ref.search(q)]
+    packs = [u for u in seen if "/search/data/p/" in u]
+    tables = [u for u in seen if "/search/data/blobs.idx" in u]
+    shard_blobs = sum(1 for n, _b in ref.fetched if n.startswith("g/"))
+    assert len(packs) <= shard_blobs + len(chunks) // 3, (len(packs), shard_blobs, len(chunks))
+    assert len(tables) == len(ref.table_pages) < len(chunks)
+    assert all("?r=" in u for u in packs + tables) and len(set(packs + tables)) == len(packs + tables)
+    assert problems == []
 
 
 def test_search_page_continues_a_page_cut_by_its_budget(open_search, sample_build, sample_server):

@@ -6,8 +6,8 @@ query, read the shards of its grams, intersect their postings, drop chunks of
 assessments the filters exclude, read the candidate chunks in order and keep the units
 whose normalised text contains the query; a unit of a form chunk (the form's wording,
 ``formtext.py``) becomes one result per document on its edition, at the anchor its
-template resolves to there.  A blob costs its 12 table bytes and its own bytes (two range
-requests).  Tests and benchmarks use it to check recall and precision against a
+template resolves to there.  A blob costs its own bytes, and the table page holding its
+entry (``pack.TABLE_PAGE`` entries) is paid for by the first blob that needs it.  Tests and benchmarks use it to check recall and precision against a
 brute-force scan and to count the bytes a query downloads.
 """
 from __future__ import annotations
@@ -21,11 +21,12 @@ from typing import Callable, Mapping
 from .grams import fnv1a, item_gram, query_grams
 from .index import PREFIX
 from .normalise import normalise_query
-from .pack import ENTRY, TABLE, pack_path
+from .pack import ENTRY, TABLE, TABLE_PAGE, pack_path
 from .postings import read_varint
 from .slots import resolve
 
-BATCH = 6  # candidate chunks fetched at a time (search.js: the same)
+BATCH = 6  # candidate chunks fetched at a time at first (search.js: the same)
+MAX_BATCH = 20  # … and at most, once the hits per chunk are known
 # The search page's bytes budget per page of results (search.js: ``PAGE_BYTES``, the same).
 PAGE_BYTES = 250_000
 FORM, ANSWER = "form", "answer"  # where a result matched: 様式の文言 / 記載内容
@@ -58,6 +59,7 @@ class IndexReader:
     cache: dict[str, object] = field(default_factory=dict)
     fetched: list[tuple[str, int]] = field(default_factory=list)  # (name, bytes) in fetch order
     bytes_fetched: int = 0
+    table_pages: dict[int, bytes] = field(default_factory=dict)
 
     @classmethod
     def from_files(cls, files: Mapping[str, bytes], prefix: str = PREFIX) -> "IndexReader":
@@ -90,11 +92,25 @@ class IndexReader:
     def blob(self, name: str, blob_id: int) -> bytes | None:
         """A blob's inflated bytes (None: no such blob), as ``name`` in ``fetched``."""
         def load():
-            pack, off, n = ENTRY.unpack(self.read(TABLE, blob_id * ENTRY.size, (blob_id + 1) * ENTRY.size))
+            (pack, off, n), paid = self._entry(blob_id)
             if not n:
-                return None, ENTRY.size
-            return zlib.decompress(self.read(pack_path(pack), off, off + n)), ENTRY.size + n
+                return None, paid
+            return zlib.decompress(self.read(pack_path(pack), off, off + n)), paid + n
         return self._cached(name, load)
+
+    def _entry(self, blob_id: int) -> tuple[tuple[int, int, int], int]:
+        """A blob's table entry, and the bytes of its table page if this read fetched it."""
+        page, at = divmod(blob_id, TABLE_PAGE)
+        paid = 0
+        if page not in self.table_pages:
+            size = TABLE_PAGE * ENTRY.size
+            self.table_pages[page] = raw = self.read(TABLE, page * size, (page + 1) * size)
+            paid = len(raw)
+        raw = self.table_pages[page]
+        at *= ENTRY.size
+        if at + ENTRY.size > len(raw):
+            return (0, 0, 0), paid
+        return ENTRY.unpack_from(raw, at), paid
 
     def meta(self) -> dict:
         return self._file("meta.z", json.loads)
@@ -215,7 +231,7 @@ class IndexReader:
         while start < len(cand):
             if want is not None and found >= want:
                 break
-            size = BATCH if want is None else max(1, min(BATCH, want - found))
+            size = BATCH if want is None else batch_size(want - found, found, start)
             batch = cand[start:start + size]
             fresh = [c for c in batch if f"t/{c}" not in self.cache]
             if budget is not None and new_chunks and fresh:
@@ -269,6 +285,16 @@ class IndexReader:
                 if found > offset:
                     results.append(Hit(d, cid, f"{row[0]}#{anchor}", title, ch["sections"][sidx], text, FORM))
         return found
+
+
+def batch_size(need: int, found: int, checked: int) -> int:
+    """Chunks to read next for a page that still needs ``need`` results: ``BATCH`` at first, then
+    as many as the hits per chunk so far say it takes, at most ``MAX_BATCH``."""
+    if not checked:
+        return max(1, min(BATCH, need))
+    if not found:
+        return MAX_BATCH
+    return max(1, min(MAX_BATCH, -(-need * checked // found)))
 
 
 def _date_int(s: str) -> int:

@@ -2,9 +2,10 @@
 
 ``blobs.idx`` holds 12 bytes per blob id, big-endian: pack number, offset in the pack and
 length (0: no such blob).  ``p/<pack>.bin`` are the blobs back to back, each a complete
-zlib stream, so a pack can also be read without the table.  A client reads a blob with
-two HTTP range requests (its 12 table bytes, then the blob) and falls back to whole files
-where ranges are not served.  Packs are cut at blob boundaries once they would pass
+zlib stream, so a pack can also be read without the table.  A client reads the table a
+page of ``TABLE_PAGE`` entries at a time (one HTTP range request, kept for later blobs on
+that page), then the blob: blobs it wants at once that lie back to back in a pack come in
+one range request.  It falls back to whole files where ranges are not served.  Packs are cut at blob boundaries once they would pass
 ``pack_bytes`` (16 MiB by default, under the per-file limits of common static hosts).
 
 Blobs are spilled to one file as they come and cut into packs at the end: the writer
@@ -21,6 +22,7 @@ from typing import Iterator
 ENTRY = struct.Struct(">III")
 PACK_BYTES = 16 << 20
 TABLE = "blobs.idx"
+TABLE_PAGE = 64  # table entries a client reads at a time (768 bytes; search.js: the same)
 
 
 def pack_path(n: int) -> str:
