@@ -243,12 +243,16 @@ class Corpus:
 class _Visible(HTMLParser):
     """Text nodes of a page's ``<main>``, one segment per table cell, heading, paragraph or list
     item (inline elements joined), without attributes, screen-reader-only text, the check marks
-    (``role="img"``: ``[ ○ ]``, read as チェックあり/なし), the table of
-    contents (``nav``) or the 変更履歴 links under items (``details.history``, links to rows of
-    the change log, which is searched where it is printed)."""
+    (``role="img"``: ``[ ○ ]``, read as チェックあり/なし), marks hidden from screen readers (the
+    brackets around a choice's answer, ``aria-hidden``), the table of
+    contents (``nav``), the 変更履歴 links under items (``details.history``, links to rows of
+    the change log, which is searched where it is printed), the item permalinks (``a.pl``: ``#``)
+    or the 他団体の記載と比べる links (``p.compare-link``, ``a.compare-flag``): page furniture
+    that every item carries, and the 目次へ buttons (``p.to-toc``)."""
 
     BLOCK = {"p", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "summary", "dt", "dd", "div", "section", "tr"}
     VOID = {"br", "img", "input", "meta", "link", "hr", "col", "wbr"}
+    VALUES = {"selected", "options-label", "count"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -264,20 +268,27 @@ class _Visible(HTMLParser):
         if tag in self.VOID:
             return
         a = dict(attrs)
-        hide = (tag == "nav" or "sr-only" in (a.get("class") or "") or a.get("role") == "img"
-                or (tag == "details" and "history" in (a.get("class") or "")))
+        cls = (a.get("class") or "").split()
+        hide = (tag == "nav" or "sr-only" in cls or a.get("role") == "img" or a.get("aria-hidden") == "true"
+                or (tag == "details" and "history" in cls)
+                or (tag == "a" and ("pl" in cls or "compare-flag" in cls))
+                or (tag == "p" and ("compare-link" in cls or "to-toc" in cls)))
         if tag == "main":
             self.main = True
-        self.stack.append(hide)
+        # A choice's answer, its <選択肢> label and its count are values of their own, kept apart
+        # as the index keeps them (a query never matches across two values).
+        split = tag in self.BLOCK or (tag == "span" and bool(self.VALUES.intersection(cls)))
+        self.stack.append((hide, split))
         self.skip += hide
-        if tag in self.BLOCK:
+        if split:
             self.flush()
 
     def handle_endtag(self, tag):
         if tag in self.VOID or not self.stack:
             return
-        self.skip -= self.stack.pop()
-        if tag in self.BLOCK or tag == "main":
+        hide, split = self.stack.pop()
+        self.skip -= hide
+        if split or tag == "main":
             self.flush()
         if tag == "main":
             self.main = False

@@ -381,3 +381,20 @@ def test_a_batch_is_as_large_as_the_hits_per_chunk_say_the_page_needs():
     assert batch_size(19, 1, 6) == MAX_BATCH  # few hits: as many as allowed
     assert batch_size(5, 0, 6) == MAX_BATCH  # none yet
     assert batch_size(1, 40, 6) == 1
+
+
+def test_a_check_item_whose_states_were_lost_is_found_by_what_its_page_says(site, docs, files, sample_build):
+    """A check item imported without its boxes' states prints （チェックの状態は記載されていません）:
+    the search finds that text at each such item, as it finds everything else the page prints."""
+    from pia_site.views.assessment import UNKNOWN_CHECKS
+
+    units = [(d.url, u) for d in docs for u in d.units if UNKNOWN_CHECKS in u.text]
+    assert len(units) >= 2  # the sample has imported check items whose states were lost
+    for url, unit in units:
+        page = (sample_build / url).read_text("utf-8")
+        row = page[page.index(f'id="{unit.anchor}"'):]
+        assert row.index(UNKNOWN_CHECKS) < row.index("</tr>"), unit.anchor
+    printed = sum(p.read_text("utf-8").count(UNKNOWN_CHECKS) for p in sample_build.rglob("*.html"))
+    assert printed == len(units)  # every note the site prints is in a unit
+    hits = IndexReader.from_files(files).search("チェックの状態は記載されて")
+    assert sorted(h.url for h in hits) == sorted(f"{url}#{u.anchor}" for url, u in units)

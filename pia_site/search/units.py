@@ -100,7 +100,7 @@ def value_text(v: ValueView) -> str:
             for o in opts:
                 if o.selected:
                     out.append(_plain(o.text + (f" ( {o.detail} )" if o.detail else "")))
-        return _join(out)
+        return _join(out + [v.unknown_note])
     if k == "record_items":
         out = []
         for name, items in v.record_groups:

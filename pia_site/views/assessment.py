@@ -30,6 +30,10 @@ class OptionView:
     suffix: str = ""
 
 
+# What a check item whose boxes' states were lost (an imported document) shows instead of them.
+UNKNOWN_CHECKS = "（チェックの状態は記載されていません）"
+
+
 @dataclass(frozen=True)
 class ValueView:
     kind: str
@@ -43,6 +47,10 @@ class ValueView:
     count: str | None = None
     count_suffix: str = ""
     record_groups: tuple[Any, ...] = ()
+
+    @property
+    def unknown_note(self) -> str:
+        return UNKNOWN_CHECKS if self.unknown else ""
 
 
 @dataclass(frozen=True)
