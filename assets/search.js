@@ -105,7 +105,7 @@
   }
   // Blobs' inflated bytes (null: none), cached by name (g/<shard>, t/<chunk>, d/<page>).  A table
   // page's bytes count for the first blob that needed it (client.py: IndexReader._entry).
-  var TABLE_PAGE = 64, tablePages = new Map();  // page -> Promise<{data, bytes, owner}>
+  var TABLE_PAGE = 256, tablePages = new Map();  // page -> Promise<{data, bytes, owner}>
   function tablePage(p, owner) {
     if (!tablePages.has(p)) {
       var t = range("blobs.idx", p * TABLE_PAGE * 12, (p + 1) * TABLE_PAGE * 12).then(function (r) {

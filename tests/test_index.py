@@ -347,9 +347,18 @@ def test_the_client_accepts_the_format_the_builder_writes():
 # --- reading blobs ------------------------------------------------------------------------------
 
 
-def test_the_table_is_read_a_page_at_a_time_and_paid_for_once(files):
+def test_the_table_is_read_a_page_at_a_time_and_paid_for_once(files, monkeypatch, repo_root):
     """A blob's table entry comes with its page of TABLE_PAGE entries, read once and paid for by
-    the first blob that needs it; a blob on a page read before costs only its own bytes."""
+    the first blob that needs it; a blob on a page read before costs only its own bytes.  (Pages
+    of 8 entries here, so that the sample's table has several.)"""
+    import re
+
+    import pia_site.search.client as client
+
+    js = (repo_root / "assets" / "search.js").read_text("utf-8")
+    assert re.search(r"var TABLE_PAGE = (\d+),", js)[1] == str(TABLE_PAGE)  # the reference reads as search.js does
+    monkeypatch.setattr(client, "TABLE_PAGE", 8)
+    PAGE = 8
     table = files[f"{PREFIX}{TABLE}"]
     reads: list[tuple[str, int | None, int | None]] = []
 
@@ -359,17 +368,17 @@ def test_the_table_is_read_a_page_at_a_time_and_paid_for_once(files):
 
     reader = IndexReader(read)
     n_blobs = len(table) // ENTRY.size
-    assert n_blobs > TABLE_PAGE  # the sample index has more than one page
-    first, second, other = 0, TABLE_PAGE - 1, TABLE_PAGE
+    assert n_blobs > PAGE  # the sample index has more than one page
+    first, second, other = 0, PAGE - 1, PAGE
     sizes = {i: ENTRY.unpack_from(table, i * ENTRY.size)[2] for i in (first, second, other)}
     reader.blob("a", first)
     reader.blob("b", second)
     reader.blob("c", other)
-    page = TABLE_PAGE * ENTRY.size
+    page = PAGE * ENTRY.size
     assert [r for r in reads if r[0] == TABLE] == [(TABLE, 0, page), (TABLE, page, 2 * page)]
     assert reader.fetched == [("a", page + sizes[first]), ("b", sizes[second]),
                               ("c", min(page, len(table) - page) + sizes[other])]
-    # the last page is shorter than TABLE_PAGE entries: an id past the table is no blob
+    # the last page is shorter than PAGE entries: an id past the table is no blob
     last = IndexReader.from_files(files)
     assert last.blob("x", n_blobs) is None and last.blob("y", n_blobs - 1) is not None
 
