@@ -142,17 +142,23 @@ def test_the_preview_rebuilds_instead_of_patching(site, docs, files):
 
 
 def test_a_run_is_bisected_like_searchsorted(tmp_path):
-    """The merge finds a range's bounds in a mapped run by bisection (no copy of the column)."""
+    """The merge finds a range's bounds in a run on disk by bisection (no copy of the column, no
+    mapping), and reads the rows between them."""
     import numpy as np
 
-    from pia_site.search.spill import PAIR, _first_at_least
+    from pia_site.search.spill import PAIR, _Run
 
     rnd = np.random.default_rng(7)
     run = np.zeros(5000, PAIR)
     run["s"] = np.sort(rnd.integers(0, 1 << 40, 5000, dtype=np.uint64) // 1000 * 1000)  # repeats too
+    run["k"] = rnd.integers(0, 1 << 60, 5000, dtype=np.uint64)
+    run["c"] = np.arange(5000, dtype=np.uint32)
     np.save(tmp_path / "run.npy", run)
-    mapped = np.load(tmp_path / "run.npy", mmap_mode="r")
+    on_disk = _Run(tmp_path / "run.npy")
+    assert on_disk.rows == 5000
     probes = [0, 1, int(run["s"][0]), int(run["s"][-1]), int(run["s"][-1]) + 1, 1 << 63] + \
         [int(x) for x in run["s"][::97]] + [int(x) + 1 for x in run["s"][::89]]
     for v in probes:
-        assert _first_at_least(mapped, v) == int(np.searchsorted(run["s"], np.uint64(v), side="left")), v
+        assert on_disk.first_at_least(v) == int(np.searchsorted(run["s"], np.uint64(v), side="left")), v
+    assert (on_disk.read(123, 4567) == run[123:4567]).all()
+    on_disk.close()

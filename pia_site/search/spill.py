@@ -4,9 +4,12 @@
 Pairs are ordered by (bit-reversed FNV-1a of the gram, gram key, chunk id).  The bit
 reversal puts the grams of one shard together for every power-of-two shard count, so the
 shards can be cut from the merged stream once the count is known (it depends on the
-total size of the entries).  The merge reads the runs memory-mapped, one range of hash
-values at a time (``range_pairs`` pairs at most, whatever the number of runs), so memory
-stays bounded however many documents there are; the merged entries go to a file again.
+total size of the entries).  The merge reads the runs one range of hash values at a time
+(``range_pairs`` pairs at most, whatever the number of runs), finding each range's bounds in
+each run by bisection with single-record reads, so memory stays bounded however many
+documents there are; the merged entries go to a file again.  (The runs are not mapped: the
+bisections' page faults, with the kernel's fault-around, would map most of every run into
+the process and count it as resident.)
 The result does not depend on where the runs were cut.
 """
 from __future__ import annotations
@@ -28,7 +31,7 @@ PAIR = np.dtype([("s", "<u8"), ("k", "<u8"), ("c", "<u4")])
 _LOW = np.uint64(0xFFFFFFFF)
 _32 = np.uint64(32)
 SPILL_PAIRS = 4_000_000  # ≈ 64 MB of pairs before a run is written
-RANGE_PAIRS = 8_000_000  # pairs merged at a time
+RANGE_PAIRS = 2_000_000  # pairs merged at a time (≈ 250 MB while a range is merged)
 _REC = struct.Struct("<II")  # reversed hash, entry length
 
 
@@ -73,39 +76,37 @@ class PostingsSpill:
         """Write the merged entries (``_REC`` header + ``encode_entry`` bytes, in pair order) to a
         file; returns it, the number of grams and the total bytes of the entries."""
         self._spill()
-        # a run is mapped only to find a range's bounds (a few pages each); the range itself is read
-        # into memory and dropped, so the build's memory holds one range, not every run it touched
-        runs = [np.load(p, mmap_mode="r") for p in self.runs]
-        files = [open(p, "rb") for p in self.runs]
-        total_pairs = sum(len(r) for r in runs)
-        parts = max(1, -(-total_pairs // self.range_pairs))
-        bounds = [((1 << 32) * i // parts) << 32 for i in range(parts + 1)]
-        out = self.dir / "entries.bin"
+        runs = [_Run(p) for p in self.runs]
         try:
-            grams, total = self._merge_ranges(runs, files, bounds, out)
+            total_pairs = sum(r.rows for r in runs)
+            parts = max(1, -(-total_pairs // self.range_pairs))
+            bounds = [((1 << 32) * i // parts) << 32 for i in range(parts + 1)]
+            out = self.dir / "entries.bin"
+            grams, total = self._merge_ranges(runs, bounds, out)
         finally:
-            for fh in files:
-                fh.close()
-        del runs
+            for r in runs:
+                r.close()
         for p in self.runs:
             os.unlink(p)
         self.runs = []
         return out, grams, total
 
     @staticmethod
-    def _merge_ranges(runs, files, bounds, out: Path) -> tuple[int, int]:
+    def _merge_ranges(runs: list["_Run"], bounds, out: Path) -> tuple[int, int]:
         grams = total = 0
         with open(out, "wb") as f:
             for lo, hi in zip(bounds, bounds[1:]):
                 chunks = []
-                for r, fh in zip(runs, files):
-                    a = _first_at_least(r, lo)
-                    b = len(r) if hi >> 64 else _first_at_least(r, hi)
+                for r in runs:
+                    a = r.first_at_least(lo)
+                    b = r.rows if hi >> 64 else r.first_at_least(hi)
                     if b > a:
-                        chunks.append(_read_rows(fh, r, a, b))
+                        chunks.append(r.read(a, b))
                 if not chunks:
                     continue
-                pairs = _sorted(np.concatenate(chunks))
+                pairs = np.concatenate(chunks)
+                del chunks
+                pairs = _sorted(pairs)
                 keys, revs, cids = pairs["k"], (pairs["s"] >> _32).astype(np.uint32), pairs["c"]
                 starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
                 ends = np.append(starts[1:], len(keys))
@@ -119,24 +120,39 @@ class PostingsSpill:
         return grams, total
 
 
-def _first_at_least(run: np.memmap, value: int) -> int:
-    """The first row of a run whose ``s`` is ≥ ``value``, by bisection on the mapping: a few pages
-    read (``np.searchsorted`` on the strided field would copy the whole column first)."""
-    lo, hi = 0, len(run)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if int(run[mid]["s"]) < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+class _Run:
+    """A sorted run on disk (``np.save`` of ``PAIR`` rows), read with ``pread``."""
 
+    def __init__(self, path: Path):
+        self.fh = open(path, "rb")
+        version = np.lib.format.read_magic(self.fh)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _fortran, dtype = read_header(self.fh)
+        assert dtype == PAIR and len(shape) == 1, "not a run of pairs"
+        self.offset, self.rows = self.fh.tell(), shape[0]
 
-def _read_rows(fh, run: np.memmap, a: int, b: int) -> np.ndarray:
-    """Rows ``a:b`` of a mapped run, read from its file (not through the mapping)."""
-    size = run.dtype.itemsize
-    fh.seek(run.offset + a * size)
-    return np.frombuffer(fh.read((b - a) * size), dtype=run.dtype)
+    def s_at(self, row: int) -> int:
+        return int.from_bytes(os.pread(self.fh.fileno(), 8, self.offset + row * PAIR.itemsize), "little")
+
+    def first_at_least(self, value: int) -> int:
+        """The first row whose ``s`` is ≥ ``value``, by bisection (a few 8-byte reads)."""
+        lo, hi = 0, self.rows
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.s_at(mid) < value:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def read(self, a: int, b: int) -> np.ndarray:
+        """Rows ``a:b``."""
+        size = PAIR.itemsize
+        data = os.pread(self.fh.fileno(), (b - a) * size, self.offset + a * size)
+        return np.frombuffer(data, dtype=PAIR)
+
+    def close(self) -> None:
+        self.fh.close()
 
 
 def _sorted(pairs: np.ndarray) -> np.ndarray:
