@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, DiagnosticsError, format_diagnostics, has_errors
 from ..report import BUILD_LIST_LIMIT, CHECK_LIST_LIMIT, QUIET, build_summary, check_summary, diagnostics_report, failed_summary, full_list, totals
-from .options import add_verbosity
+from .options import add_jobs, add_verbosity
 from .progress_view import Ticker, make_view
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -121,30 +121,13 @@ def cmd_build(args) -> int:
     return EXIT_OK if listed else EXIT_USAGE
 
 
-def _jobs(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--jobs には 1 以上の整数を指定してください（{text}）。")
-    return n
-
-
-def _add_jobs(p: argparse.ArgumentParser) -> None:
-    from ..pipeline.pool import default_jobs
-
-    p.add_argument("--jobs", "-j", type=_jobs, default=default_jobs(),
-                   help="並列に処理するプロセスの数（既定: CPU のコア数。1 でこのプロセスだけ）")
-
-
 def register(sub) -> None:
     p = sub.add_parser("build", help="サイトを build/ に生成する")
     _add_content(p)
     p.add_argument("--out", type=Path, default=Path("build"), help="出力先（既定: build）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     _add_reporting(p)
-    _add_jobs(p)
+    add_jobs(p)
     p.add_argument("--no-cache", action="store_true",
                    help="キャッシュ（コンテンツのフォルダの隣の .pia-cache/build）を使わずにすべて作り直す")
     p.set_defaults(func=cmd_build)
@@ -154,5 +137,5 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("text", "github"), default="text", help="出力形式（github: GitHub Actions の注釈）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     _add_reporting(p)
-    _add_jobs(p)
+    add_jobs(p)
     p.set_defaults(func=cmd_check)
