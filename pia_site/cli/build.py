@@ -5,9 +5,13 @@ What is printed about the diagnostics is ``report.py``'s; the progress view is `
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 from ..diagnostics import Diagnostic, DiagnosticsError, format_diagnostics, has_errors
 from ..report import BUILD_LIST_LIMIT, CHECK_LIST_LIMIT, QUIET, build_summary, check_summary, diagnostics_report, failed_summary, full_list, totals
@@ -58,13 +62,32 @@ def _report(diags: list[Diagnostic] | tuple[Diagnostic, ...], args, limit: int) 
     return problem is None
 
 
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """SIGTERM (``kill``, a CI job cancelled) ends the command as Ctrl+C does: by an exception, so
+    that ``finally`` blocks and ``with`` exits run (the build's trees beside the output are
+    removed, its worker processes stopped); exit status 143 (128 + 15)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_check(args) -> int:
     from ..build import check
 
     started = time.monotonic()
     view = make_view(args.verbosity if args.format == "text" else QUIET)
     try:
-        with Ticker(view):
+        with _sigterm_exits(), Ticker(view):
             diags = check(args.content, jobs=args.jobs, progress=view)
     except BaseException:
         view.clear()
@@ -94,7 +117,7 @@ def cmd_build(args) -> int:
     started = time.monotonic()
     view = make_view(args.verbosity)
     try:
-        with Ticker(view):
+        with _sigterm_exits(), Ticker(view):
             report = build(args.content, args.out, strict=args.strict, jobs=args.jobs, cache=not args.no_cache,
                            progress=view)
     except OutDirError as exc:

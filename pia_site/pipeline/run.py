@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -194,11 +193,11 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     cache = Cache(cache_dir) if cache_dir is not None else None
     code = code_digest(theme) if cache is not None else ""
     # the index's sorted runs and packs, and the open-data and compare records, go to temporary
-    # folders, removed however the build ends
-    with Staging(out) as stage, tempfile.TemporaryDirectory(prefix="pia-search-") as spill, \
-            tempfile.TemporaryDirectory(prefix="pia-records-") as kept, Records(Path(kept)) as records:
+    # folders beside the output (Staging.scratch): removed when the build ends, or by the next
+    # build if this one is killed
+    with Staging(out) as stage, Records(stage.scratch("records")) as records:
         shared = _shared(p, True, stage.root, cache, code)
-        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), Path(spill))
+        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), stage.scratch("search"))
         progress.on_start(len(p.tree.jobs), STAGE_ASSESSMENTS)
         results = _collect(p, shared, jobs, builder.add, progress, records)
         _with_partners(p, shared, results, records)
