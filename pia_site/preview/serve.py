@@ -1,5 +1,7 @@
 """Serve: the live preview.  Builds the site, serves the output over HTTP with
-livereload, rebuilds incrementally on every change and reloads the browser.
+livereload, rebuilds incrementally on every change and reloads the browser.  The first build is
+``pia-site build``'s, through its cache, served at once; the incremental builder takes its output
+over in the background (``IncrementalBuilder.adopt``) and then applies the edits saved meanwhile.
 
 While the content has errors the last good site stays served, and every HTML
 page carries an overlay with the diagnostics as ``format_diagnostics`` words
@@ -175,9 +177,8 @@ class PreviewServer:
         self._sockets = sockets  # bound beforehand (preview/ports.py), or bound by start() on ``port``
         self.verbosity = verbosity  # -1: errors only, 1: every warning too
         self.jobs = jobs  # processes of the first build (pipeline.pool)
-        self._pending: list[str] | None = None  # batches saved while the builder takes over the first build's output
-        self._pending_lock = threading.Lock()
-        self._loader_thread: threading.Thread | None = None
+        self._pending: list[str] | None = None  # paths saved while the builder takes the first build's output over
+        self._pending_lock, self._loader_thread = threading.Lock(), None
         self.ready = threading.Event()  # the builder holds the site: edits are applied from now on
 
     @property
@@ -242,21 +243,21 @@ class PreviewServer:
         t0 = time.perf_counter()
         try:
             report = build(self.content, self.out, jobs=self.jobs, cache=True)
-        except OutDirError:
-            raise
-        except Exception:  # noqa: BLE001 - errors in the content, a template error: shown by the in-memory build
+        except Exception as exc:  # noqa: BLE001 - errors in the content, a template error: shown by the in-memory build
+            if isinstance(exc, OutDirError):
+                raise
             return None
         self.state = _State((), 1, False, 1)
         if self.verbosity >= 0:
             self.log(f"{report.written.pages} ページをビルドしました（{time.perf_counter() - t0:.2f} 秒）。")
-            if report.diagnostics:
-                self.log(format_diagnostics(list(report.diagnostics)) if self.verbosity > 0 else
-                         f"警告 {len(report.diagnostics)} 件（pia-site check で一覧できます）。")
+        if report.diagnostics and self.verbosity >= 0:  # as ``_build`` says them
+            self.log(format_diagnostics(list(report.diagnostics)) if self.verbosity > 0 else f"警告 {len(report.diagnostics)} 件（pia-site check で一覧できます）。")
         return report.inputs
 
     def _take_over(self, inputs: Inputs) -> None:
         """Have the builder take over the first build's output (it reads the content: on a large
         site a while, the site is served meanwhile), then apply the edits saved since."""
+        t0 = time.perf_counter()
         with self._lock:
             if self._stopping:
                 return
@@ -272,10 +273,11 @@ class PreviewServer:
             else:
                 self._follow_theme()
             self.ready.set()
+        if self.verbosity >= 0:
+            self.log(f"サイトを読み込みました。保存した変更を反映します（{time.perf_counter() - t0:.2f} 秒）。")
         self._index_wanted.set()
 
-    def _take_pending(self) -> list[str]:
-        """The paths saved so far; later batches are built as they come."""
+    def _take_pending(self) -> list[str]:  # the paths saved so far; later batches are built as they come
         with self._pending_lock:
             pending, self._pending = self._pending or [], None
         return pending
