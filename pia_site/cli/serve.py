@@ -18,6 +18,10 @@ def _close(sockets) -> None:
         s.close()
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_serve(args) -> int:
     from ..outdir import OutDirError
     from ..preview.ports import DEFAULT_PORT, bind_preview
@@ -37,9 +41,10 @@ def cmd_serve(args) -> int:
         print(f"ポート {DEFAULT_PORT} は使用中のため、ポート {port} で待ち受けます。", file=sys.stderr)
     server = PreviewServer(args.content, args.out, host=args.host, port=port, poll=args.poll, sockets=sockets,
                            verbosity=args.verbosity, jobs=args.jobs)
+    signal.signal(signal.SIGTERM, _interrupt)  # during the first build, as Ctrl+C: its trees beside the output go
     try:
         server.start()
-    except KeyboardInterrupt:  # Ctrl+C during the first build
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM during the first build
         server.stop()
         _close(sockets)
         return 130
