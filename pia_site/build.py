@@ -11,7 +11,7 @@ from .model import Site, SiteConfig
 from .outdir import check_out_dir
 from .pipeline import run_build, run_check
 from .progress import NULL_PROGRESS, Progress
-from .pipeline.run import theme_checks  # noqa: F401 - re-exported
+from .pipeline.run import Inputs, theme_checks  # noqa: F401 - re-exported
 from .theme import DEFAULT_ASSETS, DEFAULT_TEMPLATES, Theme
 from .validate import validate_assessment, validate_municipality, validate_site
 from .write import WriteReport
@@ -23,6 +23,7 @@ PACKAGE_DIR = Path(__file__).parent
 class BuildReport:
     diagnostics: tuple[Diagnostic, ...]
     written: WriteReport | None
+    inputs: Inputs | None = None  # what the output was made from (``serve`` takes it over with them)
 
 
 def project_dir(content: Path) -> Path:
@@ -95,4 +96,4 @@ def build(content: Path, out: Path, strict: bool = False, jobs: int = 1, cache: 
     where = cache_dir(content) if cache is True else (cache or None)
     result = run_build(content, out, strict=strict, jobs=jobs, cache_dir=where,
                        check_out=lambda theme: check_out(content, out, theme), progress=progress)
-    return BuildReport(result.diagnostics, result.written)
+    return BuildReport(result.diagnostics, result.written, result.inputs)

@@ -74,7 +74,9 @@ class Staging:
     first file), swapped in whole by ``commit``; leaving the ``with`` block without a commit
     (an exception) removes it and leaves the previous output untouched.  Other processes may
     write files into ``root`` (``put_file``) while it is open; ``count`` tells the tree what
-    they wrote."""
+    they wrote.  ``scratch`` gives folders for the build's own temporary files, in a second
+    tree beside it, never published: removed with the ``with`` block, or by the next build
+    when this one was killed (``outdir.remove_leftovers``)."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = Path(os.path.realpath(out_dir))
@@ -89,9 +91,21 @@ class Staging:
         self.pages = self.files = self.bytes = 0
         self._old: Path | None = None
         self._done = False
+        self._scratch: Path | None = None
+        self._scratch_held = None
 
     def __enter__(self) -> "Staging":
         return self
+
+    def scratch(self, name: str) -> Path:
+        """A new empty folder for temporary files (search-index runs, records kept on disk)."""
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix=outdir.sibling_prefix(self.out_dir, "tmp"), dir=self.out_dir.parent))
+            self._scratch_held = outdir.held(self._scratch)
+            self._scratch_held.__enter__()
+            outdir.mark(self._scratch)
+        folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._scratch))
+        return folder
 
     def _claim(self, path: str) -> None:
         if path in self.seen:
@@ -140,9 +154,15 @@ class Staging:
     def __exit__(self, *exc) -> None:
         try:
             self._held.__exit__(*exc)
+            if self._scratch_held is not None:
+                self._scratch_held.__exit__(*exc)
         finally:
-            # the old tree after a swap; after a failure, the unfinished new one
-            outdir.remove_tree(self._old or self.root)
+            try:
+                # the old tree after a swap; after a failure, the unfinished new one
+                outdir.remove_tree(self._old or self.root)
+            finally:
+                if self._scratch is not None:
+                    outdir.remove_tree(self._scratch)
 
 
 def put_file(root: Path, path: str, data: bytes) -> int:

@@ -5,13 +5,17 @@ What is printed about the diagnostics is ``report.py``'s; the progress view is `
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 from ..diagnostics import Diagnostic, DiagnosticsError, format_diagnostics, has_errors
 from ..report import BUILD_LIST_LIMIT, CHECK_LIST_LIMIT, QUIET, build_summary, check_summary, diagnostics_report, failed_summary, full_list, totals
-from .options import add_verbosity
+from .options import add_jobs, add_verbosity
 from .progress_view import Ticker, make_view
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -58,13 +62,32 @@ def _report(diags: list[Diagnostic] | tuple[Diagnostic, ...], args, limit: int) 
     return problem is None
 
 
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """SIGTERM (``kill``, a CI job cancelled) ends the command as Ctrl+C does: by an exception, so
+    that ``finally`` blocks and ``with`` exits run (the build's trees beside the output are
+    removed, its worker processes stopped); exit status 143 (128 + 15)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_check(args) -> int:
     from ..build import check
 
     started = time.monotonic()
     view = make_view(args.verbosity if args.format == "text" else QUIET)
     try:
-        with Ticker(view):
+        with _sigterm_exits(), Ticker(view):
             diags = check(args.content, jobs=args.jobs, progress=view)
     except BaseException:
         view.clear()
@@ -94,7 +117,7 @@ def cmd_build(args) -> int:
     started = time.monotonic()
     view = make_view(args.verbosity)
     try:
-        with Ticker(view):
+        with _sigterm_exits(), Ticker(view):
             report = build(args.content, args.out, strict=args.strict, jobs=args.jobs, cache=not args.no_cache,
                            progress=view)
     except OutDirError as exc:
@@ -121,30 +144,13 @@ def cmd_build(args) -> int:
     return EXIT_OK if listed else EXIT_USAGE
 
 
-def _jobs(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--jobs には 1 以上の整数を指定してください（{text}）。")
-    return n
-
-
-def _add_jobs(p: argparse.ArgumentParser) -> None:
-    from ..pipeline.pool import default_jobs
-
-    p.add_argument("--jobs", "-j", type=_jobs, default=default_jobs(),
-                   help="並列に処理するプロセスの数（既定: CPU のコア数。1 でこのプロセスだけ）")
-
-
 def register(sub) -> None:
     p = sub.add_parser("build", help="サイトを build/ に生成する")
     _add_content(p)
     p.add_argument("--out", type=Path, default=Path("build"), help="出力先（既定: build）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     _add_reporting(p)
-    _add_jobs(p)
+    add_jobs(p)
     p.add_argument("--no-cache", action="store_true",
                    help="キャッシュ（コンテンツのフォルダの隣の .pia-cache/build）を使わずにすべて作り直す")
     p.set_defaults(func=cmd_build)
@@ -154,5 +160,5 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("text", "github"), default="text", help="出力形式（github: GitHub Actions の注釈）")
     p.add_argument("--strict", action="store_true", help="警告もエラーとして扱う")
     _add_reporting(p)
-    _add_jobs(p)
+    add_jobs(p)
     p.set_defaults(func=cmd_check)

@@ -1,4 +1,5 @@
-"""`pia-site serve`: live preview with incremental rebuilds and browser reload."""
+"""`pia-site serve`: live preview with incremental rebuilds and browser reload; it starts from the
+build cache ``pia-site build`` keeps (``--jobs`` processes for that first build)."""
 from __future__ import annotations
 
 import errno
@@ -7,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .options import add_verbosity
+from .options import add_jobs, add_verbosity
 
 DEFAULT_OUT = Path(".pia-cache/serve")
 
@@ -15,6 +16,10 @@ DEFAULT_OUT = Path(".pia-cache/serve")
 def _close(sockets) -> None:
     for s in sockets:
         s.close()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_serve(args) -> int:
@@ -35,9 +40,14 @@ def cmd_serve(args) -> int:
     if args.port is None and port != DEFAULT_PORT:
         print(f"ポート {DEFAULT_PORT} は使用中のため、ポート {port} で待ち受けます。", file=sys.stderr)
     server = PreviewServer(args.content, args.out, host=args.host, port=port, poll=args.poll, sockets=sockets,
-                           verbosity=args.verbosity)
+                           verbosity=args.verbosity, jobs=args.jobs)
+    signal.signal(signal.SIGTERM, _interrupt)  # during the first build, as Ctrl+C: its trees beside the output go
     try:
         server.start()
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM during the first build
+        server.stop()
+        _close(sockets)
+        return 130
     except OutDirError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         server.stop()
@@ -75,4 +85,5 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス（既定: 127.0.0.1。この PC からだけ見られます）")
     p.add_argument("--poll", action="store_true", help="ファイルの変更をポーリングで調べる（ネットワークドライブなど）")
     add_verbosity(p)
+    add_jobs(p)
     p.set_defaults(func=cmd_serve)

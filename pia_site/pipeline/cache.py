@@ -67,8 +67,9 @@ def _version() -> str:
         return ""
 
 
-def key_base(site_bytes: bytes | None, theme: Theme) -> str:
-    """The hash of the inputs every assessment shares."""
+def code_digest(theme: Theme) -> str:
+    """The hash of pia-site's code, the catalog files and the theme's templates and assets: what
+    every page is made from besides the content (``serve`` compares it to take over a build's output)."""
     h = hashlib.sha256(MAGIC + _version().encode() + b"\0")
     _files_digest(h, sorted(PACKAGE.rglob("*.py")))  # an edited pia-site (a checkout) is another pia-site
     _files_digest(h, sorted(catalog_files()))
@@ -76,6 +77,12 @@ def key_base(site_bytes: bytes | None, theme: Theme) -> str:
         h.update(b"root\0")
         if root.is_dir():
             _files_digest(h, sorted(p for p in root.rglob("*") if p.is_file()))
+    return h.hexdigest()
+
+
+def key_base(site_bytes: bytes | None, theme: Theme, code: str | None = None) -> str:
+    """The hash of the inputs every assessment shares (``code``: ``code_digest(theme)``, if known)."""
+    h = hashlib.sha256((code or code_digest(theme)).encode() + b"\0")
     h.update(b"site\0" + (site_bytes if site_bytes is not None else b"-"))
     return h.hexdigest()
 

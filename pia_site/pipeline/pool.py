@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from typing import Iterator, Sequence
 
@@ -17,6 +18,9 @@ _shared: Shared | None = None
 def _init(shared: Shared) -> None:
     global _shared
     _shared = shared
+    # a forked worker inherits the parent's handler (cli: SIGTERM raises SystemExit); the pool
+    # stops its workers with SIGTERM, and they have nothing to clean up
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(job: Job) -> Result:

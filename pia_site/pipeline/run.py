@@ -10,14 +10,15 @@ everything published, and the swap.  Any error leaves the previous output untouc
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from .. import guard
 from ..diagnostics import Diagnostic, DiagnosticsError, display_path, has_errors
+from ..content_tree import SITE_FILE
 from ..link import link_site
 from ..load import load_document
 from ..model import Municipality, SiteConfig
@@ -33,7 +34,7 @@ from ..validate import validate_municipality, validate_site
 from ..views.memo import IdentityMemo
 from ..write import Staging, WriteReport
 from . import pool
-from .cache import Cache, key_base
+from .cache import Cache, code_digest, key_base
 from .spill import Records
 from .summary import Result
 from .tree import Tree, read_tree
@@ -41,9 +42,21 @@ from .worker import Shared
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """What a build's output was made from: the SHA-256 of each content file it read, as it read
+    it (absolute path -> hex digest; site.yaml, the municipality.yaml files used, the
+    assessments), and ``cache.code_digest`` of its theme ("" without a cache).  ``serve`` takes
+    over the output of its first build with them (``preview.adopt``)."""
+
+    files: dict[str, str]
+    code: str
+
+
+@dataclass(frozen=True)
 class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     written: WriteReport | None
+    inputs: Inputs | None = None
 
 
 def theme_checks(config: SiteConfig | None) -> list[Diagnostic]:
@@ -81,11 +94,24 @@ def _prepare(content: Path) -> _Prepared:
     return _Prepared(tree, config, site_diags, munis, muni_diags, allow)
 
 
-def _shared(p: _Prepared, render: bool, stage: Path | None, cache: Cache | None) -> Shared:
+def _shared(p: _Prepared, render: bool, stage: Path | None, cache: Cache | None, code: str = "") -> Shared:
     theme = Theme.for_config(p.config)
     mkeys = {f.slug: hashlib.sha256(f.municipality_bytes or b"-").hexdigest() for f in p.tree.folders}
     return Shared(p.config, {m.slug: m for _, m in p.municipalities}, theme, p.allow, render, stage, cache,
-                  key_base(p.tree.site_bytes, theme) if cache is not None else "", mkeys, secrets.token_hex(8))
+                  key_base(p.tree.site_bytes, theme, code) if cache is not None else "", mkeys, secrets.token_hex(8))
+
+
+def _inputs(tree: Tree, results: list[Result], code: str) -> Inputs:
+    def digest(data: bytes | None) -> str:
+        return hashlib.sha256(data).hexdigest() if data is not None else ""
+
+    files = {os.path.abspath(j.path): r.source_digest for j, r in zip(tree.jobs, results)}
+    if tree.site is not None:
+        files[os.path.abspath(tree.root / SITE_FILE)] = digest(tree.site_bytes)
+    for f in tree.folders:
+        if f.municipality_path is not None:
+            files[os.path.abspath(f.municipality_path)] = digest(f.municipality_bytes)
+    return Inputs(files, code)
 
 
 def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None,
@@ -165,12 +191,13 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     if check_out is not None:
         check_out(theme)  # site.yaml may name a theme folder
     cache = Cache(cache_dir) if cache_dir is not None else None
+    code = code_digest(theme) if cache is not None else ""
     # the index's sorted runs and packs, and the open-data and compare records, go to temporary
-    # folders, removed however the build ends
-    with Staging(out) as stage, tempfile.TemporaryDirectory(prefix="pia-search-") as spill, \
-            tempfile.TemporaryDirectory(prefix="pia-records-") as kept, Records(Path(kept)) as records:
-        shared = _shared(p, True, stage.root, cache)
-        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), Path(spill))
+    # folders beside the output (Staging.scratch): removed when the build ends, or by the next
+    # build if this one is killed
+    with Staging(out) as stage, Records(stage.scratch("records")) as records:
+        shared = _shared(p, True, stage.root, cache, code)
+        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), stage.scratch("search"))
         progress.on_start(len(p.tree.jobs), STAGE_ASSESSMENTS)
         results = _collect(p, shared, jobs, builder.add, progress, records)
         _with_partners(p, shared, results, records)
@@ -193,7 +220,7 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         written = stage.commit()
     if cache is not None:
         cache.prune({r.key for r in results}, {d for r in results for d in r.digests})
-    return BuildResult(tuple(report), written)
+    return BuildResult(tuple(report), written, _inputs(p.tree, results, code))
 
 
 def _source_documents(tree: Tree):

@@ -60,5 +60,6 @@ class Result:
     pages: tuple[tuple[str, int], ...] = ()  # (output path, size) of the pages written
     digests: tuple[str, ...] = ()  # SHA-256 of each page (the cache keeps the bytes under it)
     key: str = ""  # its cache key ("" without a cache)
+    source_digest: str = ""  # SHA-256 of the file's bytes as this build read them ("" if unreadable)
     data: DataRecord | None = None  # its rows of the site-wide open-data tables (opendata); None: not rendered
     compare: CompareRecord | None = None  # its answers on the compare pages (compare); None: not rendered

@@ -19,6 +19,7 @@ class Folder:
     entries: list = field(default_factory=list)  # Diagnostic lists and job numbers, in load order
     municipality: SourceDocument | None = None
     municipality_bytes: bytes | None = None
+    municipality_path: Path | None = None
     jobs: list[int] = field(default_factory=list)
 
 
@@ -64,6 +65,7 @@ def read_tree(root: Path) -> Tree:
                 doc, d = load_document(f)
                 folder.entries.append(d)
                 folder.municipality, folder.municipality_bytes = doc, _bytes(f)  # .yaml and .yml: the last one wins
+                folder.municipality_path = f
             else:
                 folder.entries.append(len(jobs))
                 folder.jobs.append(len(jobs))

@@ -68,15 +68,21 @@ def _environment(shared: Shared) -> tuple[Environment, object]:
 
 
 def process(job: Job, shared: Shared) -> Result:
+    raw = None
+    if shared.render:  # what the pages are made from: its digest goes with the result (``run.Inputs``)
+        try:
+            raw = job.path.read_bytes()
+        except OSError:
+            pass  # gone meanwhile: the worker's own read reports it
+    source = hashlib.sha256(raw).hexdigest() if raw is not None else ""
     key = None
-    if shared.cache is not None and shared.render and not job.partners:
-        key = _key(job, shared)
+    if shared.cache is not None and raw is not None and not job.partners:
+        key = _key(job, shared, raw)
         hit = shared.cache.get(key)
         if hit is not None and (shared.stage is None or shared.cache.place(hit, shared.stage)):
-            return hit
+            return replace(hit, source_digest=source)
     result, pages = _work(job, shared)
-    if key is not None:
-        result = replace(result, key=key)
+    result = replace(result, source_digest=source, key=key or "")
     if shared.stage is not None:
         for path, data in pages:
             if job.partners:  # written before without its partner links, maybe as a link to a cached page
@@ -87,11 +93,11 @@ def process(job: Job, shared: Shared) -> Result:
     return result
 
 
-def _key(job: Job, shared: Shared) -> str:
+def _key(job: Job, shared: Shared, data: bytes) -> str:
     h = hashlib.sha256(shared.key_base.encode())
     h.update(str(job.path).encode() + b"\0" + job.municipality.encode() + b"\0")
     h.update((shared.municipality_keys or {}).get(job.municipality, "").encode() + b"\0")
-    h.update(job.path.read_bytes())
+    h.update(data)
     return h.hexdigest()
 
 

@@ -30,10 +30,13 @@ from jinja2 import TemplateSyntaxError
 from .. import catalog as cat
 from .. import render as _render
 from .. import urls
+from .adopt import OnDisk, classify, stale_sources
 from .sources import Assembly, ContentState
 from ..diagnostics import Diagnostic, has_errors
 from ..model import Assessment, Site
 from ..opendata import DATA_DIR, open_data
+from ..pipeline.cache import code_digest
+from ..pipeline.run import Inputs
 from .page_index import PageIndex
 from ..render import CATALOG, SITE, assessment_key, make_environment, municipality_key
 from ..search.index import IndexState, build_index
@@ -165,30 +168,9 @@ class IncrementalBuilder:
         render (a server can reload the edited page meanwhile)."""
         t0 = time.perf_counter()
         templates_changed, assets_changed = self._refresh(changed)
-        # remembered across failed updates: the update that succeeds next must see them
-        self._templates_stale |= templates_changed
-        self._assets_stale |= assets_changed
-        asm = self._content.assemble()
-        if asm.site is None:
-            return UpdateResult(False, asm.diagnostics, seconds=time.perf_counter() - t0)
-        theme = Theme.for_config(asm.site.config)
-        if theme != self._theme:  # site.yaml chose other overrides: other templates and assets
-            self._theme = theme
-            self._templates_stale = self._assets_stale = True
-            self._theme_diags = None
-        if templates_changed or assets_changed or self._theme_diags is None:
-            self._theme_diags = tuple(link_diagnostics(theme.override_roots))
-        diags = asm.diagnostics + self._theme_diags  # in content order; format_diagnostics sorts them
-        if has_errors(self._theme_diags):
-            return UpdateResult(False, diags, seconds=time.perf_counter() - t0)
-        if self._env is None or self._templates_stale:
-            audit = audit_theme(theme)
-            if audit:  # the templates stay stale: audited again at the next update
-                return UpdateResult(False, tuple(diags) + tuple(audit), seconds=time.perf_counter() - t0)
-            self._env = make_environment(theme)
-            self._templates_stale = False
-            if self._index is not None:
-                self._index.set_env(self._env)
+        asm = self._assembled(templates_changed, assets_changed)
+        if not isinstance(asm, Assembly):
+            return UpdateResult(False, asm, seconds=time.perf_counter() - t0)
         self._generation += 1
         try:
             if self._good is None:
@@ -200,6 +182,32 @@ class IncrementalBuilder:
             raise
         self._assets_stale = False
         return UpdateResult(**{**result.__dict__, "seconds": time.perf_counter() - t0})
+
+    def adopt(self, inputs: Inputs) -> list[Path] | None:
+        """Take over the output as the pipeline wrote it from ``inputs`` (``build.build``'s),
+        rendering and writing nothing: the first ``update`` then has a last good state.  Returns
+        the assessment files to pass to the next ``update`` (changed since the build read them:
+        read again), or None when the output cannot be taken over (``update`` writes it whole)."""
+        if self._good is not None or not inputs.code:
+            return None
+        self._refresh(None)
+        stale = stale_sources({p: src.digest for p, src in self._content.sources.items()}, inputs.files, self.content)
+        if stale is None:
+            return None
+        self._content.forget(stale)
+        asm = self._assembled(True, True)
+        if not isinstance(asm, Assembly):
+            return None
+        index = PageIndex(self._env)
+        step, _ = self._sync(index, asm, specs=False)
+        if code_digest(self._theme) != inputs.code:  # after the templates were read: pia-site, catalog or theme changed
+            return None
+        pages, assets, extra = classify(self.out, set(step.todo), set(self._assets()))
+        self._good = _Good(step.keys, OnDisk(self.out, pages), OnDisk(self.out, assets), OnDisk(self.out, extra), asm.site)
+        self._index = index
+        self._generation += 1
+        self._assets_stale = False
+        return stale
 
     def flush_extra(self) -> tuple[str, ...]:
         """Bring deferred extra files (the search index) up to date; returns what was written or removed."""
@@ -236,6 +244,35 @@ class IncrementalBuilder:
         return self._theme
 
     # -- sources --------------------------------------------------------------------------
+    def _assembled(self, templates_changed: bool, assets_changed: bool) -> Assembly | tuple[Diagnostic, ...]:
+        """The site assembled from the sources, with its theme checked and the template
+        environment ready; or the diagnostics that stop the update."""
+        # remembered across failed updates: the update that succeeds next must see them
+        self._templates_stale |= templates_changed
+        self._assets_stale |= assets_changed
+        asm = self._content.assemble()
+        if asm.site is None:
+            return asm.diagnostics
+        theme = Theme.for_config(asm.site.config)
+        if theme != self._theme:  # site.yaml chose other overrides: other templates and assets
+            self._theme = theme
+            self._templates_stale = self._assets_stale = True
+            self._theme_diags = None
+        if templates_changed or assets_changed or self._theme_diags is None:
+            self._theme_diags = tuple(link_diagnostics(theme.override_roots))
+        diags = asm.diagnostics + self._theme_diags  # in content order; format_diagnostics sorts them
+        if has_errors(self._theme_diags):
+            return diags
+        if self._env is None or self._templates_stale:
+            audit = audit_theme(theme)
+            if audit:  # the templates stay stale: audited again at the next update
+                return tuple(diags) + tuple(audit)
+            self._env = make_environment(theme)
+            self._templates_stale = False
+            if self._index is not None:
+                self._index.set_env(self._env)
+        return asm
+
     def _refresh(self, changed) -> tuple[bool, bool]:
         """Re-read what changed; returns (templates changed, assets changed)."""
         if changed is None or not self._scanned:
@@ -279,10 +316,10 @@ class IncrementalBuilder:
         return False
 
     # -- output ---------------------------------------------------------------------------
-    def _sync(self, index: PageIndex, asm: Assembly):
+    def _sync(self, index: PageIndex, asm: Assembly, specs: bool = True):
         try:
             step = index.sync(asm, self._catalog_digest)
-            return step, index.page_specs(step.todo, asm.site)
+            return step, (index.page_specs(step.todo, asm.site) if specs else [])
         except TemplateSyntaxError as exc:
             raise _located(self._env, exc) from None
 

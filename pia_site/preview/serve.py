@@ -1,5 +1,7 @@
 """Serve: the live preview.  Builds the site, serves the output over HTTP with
-livereload, rebuilds incrementally on every change and reloads the browser.
+livereload, rebuilds incrementally on every change and reloads the browser.  The first build is
+``pia-site build``'s, through its cache, served at once; the incremental builder takes its output
+over in the background (``IncrementalBuilder.adopt``) and then applies the edits saved meanwhile.
 
 While the content has errors the last good site stays served, and every HTML
 page carries an overlay with the diagnostics as ``format_diagnostics`` words
@@ -19,6 +21,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,8 +34,9 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
-from ..build import check_out
+from ..build import Inputs, build, check_out
 from ..diagnostics import Diagnostic, format_diagnostics, has_errors
+from ..outdir import OutDirError
 from .incremental import IncrementalBuilder, UpdateResult
 from .overlay import (PREVIEW_JS, PREVIEW_JS_PATH, STATUS_PATH, exception_diagnostic, inject_overlay, overlay_html,
                       overlay_page, preview_script)
@@ -150,7 +154,7 @@ class PreviewServer:
 
     def __init__(self, content: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
                  log: Callable[[str], None] | None = None, quiet: float = 0.05, sockets: list | None = None,
-                 verbosity: int = 0):
+                 verbosity: int = 0, jobs: int = 1):
         self.content = Path(content)
         self.out = Path(out)
         self.host = host
@@ -172,6 +176,10 @@ class PreviewServer:
         self.addresses: list[tuple] = []
         self._sockets = sockets  # bound beforehand (preview/ports.py), or bound by start() on ``port``
         self.verbosity = verbosity  # -1: errors only, 1: every warning too
+        self.jobs = jobs  # processes of the first build (pipeline.pool)
+        self._pending: list[str] | None = None  # paths saved while the builder takes the first build's output over
+        self._pending_lock, self._loader_thread = threading.Lock(), None
+        self.ready = threading.Event()  # the builder holds the site: edits are applied from now on
 
     @property
     def url(self) -> str:
@@ -185,13 +193,21 @@ class PreviewServer:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._watcher = Watcher(WatchTargets.for_site(self.content, self.out), self._on_batch, on_idle=self._idle,
                                 poll=self.poll, quiet=self.quiet)
-        with self._lock:  # watching first: edits saved during the first build are not lost
-            self._watcher.start()
-            self._build(None)
-        self._index_wanted.set()  # the first build leaves the search index to the indexer
+        self._pending = []
+        self._watcher.start()  # watching first: edits saved during the first build are not lost
+        inputs = self._first_build()
+        if inputs is None:  # the builder builds the site in memory and writes it whole, as before there was a cache
+            with self._lock:
+                self._take_pending()  # it reads everything after these edits
+                self._build(None)
+                self.ready.set()
+            self._index_wanted.set()  # that build leaves the search index to the indexer
         self._indexer_thread = threading.Thread(target=self._indexer, name="pia-search-index", daemon=True)
         self._indexer_thread.start()
         self._start_http()
+        if inputs is not None:
+            self._loader_thread = threading.Thread(target=self._take_over, args=(inputs,), name="pia-serve-load", daemon=True)
+            self._loader_thread.start()
 
     def stop(self) -> None:
         self._stopping = True
@@ -203,6 +219,9 @@ class PreviewServer:
             self._loop.add_callback(self._loop.stop)
             self._thread.join(timeout=10)
             self._loop = None
+        if self._loader_thread is not None:
+            self._loader_thread.join(timeout=1)  # a daemon thread: a long load does not hold Ctrl+C up
+            self._loader_thread = None
         if self._indexer_thread is not None:
             # a search index still computing is abandoned (a daemon thread that writes nothing
             # once stopping, and whose writes are atomic anyway): Ctrl+C is not held up by it
@@ -217,6 +236,52 @@ class PreviewServer:
         self.stop()
 
     # -- building ---------------------------------------------------------------------------
+    def _first_build(self) -> Inputs | None:
+        """The site as ``pia-site build`` writes it, through the persistent cache (.pia-cache/build
+        beside the content: what ``pia-site build`` left is reused, and the other way round); what
+        it was made from, or None when it fails (the in-memory build then shows why)."""
+        t0 = time.perf_counter()
+        try:
+            report = build(self.content, self.out, jobs=self.jobs, cache=True)
+        except Exception as exc:  # noqa: BLE001 - errors in the content, a template error: shown by the in-memory build
+            if isinstance(exc, OutDirError):
+                raise
+            return None
+        self.state = _State((), 1, False, 1)
+        if self.verbosity >= 0:
+            self.log(f"{report.written.pages} ページをビルドしました（{time.perf_counter() - t0:.2f} 秒）。")
+        if report.diagnostics and self.verbosity >= 0:  # as ``_build`` says them
+            self.log(format_diagnostics(list(report.diagnostics)) if self.verbosity > 0 else f"警告 {len(report.diagnostics)} 件（pia-site check で一覧できます）。")
+        return report.inputs
+
+    def _take_over(self, inputs: Inputs) -> None:
+        """Have the builder take over the first build's output (it reads the content: on a large
+        site a while, the site is served meanwhile), then apply the edits saved since."""
+        t0 = time.perf_counter()
+        with self._lock:
+            if self._stopping:
+                return
+            try:
+                stale = self.builder.adopt(inputs)
+            except Exception:  # noqa: BLE001 - the update below writes the site whole and shows what failed
+                stale = None
+            pending = self._take_pending()
+            if stale is None:
+                self._build(None)
+            elif stale or pending:
+                self._build([str(p) for p in stale] + pending)
+            else:
+                self._follow_theme()
+            self.ready.set()
+        if self.verbosity >= 0:
+            self.log(f"サイトを読み込みました。保存した変更を反映します（{time.perf_counter() - t0:.2f} 秒）。")
+        self._index_wanted.set()
+
+    def _take_pending(self) -> list[str]:  # the paths saved so far; later batches are built as they come
+        with self._pending_lock:
+            pending, self._pending = self._pending or [], None
+        return pending
+
     def page_generation(self, page: str, state: _State | None = None) -> int:
         """The last generation that changed this output file (or every page)."""
         state = state or self.state
@@ -283,6 +348,10 @@ class PreviewServer:
             self._reload("*", frozenset(pages))
 
     def _on_batch(self, paths: list[str]) -> None:
+        with self._pending_lock:
+            if self._pending is not None:  # applied once the builder holds the site (``_take_over``)
+                self._pending.extend(paths)
+                return
         with self._lock:
             self._build(paths)
 

@@ -121,6 +121,11 @@ class ContentState:
         self.sources.clear()
         self._files.clear()
 
+    def forget(self, paths) -> None:
+        """Drop these sources as if they were not there (the next ``refresh_path`` of each reads it as new)."""
+        for p in paths:
+            self._drop(p)
+
     def refresh_path(self, p: Path) -> None:
         """One changed path under the content folder (a file or a folder, existing or not)."""
         rel = p.relative_to(self.content).parts
