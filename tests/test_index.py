@@ -407,3 +407,33 @@ def test_a_check_item_whose_states_were_lost_is_found_by_what_its_page_says(site
     assert printed == len(units)  # every note the site prints is in a unit
     hits = IndexReader.from_files(files).search("チェックの状態は記載されて")
     assert sorted(h.url for h in hits) == sorted(f"{url}#{u.anchor}" for url, u in units)
+
+
+def test_the_grams_of_a_shard_are_read_without_its_postings(files):
+    """The guard reads a shard's grams (``shard_grams``) without decoding the postings: the same
+    grams as ``parse_shard`` on every shard of the sample, and ``ValueError`` for what is not
+    one (a chunk, a cut shard, a shard with bytes after its end)."""
+    from pia_site.search.postings import shard_grams
+
+    table = files[f"{PREFIX}{TABLE}"]
+    shards = chunks = 0
+    for i in range(len(table) // ENTRY.size):
+        pack, off, n = ENTRY.unpack_from(table, i * ENTRY.size)
+        if not n:
+            continue
+        raw = zlib.decompress(files[f"{PREFIX}p/{pack}.bin"][off:off + n])
+        try:
+            grams = list(parse_shard(raw))
+        except Exception:  # a chunk or a document page (JSON)
+            with pytest.raises(ValueError):
+                shard_grams(raw)
+            chunks += 1
+            continue
+        assert shard_grams(raw) == grams
+        shards += 1
+        if len(raw) > 8:
+            with pytest.raises(ValueError):
+                shard_grams(raw[:-3])
+            with pytest.raises(ValueError):
+                shard_grams(raw + b"\x00")
+    assert shards > 10 and chunks > 10

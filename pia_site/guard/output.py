@@ -98,12 +98,13 @@ def data_segments(path: str, data: bytes) -> list[str]:
 
 
 def _shard_grams(data: bytes) -> list[str]:
-    """The grams of a postings shard (binary); the raw bytes as text if it is not one."""
-    from ..search.client import parse_shard
+    """The grams of a postings shard (binary), their postings skipped; the raw bytes as text if
+    it is not one."""
+    from ..search.postings import shard_grams
 
     try:
-        return list(parse_shard(data))
-    except Exception:  # noqa: BLE001 - not a shard: read whatever text it holds
+        return shard_grams(data)
+    except ValueError:  # not a shard: read whatever text it holds
         return [data.decode("utf-8", errors="replace")]
 
 

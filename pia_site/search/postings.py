@@ -137,3 +137,39 @@ def shard_count(total: int, shard_bytes: int) -> int:
 def deflate(data: bytes) -> bytes:
     c = zlib.compressobj(9, zlib.DEFLATED, 15, 9)
     return c.compress(data) + c.flush()
+
+
+def shard_grams(data: bytes) -> list[str]:
+    """The grams of a decompressed shard, in order, without decoding their postings: a delta
+    list is skipped by counting the bytes that end a varint (high bit clear), a bitmap by its
+    length.  Raises ``ValueError`` when ``data`` is not a shard."""
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) < 0x80)  # the last byte of every varint
+    n = len(data)
+
+    def skip(pos: int, count: int) -> int:
+        """The position after ``count`` varints from ``pos``."""
+        i = int(np.searchsorted(ends, pos)) + count - 1
+        if count < 1 or i >= len(ends):
+            raise ValueError("corrupt shard")
+        return int(ends[i]) + 1
+
+    try:
+        count, pos = read_varint(data, 0)
+        grams = []
+        for _ in range(count):
+            size, pos = read_varint(data, pos)
+            grams.append(data[pos:pos + size].decode("utf-8"))
+            head, pos = read_varint(data, pos + size)
+            if head & 1:
+                _base, pos = read_varint(data, pos)
+                nbytes, pos = read_varint(data, pos)
+                pos += nbytes
+            else:
+                pos = skip(pos, head >> 1)
+            if pos > n:
+                raise ValueError("corrupt shard")
+    except (IndexError, UnicodeDecodeError) as exc:
+        raise ValueError("corrupt shard") from exc
+    if pos != n:
+        raise ValueError("corrupt shard")
+    return grams
