@@ -35,10 +35,11 @@ from ..views.memo import IdentityMemo
 from ..write import Staging, WriteReport
 from . import pool
 from .cache import Cache, code_digest, key_base
+from .index_cache import IndexCache, index_key, write_index
 from .spill import Records
 from .summary import Result
 from .tree import Tree, read_tree
-from .worker import Shared
+from .worker import Shared, job_key
 
 
 @dataclass(frozen=True)
@@ -197,15 +198,35 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     # build if this one is killed
     with Staging(out) as stage, Records(stage.scratch("records")) as records:
         shared = _shared(p, True, stage.root, cache, code)
-        builder = IndexBuilder(search_meta([m for _, m in p.municipalities]), stage.scratch("search"))
+        meta = search_meta([m for _, m in p.municipalities])
+        icache, keys, reuse = _reusable_index(p, shared, meta)
+        ikey = index_key(keys, meta.municipalities) if keys is not None else None
+
+        builder = None if reuse is not None else IndexBuilder(meta, stage.scratch("search"))
+
+        def index_builder() -> IndexBuilder:  # fed as the results came, or now: every result again
+            if builder is not None:
+                return builder
+            again = IndexBuilder(meta, stage.scratch("search"))
+            for r in pool.results([p.tree.jobs[i] for i in p.tree.url_order()], shared, jobs):
+                if r.doc is not None:
+                    again.add(r.doc)
+            return again
+
         progress.on_start(len(p.tree.jobs), STAGE_ASSESSMENTS)
-        results = _collect(p, shared, jobs, builder.add, progress, records)
+        results = _collect(p, shared, jobs, builder.add if builder is not None else None, progress, records)
+        if keys is not None and [results[i].key for i in p.tree.url_order()] != keys:
+            # a file changed between its two reads: the index is made from what the pages were made
+            # from, and not kept (its key names other content)
+            reuse, ikey = None, None
         _with_partners(p, shared, results, records)
         diags, site, findings = _diagnostics(p, results)
         everything = diags + guard.source_diagnostics(findings)
         if site is None or has_errors(everything) or (strict and everything):
             raise DiagnosticsError(everything)
-        output = _write_site_files(site, theme, stage, builder, p.allow, records, progress)
+        progress.on_start(0, STAGE_SEARCH)
+        output = write_index(stage, index_builder, reuse, icache, ikey, p.allow)
+        output += _write_site_files(site, theme, stage, p.allow, records, progress)
         for r in results:
             for path, size in r.pages:
                 stage.count(path, size, page=path.endswith(".html"))
@@ -219,7 +240,11 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
             raise DiagnosticsError(report)
         written = stage.commit()
     if cache is not None:
-        cache.prune({r.key for r in results}, {d for r in results for d in r.digests})
+        kept = icache.get(ikey) if icache is not None and ikey is not None else None
+        index_files = {d for _p, _n, d in kept.files} if kept is not None else set()
+        cache.prune({r.key for r in results}, {d for r in results for d in r.digests} | index_files)
+        if icache is not None:
+            icache.prune(ikey if kept is not None else None)
     return BuildResult(tuple(report), written, _inputs(p.tree, results, code))
 
 
@@ -235,17 +260,37 @@ def _source_documents(tree: Tree):
             yield load_document(tree.jobs[j].path)[0]
 
 
-def _write_site_files(site, theme: Theme, stage: Staging, builder, allow, records: Records,
+def _job_keys(p: _Prepared, shared: Shared) -> list[str] | None:
+    """Every assessment's cache key, in the order the search index is fed (None: one is unreadable)."""
+    keys = []
+    for i in p.tree.url_order():
+        job = p.tree.jobs[i]
+        try:
+            keys.append(job_key(job, shared, job.path.read_bytes()))
+        except OSError:
+            return None
+    return keys
+
+
+def _reusable_index(p: _Prepared, shared: Shared, meta: IndexMeta):
+    """(the index cache, the assessments' cache keys in index order, the kept index of this
+    content if there is one)."""
+    if shared.cache is None:
+        return None, None, None
+    icache = IndexCache(shared.cache)
+    keys = _job_keys(p, shared)
+    if keys is None:
+        return icache, None, None
+    return icache, keys, icache.get(index_key(keys, meta.municipalities))
+
+
+def _write_site_files(site, theme: Theme, stage: Staging, allow, records: Records,
                       progress: Progress) -> list:
-    """The search index, the open-data tables, the assets and the site-wide pages (top, search,
+    """The open-data tables, the assets and the site-wide pages (top, search,
     更新履歴, feeds, municipality pages) from the summaries, and the compare pages from the
-    compare records; the guard's findings in them, in the order the guard reads them (search
-    index, open data, assets, pages)."""
+    compare records; the guard's findings in them, in the order the guard reads them (open
+    data, assets, pages: after the search index's, ``index_cache.write_index``)."""
     first, assets, pages = guard.OutputScanner(allow), guard.OutputScanner(allow), guard.OutputScanner(allow)
-    progress.on_start(0, STAGE_SEARCH)
-    for path, data in builder.finish():
-        first.file(path, data)
-        stage.file(path, data)
     with stage.stream(ASSESSMENTS_CSV) as a, stage.stream(CHANGES_CSV) as c:  # a record at a time
         count = write_tables(records.data(), a, c)
     for path in (ASSESSMENTS_CSV, CHANGES_CSV):

@@ -77,7 +77,7 @@ def process(job: Job, shared: Shared) -> Result:
     source = hashlib.sha256(raw).hexdigest() if raw is not None else ""
     key = None
     if shared.cache is not None and raw is not None and not job.partners:
-        key = _key(job, shared, raw)
+        key = job_key(job, shared, raw)
         hit = shared.cache.get(key)
         if hit is not None and (shared.stage is None or shared.cache.place(hit, shared.stage)):
             return replace(hit, source_digest=source)
@@ -93,7 +93,8 @@ def process(job: Job, shared: Shared) -> Result:
     return result
 
 
-def _key(job: Job, shared: Shared, data: bytes) -> str:
+def job_key(job: Job, shared: Shared, data: bytes) -> str:
+    """The cache key of an assessment whose file holds ``data``."""
     h = hashlib.sha256(shared.key_base.encode())
     h.update(str(job.path).encode() + b"\0" + job.municipality.encode() + b"\0")
     h.update((shared.municipality_keys or {}).get(job.municipality, "").encode() + b"\0")

@@ -1,0 +1,141 @@
+"""The search index of an earlier build, used again when its documents are the same.
+
+The index is made from every assessment at once, so one edited file changes it; but a rebuild
+of unchanged content (``serve`` starting on a warm cache, CI with a kept cache, a build after an
+edit to a template that the index does not show…) would make the same bytes again.  Its key is
+the hash of the cache keys of every assessment in the order the index is fed (each key covers
+pia-site's code, the catalog, the theme, site.yaml, the file and its municipality.yaml) and of
+the municipalities the index lists.  The files are kept in the cache's page store under their
+SHA-256, like pages, with the guard's findings in them; they are checked against their digests
+before they are used, and anything missing or foreign is a miss.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import guard
+from .cache import MAGIC, Cache, _atomic, _sha256, _Unpickler
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    files: tuple[tuple[str, int, str], ...]  # (output path, size, SHA-256), in the order they were written
+    findings: tuple  # guard.OutputFinding in those files, in the guard's order
+
+
+def index_key(job_keys: list[str], municipalities) -> str:
+    """``job_keys``: every assessment's cache key in index order; ``municipalities``: the
+    ``IndexMeta`` rows (団体コード, slug, name, prefecture)."""
+    h = hashlib.sha256(b"pia-site search index\0")
+    for k in job_keys:
+        h.update(k.encode() + b"\0")
+    for row in municipalities:
+        h.update("\t".join(row).encode() + b"\n")
+    return h.hexdigest()
+
+
+class IndexCache:
+    def __init__(self, cache: Cache):
+        self.cache = cache
+
+    def _entry(self, key: str) -> Path:
+        return self.cache.root / "index" / key
+
+    def get(self, key: str) -> IndexEntry | None:
+        try:
+            data = self._entry(key).read_bytes()
+        except OSError:
+            return None
+        head = len(MAGIC) + 65
+        payload = data[head:]
+        if not data.startswith(MAGIC) or hashlib.sha256(payload).hexdigest().encode() != data[len(MAGIC):head - 1]:
+            return None
+        try:
+            stored, entry = _Unpickler(io.BytesIO(payload)).load()
+        except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss
+            return None
+        return entry if stored == key and isinstance(entry, IndexEntry) else None
+
+    def place(self, entry: IndexEntry, stage: Path) -> bool:
+        """Link (or copy) the files into the staging tree; False, and none of them left there, when
+        one is missing or altered."""
+        placed: list[Path] = []
+        for path, size, digest in entry.files:
+            src = self.cache._page(digest)
+            target = stage / path
+            try:
+                if src.stat().st_size != size or _sha256(src) != digest:
+                    raise OSError("altered")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(src, target)
+                except OSError:
+                    shutil.copyfile(src, target)
+                    os.chmod(target, 0o644)
+                placed.append(target)
+            except OSError:
+                for t in placed:  # a link to a kept file must not be written over in place
+                    t.unlink(missing_ok=True)
+                return False
+        return True
+
+    def put(self, key: str, stage: Path, paths: list[str], findings: list) -> IndexEntry | None:
+        """Keep the index files just written to the staging tree (by their SHA-256)."""
+        try:
+            files = []
+            for path in paths:
+                src = stage / path
+                digest = _sha256(src)
+                target = self.cache._page(digest)
+                if not target.exists():  # the staged file itself (it is never written again in place)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = target.with_name(target.name + ".tmp")
+                    try:
+                        os.link(src, tmp)
+                    except OSError:
+                        shutil.copyfile(src, tmp)
+                    os.replace(tmp, target)
+                files.append((path, src.stat().st_size, digest))
+            entry = IndexEntry(tuple(files), tuple(findings))
+            payload = pickle.dumps((key, entry), protocol=pickle.HIGHEST_PROTOCOL)
+            _atomic(self._entry(key), MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            return entry
+        except OSError:  # a full disk or a read-only cache: the build goes on without it
+            return None
+
+    def prune(self, keep: str | None) -> None:
+        """Remove every index entry but ``keep`` (the cache holds one site)."""
+        base = self.cache.root / "index"
+        if base.is_dir():
+            for f in base.iterdir():
+                if f.name != keep:
+                    try:
+                        f.unlink()
+                    except OSError:
+                        pass
+
+
+def write_index(stage, builder: Callable[[], object], reuse: IndexEntry | None, icache: IndexCache | None,
+                key: str | None, allow: frozenset[str]) -> list:
+    """Put the search index into the staging tree (``stage``: ``write.Staging``): the files of
+    ``reuse`` if they are still in the cache, else those of ``builder()`` (an ``IndexBuilder``
+    given every document), kept in the cache under ``key``.  Returns the guard's findings in them."""
+    if reuse is not None and icache is not None and icache.place(reuse, stage.root):
+        for path, size, _digest in reuse.files:
+            stage.count(path, size, page=False)
+        return list(reuse.findings)
+    scan, paths = guard.OutputScanner(allow), []
+    for path, data in builder().finish():
+        scan.file(path, data)
+        stage.file(path, data)
+        paths.append(path)
+    if icache is not None and key is not None:
+        icache.put(key, stage.root, paths, scan.findings)
+    return scan.findings
