@@ -105,7 +105,7 @@
   }
   // Blobs' inflated bytes (null: none), cached by name (g/<shard>, t/<chunk>, d/<page>).  A table
   // page's bytes count for the first blob that needed it (client.py: IndexReader._entry).
-  var TABLE_PAGE = 256, tablePages = new Map();  // page -> Promise<{data, bytes, owner}>
+  var TABLE_PAGE = 64, tablePages = new Map();  // page -> Promise<{data, bytes, owner}>
   function tablePage(p, owner) {
     if (!tablePages.has(p)) {
       var t = range("blobs.idx", p * TABLE_PAGE * 12, (p + 1) * TABLE_PAGE * 12).then(function (r) {
@@ -477,10 +477,18 @@
       var size = isFinite(want) ? batchSize(want - found, found, next) : BATCH;  // client.py: the same
       var ids = cand.slice(next, next + size);
       var newNames = ids.map(function (c) { return "t/" + c; }).filter(function (p) { return !cache.has(p); });
-      if (isFinite(budget) && newChunks && newNames.length &&
-          spent() + newNames.length * chunkBytes / newChunks > budget) {
-        results.budgetHit = true;
-        return done();
+      if (isFinite(budget) && newChunks && newNames.length) {
+        // as many of the batch as the bytes left pay for (client.py: affordable)
+        var left = budget - spent(), per = chunkBytes / newChunks, cost = 0, fits = 0;
+        for (; fits < ids.length; fits++) {
+          if (!cache.has("t/" + ids[fits])) { cost += per; if (cost > left) break; }
+        }
+        if (!fits) {
+          results.budgetHit = true;
+          return done();
+        }
+        ids = ids.slice(0, fits);
+        newNames = ids.map(function (c) { return "t/" + c; }).filter(function (p) { return !cache.has(p); });
       }
       fresh.push.apply(fresh, newNames);
       next += ids.length;

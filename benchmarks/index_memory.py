@@ -60,8 +60,8 @@ def _one(n: int) -> dict:
     largest = {"RssFile": 0}
     merge_ranges = spill.PostingsSpill._merge_ranges
 
-    def watched(runs, bounds, out):  # the file pages mapped at the end of the merge
-        r = merge_ranges(runs, bounds, out)
+    def watched(*args):  # the file pages mapped at the end of the merge
+        r = merge_ranges(*args)
         largest.update(_status())
         return r
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pia_site.search import build_search_index
-from pia_site.search.client import BATCH, MAX_BATCH, PAGE_BYTES, IndexReader, batch_size, parse_shard
+from pia_site.search.client import BATCH, MAX_BATCH, PAGE_BYTES, IndexReader, affordable, batch_size, parse_shard
 from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, text_grams
 from pia_site.search.index import PREFIX, encode_entry, encode_postings, index_docs, shard_of, varint
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
@@ -437,3 +437,12 @@ def test_the_grams_of_a_shard_are_read_without_its_postings(files):
             with pytest.raises(ValueError):
                 shard_grams(raw + b"\x00")
     assert shards > 10 and chunks > 10
+
+
+def test_a_batch_is_cut_to_what_the_bytes_left_pay_for():
+    """Chunks fetched before cost nothing; the others cost the mean so far; the longest start of
+    the batch that fits is fetched, none if not even its first chunk does."""
+    assert affordable(10_000, 3_000, [1, 2, 3, 4], [1, 2, 3, 4]) == 3
+    assert affordable(10_000, 3_000, [1, 2, 3, 4], [2, 4]) == 4  # 1 and 3 were fetched before
+    assert affordable(2_000, 3_000, [1, 2], [1, 2]) == 0
+    assert affordable(2_000, 3_000, [1, 2, 3], [2, 3]) == 1  # the first is paid for already

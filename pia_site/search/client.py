@@ -235,9 +235,12 @@ class IndexReader:
             batch = cand[start:start + size]
             fresh = [c for c in batch if f"t/{c}" not in self.cache]
             if budget is not None and new_chunks and fresh:
-                if self.bytes_fetched - spent0 + len(fresh) * chunk_bytes / new_chunks > budget:
+                fits = affordable(budget - (self.bytes_fetched - spent0), chunk_bytes / new_chunks, batch, fresh)
+                if not fits:
                     results.budget_hit = True
                     break
+                batch = batch[:fits]
+                fresh = [c for c in batch if f"t/{c}" not in self.cache]
             start += len(batch)
             before = self.bytes_fetched
             for cid in batch:
@@ -285,6 +288,19 @@ class IndexReader:
                 if found > offset:
                     results.append(Hit(d, cid, f"{row[0]}#{anchor}", title, ch["sections"][sidx], text, FORM))
         return found
+
+
+def affordable(left: float, per_chunk: float, batch: list, fresh: list) -> int:
+    """How many chunks of ``batch`` the bytes ``left`` pay for, at ``per_chunk`` a chunk not
+    fetched before (``fresh``); 0: not even the first."""
+    fresh_set, cost, n = set(fresh), 0.0, 0
+    for c in batch:
+        if c in fresh_set:
+            cost += per_chunk
+            if cost > left:
+                break
+        n += 1
+    return n
 
 
 def batch_size(need: int, found: int, checked: int) -> int:
