@@ -1,8 +1,8 @@
 """The search index of an earlier build, used again when its documents are the same.
 
 The index is made from every assessment at once, so one edited file changes it; but a rebuild
-of unchanged content (``serve`` starting on a warm cache, CI with a kept cache, a build after an
-edit to a template that the index does not show…) would make the same bytes again.  Its key is
+of unchanged content (``serve`` starting on a warm cache, CI rerun with a kept cache) would
+make the same bytes again.  Its key is
 the hash of the cache keys of every assessment in the order the index is fed (each key covers
 pia-site's code, the catalog, the theme, site.yaml, the file and its municipality.yaml) and of
 the municipalities the index lists.  The files are kept in the cache's page store under their
