@@ -208,7 +208,8 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
             if builder is not None:
                 return builder
             again = IndexBuilder(meta, stage.scratch("search"))
-            for r in pool.results([p.tree.jobs[i] for i in p.tree.url_order()], shared, jobs):
+            # the documents only: the pages are staged already (and may be links into the cache)
+            for r in pool.results([p.tree.jobs[i] for i in p.tree.url_order()], replace(shared, stage=None), jobs):
                 if r.doc is not None:
                     again.add(r.doc)
             return again
