@@ -96,6 +96,9 @@ def test_overlay_escapes_and_lists_errors_only():
 def server(project: Path):
     srv = PreviewServer(Path("content"), Path(".pia-cache/serve"), host="127.0.0.1", port=0, log=lambda msg: None)
     srv.start()
+    # edits from here on are the tests' own: the take-over of the first build is done
+    # (edits saved during it are tested in test_serve_cache.py)
+    assert srv.ready.wait(120), "the builder did not take the first build over"
     try:
         yield srv
     finally:
