@@ -98,21 +98,8 @@ class Cache:
         return self.root / "pages" / digest[:2] / digest
 
     def get(self, key: str) -> Result | None:
-        try:
-            data = self._entry(key).read_bytes()
-        except OSError:
-            return None
-        head = len(MAGIC) + 65
-        if not data.startswith(MAGIC) or len(data) < head:
-            return None
-        payload = data[head:]
-        if hashlib.sha256(payload).hexdigest().encode() != data[len(MAGIC):head - 1]:
-            return None
-        try:
-            stored_key, result = _Unpickler(io.BytesIO(payload)).load()
-        except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss
-            return None
-        if stored_key != key or not isinstance(result, Result) or len(result.digests) != len(result.pages):
+        result = read_entry(self._entry(key), key)
+        if not isinstance(result, Result) or len(result.digests) != len(result.pages):
             return None
         return result
 
@@ -141,8 +128,7 @@ class Cache:
                 target = self._page(digest)
                 if not target.exists():
                     _atomic(target, data)
-            payload = pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
-            _atomic(self._entry(key), MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            write_entry(self._entry(key), key, result)
         except OSError:  # a full disk or a read-only cache: the build goes on without it
             pass
 
@@ -159,6 +145,32 @@ class Cache:
                             f.unlink()
                         except OSError:
                             pass
+
+
+def read_entry(path: Path, key: str) -> object | None:
+    """What ``write_entry`` kept under ``key`` at ``path``; None when it is missing, damaged,
+    foreign or kept under another key."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(MAGIC) + 65
+    if not data.startswith(MAGIC) or len(data) < head:
+        return None
+    payload = data[head:]
+    if hashlib.sha256(payload).hexdigest().encode() != data[len(MAGIC):head - 1]:
+        return None
+    try:
+        stored_key, value = _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss
+        return None
+    return value if stored_key == key else None
+
+
+def write_entry(path: Path, key: str, value) -> None:
+    """Keep ``value`` (pia-site data classes) under ``key``, with a checksum, atomically."""
+    payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    _atomic(path, MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
 
 
 def _sha256(path: Path) -> str:

@@ -12,16 +12,14 @@ before they are used, and anything missing or foreign is a miss.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from .. import guard
-from .cache import MAGIC, Cache, _atomic, _sha256, _Unpickler
+from .cache import Cache, _sha256, read_entry, write_entry
 
 
 @dataclass(frozen=True)
@@ -49,19 +47,8 @@ class IndexCache:
         return self.cache.root / "index" / key
 
     def get(self, key: str) -> IndexEntry | None:
-        try:
-            data = self._entry(key).read_bytes()
-        except OSError:
-            return None
-        head = len(MAGIC) + 65
-        payload = data[head:]
-        if not data.startswith(MAGIC) or hashlib.sha256(payload).hexdigest().encode() != data[len(MAGIC):head - 1]:
-            return None
-        try:
-            stored, entry = _Unpickler(io.BytesIO(payload)).load()
-        except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss
-            return None
-        return entry if stored == key and isinstance(entry, IndexEntry) else None
+        entry = read_entry(self._entry(key), key)
+        return entry if isinstance(entry, IndexEntry) else None
 
     def place(self, entry: IndexEntry, stage: Path) -> bool:
         """Link (or copy) the files into the staging tree; False, and none of them left there, when
@@ -104,8 +91,7 @@ class IndexCache:
                     os.replace(tmp, target)
                 files.append((path, src.stat().st_size, digest))
             entry = IndexEntry(tuple(files), tuple(findings))
-            payload = pickle.dumps((key, entry), protocol=pickle.HIGHEST_PROTOCOL)
-            _atomic(self._entry(key), MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            write_entry(self._entry(key), key, entry)
             return entry
         except OSError:  # a full disk or a read-only cache: the build goes on without it
             return None
