@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 
 def display_path(path: Path) -> str:
@@ -61,8 +61,20 @@ class DiagnosticsError(Exception):
     """Raised by a stage that cannot continue; carries every diagnostic found."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]):
-        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
-        super().__init__(format_diagnostics(self.diagnostics))
+        self.diagnostics = in_order(diagnostics)
+        super().__init__()
+
+    def __str__(self) -> str:  # formatted when asked: a national site's list is long
+        return format_diagnostics(self.diagnostics)
+
+
+def in_order(diagnostics: Iterable[Diagnostic]):
+    """``diagnostics`` in ``Diagnostic.sort_key`` order: a collection that iterates in that order
+    (``in_sort_order``: ``diagnostic_list.DiagnosticList``, which streams) as it is, anything
+    else as a sorted list."""
+    if getattr(diagnostics, "in_sort_order", False):
+        return diagnostics
+    return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
 SEVERITY_JA = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
@@ -86,16 +98,26 @@ def format_github(d: Diagnostic) -> str:
 
 
 def format_diagnostics(diagnostics: Iterable[Diagnostic], fmt: str = "text") -> str:
-    ds = sorted(diagnostics, key=Diagnostic.sort_key)
+    return "\n".join(diagnostic_lines(diagnostics, fmt))
+
+
+def diagnostic_lines(diagnostics: Iterable[Diagnostic], fmt: str = "text") -> Iterator[str]:
+    """``format_diagnostics``'s lines, one at a time (a long list is written without being
+    joined in memory)."""
     if fmt == "github":
-        return "\n".join(format_github(d) for d in ds)
-    lines = [format_diagnostic(d) for d in ds]
-    errors = sum(1 for d in ds if d.is_error)
-    warnings = len(ds) - errors
-    if ds and fmt == "text":
-        lines.append(f"エラー {errors} 件、警告 {warnings} 件")
-    return "\n".join(lines)
+        yield from (format_github(d) for d in in_order(diagnostics))
+        return
+    errors = warnings = 0
+    for d in in_order(diagnostics):
+        errors += d.is_error
+        warnings += not d.is_error
+        yield format_diagnostic(d)
+    if (errors or warnings) and fmt == "text":
+        yield f"エラー {errors} 件、警告 {warnings} 件"
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    counted = getattr(diagnostics, "errors", None)  # a DiagnosticList counts its errors
+    if isinstance(counted, int):
+        return counted > 0
     return any(d.is_error for d in diagnostics)

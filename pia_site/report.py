@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .diagnostic_titles import TITLES
-from .diagnostics import Diagnostic, Severity, format_diagnostic, format_diagnostics
+from .diagnostics import Diagnostic, Severity, diagnostic_lines, format_diagnostic, format_diagnostics, in_order
 
 CHECK_LIST_LIMIT = 500
 BUILD_LIST_LIMIT = 20
@@ -43,10 +43,15 @@ def code_title(code: str, example: Diagnostic | None = None) -> str:
 
 def by_code(diagnostics: Iterable[Diagnostic]) -> list[CodeGroup]:
     """One group per (severity, code): errors first, then the most frequent first."""
-    ds = sorted(diagnostics, key=Diagnostic.sort_key)
-    counts = Counter((d.severity, d.code) for d in ds)
+    return _groups(in_order(diagnostics))
+
+
+def _groups(ordered: Iterable[Diagnostic]) -> list[CodeGroup]:
+    """``by_code`` of diagnostics already in sort order, in one pass."""
+    counts: Counter = Counter()
     first: dict[tuple[Severity, str], Diagnostic] = {}
-    for d in ds:
+    for d in ordered:
+        counts[d.severity, d.code] += 1
         first.setdefault((d.severity, d.code), d)
     groups = [CodeGroup(code, sev, n, code_title(code, first[sev, code]), first[sev, code]) for (sev, code), n in counts.items()]
     return sorted(groups, key=lambda g: (g.severity is not Severity.ERROR, -g.count, g.code))
@@ -62,34 +67,50 @@ def format_by_code(groups: Sequence[CodeGroup]) -> str:
 
 
 def totals(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:
-    errors = sum(1 for d in diagnostics if d.is_error)
+    counted = getattr(diagnostics, "errors", None)  # a DiagnosticList counts its errors
+    errors = counted if isinstance(counted, int) else sum(1 for d in diagnostics if d.is_error)
     return errors, len(diagnostics) - errors
 
 
 def diagnostics_report(diagnostics: Sequence[Diagnostic], verbosity: int = NORMAL, limit: int = CHECK_LIST_LIMIT,
                        full_list: str = "") -> str:
     """The text printed about ``diagnostics`` ("" when nothing is to be said). ``full_list`` names
-    where the full list was written (``--warnings-file``), for the hint under a summary."""
-    ds = sorted(diagnostics, key=Diagnostic.sort_key)
-    errors, warnings = totals(ds)
-    if not ds:
+    where the full list was written (``--warnings-file``), for the hint under a summary.  A
+    summary is made in one pass over the diagnostics in order (a long list streams)."""
+    errors, warnings = totals(diagnostics)
+    if not (errors or warnings):
         return ""
     if verbosity >= VERBOSE or (verbosity == NORMAL and warnings <= limit):
-        return format_diagnostics(ds)
-    lines = [format_diagnostic(d) for d in ds if d.is_error]
+        return format_diagnostics(diagnostics)
+    lines: list[str] = []  # the errors, listed in full, then the warnings by code
+
+    def warnings_only() -> Iterator[Diagnostic]:
+        for d in in_order(diagnostics):
+            if d.is_error:
+                lines.append(format_diagnostic(d))
+            else:
+                yield d
+
     if verbosity == NORMAL and warnings:
+        groups = _groups(warnings_only())
         where = f"一覧は {full_list} に書き出しました" if full_list else "一覧は --warnings-file ファイル名 か -v で出力します"
         lines.append(f"警告 {warnings:,} 件の内訳（コードごと、件数の多い順。{where}）:")
-        lines.append(format_by_code(by_code(d for d in ds if not d.is_error)))
+        lines.append(format_by_code(groups))
+    elif errors:
+        lines += [format_diagnostic(d) for d in in_order(diagnostics) if d.is_error]
     if verbosity == NORMAL or errors:
         lines.append(f"エラー {errors:,} 件、警告 {warnings:,} 件")
     return "\n".join(lines)
 
 
-def full_list(diagnostics: Sequence[Diagnostic]) -> str:
-    """Every diagnostic, one per line, with the totals: the ``--warnings-file`` text."""
-    text = format_diagnostics(diagnostics)
-    return text + "\n" if text else "エラー 0 件、警告 0 件\n"
+def full_list(diagnostics: Sequence[Diagnostic]) -> Iterator[str]:
+    """Every diagnostic, one per line, with the totals: the ``--warnings-file`` text, a line at a time."""
+    empty = True
+    for line in diagnostic_lines(diagnostics):
+        empty = False
+        yield line + "\n"
+    if empty:
+        yield "エラー 0 件、警告 0 件\n"
 
 
 def seconds_ja(seconds: float) -> str:

@@ -14,9 +14,10 @@ import os
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from .. import guard
+from ..diagnostic_list import DiagnosticList, Packed
 from ..diagnostics import Diagnostic, DiagnosticsError, display_path, has_errors
 from ..content_tree import SITE_FILE
 from ..link import link_site
@@ -55,7 +56,7 @@ class Inputs:
 
 @dataclass(frozen=True)
 class BuildResult:
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: Sequence[Diagnostic]  # a DiagnosticList: iterated in sort order
     written: WriteReport | None
     inputs: Inputs | None = None
 
@@ -125,7 +126,7 @@ def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None,
     for i, r in zip(order, pool.results([p.tree.jobs[i] for i in order], shared, jobs)):
         if r.doc is not None and add_doc is not None:
             add_doc(r.doc)
-        r = replace(r, doc=None)
+        r = _kept(r)
         results[i] = records.keep(i, r) if records is not None else r
         progress.advance()
     return results  # type: ignore[return-value]
@@ -145,27 +146,34 @@ def _with_partners(p: _Prepared, shared: Shared, results: list[Result], records:
         if found and results[i].pages:
             todo.append((i, replace(p.tree.jobs[i], partners=found)))
     for (i, job), r in zip(todo, pool.results([job for _, job in todo], shared, 1)):
-        results[i] = records.keep(i, replace(r, doc=None, key=results[i].key, digests=results[i].digests))
+        results[i] = records.keep(i, replace(_kept(r), key=results[i].key, digests=results[i].digests))
+
+
+def _kept(r: Result) -> Result:
+    """What the parent keeps of a worker's result: no search document, the diagnostics packed
+    (a national site has millions: ``diagnostic_list``)."""
+    return replace(r, doc=None, checks=Packed(r.checks))
 
 
 def _diagnostics(p: _Prepared, results: list[Result]):
-    """(diagnostics in load → validate → link order, the site or None, source findings)."""
-    diags = p.tree.load_diagnostics(results) + p.site_diags
+    """(the diagnostics, a ``DiagnosticList`` of parts in load → validate → link order, the
+    site or None, source findings)."""
+    parts: list = [p.tree.load_diagnostics(results), p.site_diags]
     findings = []
     if p.tree.site is not None:
         findings += guard.scan_document(p.tree.site, p.allow, guard.ALLOW_KEY)
     assessments = []
     for i, f in enumerate(p.tree.folders):
-        diags += p.muni_diags[i]
+        parts.append(p.muni_diags[i])
         if f.municipality is not None:
             findings += guard.scan_document(f.municipality, p.allow)
         for j in f.jobs:
-            diags += results[j].checks
+            parts.append(results[j].checks)
             findings += results[j].findings
             if results[j].summary is not None:
                 assessments.append(results[j].summary.assessment())
     site, d = link_site(p.config, [m for _, m in p.municipalities], assessments)
-    diags += d
+    diags = DiagnosticList(parts + [d])
     return diags, (None if has_errors(diags) else site), findings
 
 
@@ -176,7 +184,7 @@ def run_check(content: Path, jobs: int = 1, progress: Progress = NULL_PROGRESS) 
     progress.on_start(len(p.tree.jobs), STAGE_VALIDATE)
     results = _collect(p, _shared(p, False, None, None), jobs, None, progress)
     diags, _site, findings = _diagnostics(p, results)
-    return diags + guard.source_diagnostics(findings)
+    return list(diags.as_given()) + guard.source_diagnostics(findings)
 
 
 def search_meta(municipalities) -> IndexMeta:
@@ -246,7 +254,7 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         cache.prune({r.key for r in results}, {d for r in results for d in r.digests} | index_files)
         if icache is not None:
             icache.prune(ikey if kept is not None else None)
-    return BuildResult(tuple(report), written, _inputs(p.tree, results, code))
+    return BuildResult(report, written, _inputs(p.tree, results, code))
 
 
 def _source_documents(tree: Tree):
