@@ -12,7 +12,7 @@ from .catalog import Form
 from .diagnostics import SourceLocation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateValue:
     """An ISO date; ``precision`` is ``day`` or ``month`` (``2015-10``)."""
 
@@ -32,7 +32,7 @@ class DateValue:
         return int(self.iso[8:10]) if self.precision == "day" else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Period:
     start: DateValue | None
     end: DateValue | None
@@ -98,7 +98,7 @@ class Block:
     values: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangeRow:
     """A 変更箇所 row as published."""
 

@@ -144,3 +144,31 @@ def test_a_failed_build_leaves_the_previous_output_and_the_pool_writes_nothing_o
         build(content, out, jobs=2)
     assert tree_bytes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out"]
+
+
+def test_the_site_wide_pages_from_the_summaries_are_those_of_the_whole_records(tmp_path):
+    """The parent renders listings, 更新履歴 and feeds from ``Summary``s (rows cut to what those
+    pages show); they equal the pages rendered from the whole site, with items whose 60th and
+    61st characters are spaces and rows whose 提出時期 note is all that marks a new revision."""
+    from pia_site import render
+    from pia_site.build import load_site
+    from pia_site.theme import Theme
+
+    content = small_site(tmp_path)
+    path = content / "zz" / "b0.yaml"
+    text = path.read_text(encoding="utf-8")
+    long_item = "II 特定個人情報ファイルの概要 2. 基本情報 ⑥事務担当部署"
+    pad = "あ" * (59 - len(long_item) - 1)
+    text = text.replace(f"item: {long_item}\n", f"item: {long_item} {pad} 続き  の  語\n", 1)
+    text = text.replace("timing: 事後\n", "timing: \n", 1)
+    path.write_text(text, encoding="utf-8")
+    build(content, tmp_path / "out", jobs=2)
+    got = tree_bytes(tmp_path / "out")
+    s, diags = load_site(content)
+    assert s is not None, [d.message for d in diags if d.is_error]
+    env = render.make_environment(Theme.for_config(s.config))
+    site_wide = {spec.path: render.render_page(s, env, spec).encode("utf-8") for spec in render.page_specs(s, env)
+                 if not spec.path.startswith(("compare/", "data/")) and spec.path.count("/") <= 1}
+    assert len(site_wide) >= 8 and any(p.endswith(".xml") for p in site_wide)
+    assert {p: got[p] for p in site_wide} == site_wide
+    assert f"{long_item} {pad} ".encode() in got["zz/feed.xml"]

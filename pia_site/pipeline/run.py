@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -78,6 +78,7 @@ class _Prepared:
     municipalities: list[tuple[int, Municipality]]  # (folder number, record), valid ones
     muni_diags: list[list[Diagnostic]]  # per folder
     allow: frozenset[str]
+    shared: dict = field(default_factory=dict)  # the summaries' common dates and timings (``Summary.shared``)
 
 
 def _prepare(content: Path) -> _Prepared:
@@ -126,7 +127,7 @@ def _collect(p: _Prepared, shared: Shared, jobs: int, add_doc: Callable | None,
     for i, r in zip(order, pool.results([p.tree.jobs[i] for i in order], shared, jobs)):
         if r.doc is not None and add_doc is not None:
             add_doc(r.doc)
-        r = _kept(r)
+        r = _kept(r, p.shared)
         results[i] = records.keep(i, r) if records is not None else r
         progress.advance()
     return results  # type: ignore[return-value]
@@ -146,13 +147,14 @@ def _with_partners(p: _Prepared, shared: Shared, results: list[Result], records:
         if found and results[i].pages:
             todo.append((i, replace(p.tree.jobs[i], partners=found)))
     for (i, job), r in zip(todo, pool.results([job for _, job in todo], shared, 1)):
-        results[i] = records.keep(i, replace(_kept(r), key=results[i].key, digests=results[i].digests))
+        results[i] = records.keep(i, replace(_kept(r, p.shared), key=results[i].key, digests=results[i].digests))
 
 
-def _kept(r: Result) -> Result:
+def _kept(r: Result, shared: dict) -> Result:
     """What the parent keeps of a worker's result: no search document, the diagnostics packed
-    (a national site has millions: ``diagnostic_list``)."""
-    return replace(r, doc=None, checks=Packed(r.checks))
+    (a national site has millions: ``diagnostic_list``), the summary's dates and timings shared
+    through ``shared`` (one per build)."""
+    return replace(r, doc=None, checks=Packed(r.checks), summary=r.summary.shared(shared) if r.summary is not None else None)
 
 
 def _diagnostics(p: _Prepared, results: list[Result]):

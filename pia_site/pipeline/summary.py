@@ -12,6 +12,10 @@ from ..guard import Finding, OutputFinding
 from ..model import Assessment
 from ..opendata import DataRecord
 from ..search.units import Doc
+from ..views.changes import kept_item
+
+
+NOTE = "…"  # stands for a change row's timing note in a summary
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,10 @@ class Summary:
 
     @classmethod
     def of(cls, a: Assessment) -> "Summary":
-        rows = tuple(replace(r, before=None, after=None) for r in a.changes)
+        # what the site-wide pages show of a row: its date, 提出時期 and the start of its item
+        # (``views.changes``); the timing note only says whether there is one (``is_continuation``)
+        rows = tuple(replace(r, before=None, after=None, item=kept_item(r.item),
+                             timing_note=NOTE if r.timing_note else r.timing_note, targets=()) for r in a.changes)
         # top-level keys (kiso: K001 is located there); status and procedures (the life-cycle deadlines, R0xx)
         top = {k: v for k, v in a.locations.items() if "." not in k or k.startswith(("status", "procedures"))}
         # the life cycle reads the 評価実施手続 (the 意見聴取 period of a 意見聴取中 state, the deadlines) and
@@ -38,6 +45,13 @@ class Summary:
         slim = replace(a, form=None, parts=kept, files=(), changes=rows,
                        unplaced=(), change_links=(), locations=top)
         return cls(slim, a.form.kind, a.form.edition)
+
+    def shared(self, table: dict) -> "Summary":
+        """The same summary, its rows' dates and 提出時期 the very objects of every other summary
+        given ``table`` (one per build): a site's rows share a few hundred of them."""
+        rows = tuple(replace(r, date=table.setdefault(r.date, r.date), timing=table.setdefault(r.timing, r.timing))
+                     for r in self.record.changes)
+        return replace(self, record=replace(self.record, changes=rows))
 
     def assessment(self) -> Assessment:
         form = find_form(self.form_kind, self.form_edition)

@@ -77,6 +77,20 @@ def effective_rows(a: Assessment) -> list[tuple[int, ChangeRow, DateValue | None
     return out
 
 
+ITEM_CHARS = 60  # of a change row's item, in listings, the site-wide 更新履歴 and the feeds
+
+
+def short_item(item: str) -> str:
+    """What the site-wide pages show of a change row's item: its words, at most ``ITEM_CHARS``."""
+    return " ".join(item.split())[:ITEM_CHARS]
+
+
+def kept_item(item: str) -> str:
+    """The shortest text ``short_item`` reads as it reads ``item``: its words, one character more
+    than it shows (so that a space it shows last is not dropped by the words' split)."""
+    return " ".join(item.split())[:ITEM_CHARS + 1]
+
+
 def revision_key(date: DateValue | None) -> str:
     return date.iso if date else "current"
 
@@ -172,7 +186,7 @@ def assessment_site_changes(config: SiteConfig, m: Municipality, a: Assessment) 
             # an undated revision (今回, no 公表日 yet) never heads a site-wide listing: it sorts last
             (iso or "0000") + f"|{a.municipality}|{a.slug}|{key}", text, iso, m, a,
             f"{urls.assessment_changes_page(a.municipality, a.slug)}#rev-{key}",
-            len(rows), tuple(dict.fromkeys(" ".join(r.item.split())[:60] for r, _ in rows)), timings, state))
+            len(rows), tuple(dict.fromkeys(short_item(r.item) for r, _ in rows)), timings, state))
     return tuple(out)
 
 
@@ -229,7 +243,7 @@ def listing_record(a: Assessment) -> str:
     """What listings, the site-wide 更新履歴 and the feeds show of an assessment.
 
     The ``listing:<municipality>`` input of a page changes exactly when this changes."""
-    rows = tuple((i, d.iso if d else None, t, " ".join(r.item.split())[:60]) for i, r, d, t, _ in effective_rows(a))
+    rows = tuple((i, d.iso if d else None, t, short_item(r.item)) for i, r, d, t, _ in effective_rows(a))
     period = ((a.parts.get("procedures") or {}).get("public_comment") or {}).get("period")
     return repr((a.slug, a.title, a.form.id, a.form.name, a.cover("number"), a.published, a.cover("assessor"), a.status,
                  period if a.status.state == COMMENT else None, rows))
