@@ -22,7 +22,7 @@ from .segments import markup_segments
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".csv", ".md")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutputFinding:
     kind: Kind
     value: str

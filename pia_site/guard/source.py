@@ -15,7 +15,7 @@ from ..load import ContentSource, SourceDocument, YMap, YNode, YScalar, YSeq
 from .patterns import Kind, Match, may_match, normalise_value, scan_text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     kind: Kind
     value: str      # normalised matched text (the key used to match output findings to sources)

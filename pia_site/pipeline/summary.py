@@ -47,11 +47,16 @@ class Summary:
         return cls(slim, a.form.kind, a.form.edition)
 
     def shared(self, table: dict) -> "Summary":
-        """The same summary, its rows' dates and 提出時期 the very objects of every other summary
-        given ``table`` (one per build): a site's rows share a few hundred of them."""
-        rows = tuple(replace(r, date=table.setdefault(r.date, r.date), timing=table.setdefault(r.timing, r.timing))
+        """The same summary, its rows' dates, 提出時期 and items the very objects of every other
+        summary given ``table`` (one per build): a site's rows share a few hundred dates, and the
+        documents on one form name the same items in the same words."""
+        rows = tuple(replace(r, date=table.setdefault(r.date, r.date), timing=table.setdefault(r.timing, r.timing),
+                             item=table.setdefault(r.item, r.item))
                      for r in self.record.changes)
-        return replace(self, record=replace(self.record, changes=rows))
+        record = self.record
+        locations = {table.setdefault(k, k): v for k, v in record.locations.items()}
+        return replace(self, record=replace(record, changes=rows, parts=_keys_shared(record.parts, table),
+                                            locations=locations))
 
     def assessment(self) -> Assessment:
         form = find_form(self.form_kind, self.form_edition)
@@ -77,3 +82,13 @@ class Result:
     source_digest: str = ""  # SHA-256 of the file's bytes as this build read them ("" if unreadable)
     data: DataRecord | None = None  # its rows of the site-wide open-data tables (opendata); None: not rendered
     compare: CompareRecord | None = None  # its answers on the compare pages (compare); None: not rendered
+
+
+def _keys_shared(value, table: dict):
+    """``value`` (the YAML's dicts and lists of strings) with its dict keys taken from ``table``:
+    every document on a form has the same keys."""
+    if type(value) is dict:
+        return {table.setdefault(k, k): _keys_shared(v, table) for k, v in value.items()}
+    if type(value) is list:
+        return [_keys_shared(v, table) for v in value]
+    return value
