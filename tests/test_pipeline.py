@@ -172,3 +172,25 @@ def test_the_site_wide_pages_from_the_summaries_are_those_of_the_whole_records(t
     assert len(site_wide) >= 8 and any(p.endswith(".xml") for p in site_wide)
     assert {p: got[p] for p in site_wide} == site_wide
     assert f"{long_item} {pad} ".encode() in got["zz/feed.xml"]
+
+
+def test_summaries_kept_by_the_parent_share_items_and_keys_and_stay_equal(site):
+    """The parent keeps a summary per assessment: ``Summary.shared`` makes two documents'
+    equal row items, dates and dict keys one object each (as they arrive unpickled from the
+    workers they are copies), and changes nothing they compare equal on."""
+    from pia_site.build import load_site
+    from pia_site.pipeline.summary import Summary
+
+    s, _ = load_site(site)
+    first, second = (a for a in s.assessments if a.slug == "b1")  # the same text in two folders
+    a, b = (pickle.loads(pickle.dumps(Summary.of(x))) for x in (first, second))
+    assert a.record.changes[0].item is not b.record.changes[0].item
+    table: dict = {}
+    sa, sb = a.shared(table), b.shared(table)
+    assert (sa, sb) == (a, b)
+    rows = [(x, y) for x, y in zip(sa.record.changes, sb.record.changes)]
+    assert len(rows) > 20
+    assert all(x.item is y.item and x.date is y.date for x, y in rows)
+    ka, kb = list(sa.record.parts["procedures"]), list(sb.record.parts["procedures"])
+    assert ka and all(x is y for x, y in zip(ka, kb))
+    assert all(x is y for x, y in zip(sa.record.locations, sb.record.locations))
