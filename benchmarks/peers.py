@@ -5,8 +5,10 @@ each, measured) as pia-site YAML and the same texts as Markdown for Hugo and MkD
 assessment at a time. Then, ``--repeat`` times, each tool in turn (pia-site, Hugo + Pagefind,
 MkDocs, pia-site, ...) does a full build into an empty folder, and the script records:
 
-* wall seconds; CPU seconds (user + sys of the tool's processes, from ``os.wait4``: a process
-  pool's workers count when the tool waits for them, as pia-site and Pagefind do);
+* wall seconds; CPU seconds (user + sys of the tool's processes: the larger of what ``os.wait4``
+  reports, which counts the descendants the tool waited for, and the sum over every process of
+  the tree of its last sample from ``/proc``, which also counts a pool started through a fork
+  server, whose workers are the fork server's children: pia-site's pool when a thread runs);
 * peak RSS: the largest single process (``ru_maxrss``) and the peak of the sum over the process
   tree, sampled every 50 ms from ``/proc`` (the sum counts pages shared between a pool's
   processes once per process, so it overstates a forked pool);
@@ -90,18 +92,26 @@ def versions(tools: dict[str, Path]) -> dict[str, str]:
 
 
 # -- measuring one command -------------------------------------------------------------------------
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants now (0 when it is gone)."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_rss(pid: int, cpu: dict | None = None) -> int:
+    """Resident bytes of ``pid`` and all its descendants now (0 when it is gone); with ``cpu``,
+    also each process's user + system seconds so far, by (pid, start time)."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/statm") as fh:
                 total += int(fh.read().split()[1]) * PAGE
+            if cpu is not None:
+                with open(f"/proc/{p}/stat") as fh:
+                    fields = fh.read().rpartition(")")[2].split()  # fields from the 3rd (state) on
+                cpu[(p, fields[19])] = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime; starttime
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo += [int(c) for c in fh.read().split()]
-        except (OSError, ValueError):
+        except (OSError, ValueError, IndexError):
             continue
     return total
 
@@ -113,11 +123,12 @@ def measure(argv: list[str], cwd: Path, log: Path) -> dict:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         peak = [0]
+        seen: dict = {}  # (pid, start time) -> CPU seconds at its last sample
         done = threading.Event()
 
         def sample():
             while not done.wait(0.05):
-                peak[0] = max(peak[0], _tree_rss(proc.pid))
+                peak[0] = max(peak[0], _tree_rss(proc.pid, seen))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -126,9 +137,15 @@ def measure(argv: list[str], cwd: Path, log: Path) -> dict:
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+    # wait4 counts the command and the descendants that were waited for; a process pool started
+    # through a fork server (pia-site's when a thread is running) is not: its workers' CPU is
+    # seen only in the samples (each process's last sample, ≤ 50 ms before it ended)
+    waited = usage.ru_utime + usage.ru_stime
+    sampled = sum(seen.values())
     return {"argv": [str(a) for a in argv], "status": proc.returncode, "wall_s": round(wall, 3),
-            "user_s": round(usage.ru_utime, 3), "sys_s": round(usage.ru_stime, 3),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 3), "maxrss_mb": round(usage.ru_maxrss / 1024, 1),
+            "user_s": round(usage.ru_utime, 3), "sys_s": round(usage.ru_stime, 3), "waited_cpu_s": round(waited, 3),
+            "sampled_cpu_s": round(sampled, 3), "processes": len(seen),
+            "cpu_s": round(max(waited, sampled), 3), "maxrss_mb": round(usage.ru_maxrss / 1024, 1),
             "tree_rss_peak_mb": round(peak[0] / 2 ** 20, 1), "load_before": [round(x, 2) for x in load]}
 
 
