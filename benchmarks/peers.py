@@ -166,6 +166,9 @@ def run_tool(tool: str, corpus: Path, work: Path, tools: dict[str, Path], jobs: 
     log = work / f"{tool}.log"
     steps = []
     if tool == "pia-site":
+        # a full build from a clean checkout: no build cache left by an earlier run (it would be a
+        # cached rebuild); the build writes its cache as a user's default build does
+        shutil.rmtree(corpus / "yaml" / ".pia-cache", ignore_errors=True)
         argv = [sys.executable, "-m", "pia_site", "build", "--content", str(corpus / "yaml" / "content"), "--out", str(out), "-q"]
         if jobs is not None:
             argv += ["--jobs", str(jobs)]
