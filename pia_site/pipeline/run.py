@@ -78,7 +78,7 @@ class _Prepared:
     municipalities: list[tuple[int, Municipality]]  # (folder number, record), valid ones
     muni_diags: list[list[Diagnostic]]  # per folder
     allow: frozenset[str]
-    shared: dict = field(default_factory=dict)  # the summaries' common dates and timings (``Summary.shared``)
+    shared: dict = field(default_factory=dict)  # the summaries' common dates, timings, items, keys (``Summary.shared``)
 
 
 def _prepare(content: Path) -> _Prepared:
@@ -152,8 +152,8 @@ def _with_partners(p: _Prepared, shared: Shared, results: list[Result], records:
 
 def _kept(r: Result, shared: dict) -> Result:
     """What the parent keeps of a worker's result: no search document, the diagnostics packed
-    (a national site has millions: ``diagnostic_list``), the summary's dates and timings shared
-    through ``shared`` (one per build)."""
+    (a national site has millions: ``diagnostic_list``), the summary's dates, timings, items and
+    keys shared through ``shared`` (one per build)."""
     return replace(r, doc=None, checks=Packed(r.checks), summary=r.summary.shared(shared) if r.summary is not None else None)
 
 
