@@ -116,8 +116,10 @@ def diagnostic_lines(diagnostics: Iterable[Diagnostic], fmt: str = "text") -> It
         yield f"エラー {errors} 件、警告 {warnings} 件"
 
 
-def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+def error_count(diagnostics: Iterable[Diagnostic]) -> int:
     counted = getattr(diagnostics, "errors", None)  # a DiagnosticList counts its errors
-    if isinstance(counted, int):
-        return counted > 0
-    return any(d.is_error for d in diagnostics)
+    return counted if isinstance(counted, int) else sum(1 for d in diagnostics if d.is_error)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return error_count(diagnostics) > 0

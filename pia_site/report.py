@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from .diagnostic_titles import TITLES
-from .diagnostics import Diagnostic, Severity, diagnostic_lines, format_diagnostic, format_diagnostics, in_order
+from .diagnostics import Diagnostic, Severity, diagnostic_lines, error_count, format_diagnostic, format_diagnostics, in_order
 
 CHECK_LIST_LIMIT = 500
 BUILD_LIST_LIMIT = 20
@@ -67,8 +67,7 @@ def format_by_code(groups: Sequence[CodeGroup]) -> str:
 
 
 def totals(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:
-    counted = getattr(diagnostics, "errors", None)  # a DiagnosticList counts its errors
-    errors = counted if isinstance(counted, int) else sum(1 for d in diagnostics if d.is_error)
+    errors = error_count(diagnostics)
     return errors, len(diagnostics) - errors
 
 
