@@ -117,6 +117,34 @@ def test_serves_the_site_on_loopback_only_with_livereload(server):
     assert status(server.url)["ok"] is True
 
 
+def test_a_file_replaced_while_it_is_served_arrives_whole(server):
+    """The builder replaces output files (atomically) while browsers read them: every response is
+    one version, whole, never the length of one and the bytes of the other."""
+    out = server.out / "probe"
+    out.mkdir()
+    versions = ["あ" * 90_000, "い" * 60_000 + "\n"]
+    target, stop = out / "file.txt", threading.Event()
+    target.write_text(versions[0], encoding="utf-8")
+
+    def replace():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            tmp = out / f".file.{n}.tmp"
+            tmp.write_text(versions[n % 2], encoding="utf-8")
+            os.replace(tmp, target)
+
+    writer = threading.Thread(target=replace)
+    writer.start()
+    try:
+        bodies = [get(server.url + "probe/file.txt") for _ in range(150)]
+    finally:
+        stop.set()
+        writer.join()
+    assert set(bodies) <= set(versions)
+    assert len(set(bodies)) == 2  # the file did change under the requests
+
+
 def test_error_overlay_over_the_last_good_site_then_recovery(server, project):
     gen = status(server.url)["generation"]
     edit(project / YAML, "head_title: 課長", "head_title: 課長（編集後）")

@@ -74,15 +74,15 @@ class _FileHandler(StaticFileHandler):
         # before the file is read: never newer than it
         self.request.pia_generation = self.preview.page_generation(page_of(path), state)
         if not state.failed:
-            return await super().get(path, include_body)
+            return self._serve_whole(path, include_body)
         root = os.path.realpath(self.root)
         target = os.path.realpath(os.path.join(root, path))
         if target != root and not target.startswith(root + os.sep):
-            return await super().get(path, include_body)  # refuses it as usual
+            return self._serve_whole(path, include_body)  # refuses it as usual
         if os.path.isdir(target):
             target = os.path.join(target, self.default_filename or "index.html")
         if not target.endswith(".html"):
-            return await super().get(path, include_body)
+            return self._serve_whole(path, include_body)
         overlay = overlay_html(list(state.diagnostics))
         try:
             with open(target, encoding="utf-8") as f:
@@ -94,10 +94,28 @@ class _FileHandler(StaticFileHandler):
         if include_body:
             self.write(body)
 
+    def _serve_whole(self, path: str, include_body: bool) -> None:
+        """The file as one read: the builder replaces files while they are served, and tornado's
+        own ``get`` takes the length from one ``stat`` and the bytes from later reads (a page
+        replaced in between was sent cut short or too long)."""
+        self.path = self.parse_url_path(path)
+        self.absolute_path = self.validate_absolute_path(self.root, self.get_absolute_path(self.root, self.path))
+        if self.absolute_path is None:  # a redirect to the folder's "/"
+            return
+        try:
+            with open(self.absolute_path, "rb") as f:
+                data = f.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):  # removed since it was found
+            raise web.HTTPError(404) from None
+        self.set_header("Content-Type", self.get_content_type())
+        self.set_extra_headers(self.path)
+        if include_body:
+            self.write(data)
+        else:
+            self.set_header("Content-Length", len(data))
+
     def compute_etag(self) -> str | None:
-        if getattr(self, "absolute_path", None) is None:
-            return None  # an overlaid page: never cached
-        return super().compute_etag()
+        return None  # never cached (Cache-Control: no-store)
 
     def set_extra_headers(self, path: str) -> None:
         self.set_header("Cache-Control", "no-store")
