@@ -172,7 +172,7 @@
   function meta() {
     if (!metaPromise) {
       metaPromise = loadJSON("meta.z").then(function (m) {
-        if (m.format !== 5 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
+        if (m.format !== 6 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
         m.bySlug = new Map();
         m.municipalities.forEach(function (x) { m.bySlug.set(x[0], x); });
         return m;
@@ -430,7 +430,7 @@
         push({
           url: new URL(ch.url + "#" + u[0], siteRoot).href, match: "answer",
           anchor: u[0], title: u[1], section: ch.sections[u[2]],
-          assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href, doc: ch.doc,
+          assessment: ch.title, assessmentUrl: new URL(ch.url, siteRoot).href,
           municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
           form: ch.form, jimu: ch.jimu, published: pubIso(ch.published), state: ch.state || ""
         }, u[3], u[4]);
@@ -458,7 +458,7 @@
                   push({
                     url: new URL(row[0] + "#" + anchor, siteRoot).href, match: "form",
                     anchor: anchor, title: unit[1], section: ch.sections[unit[2]],
-                    assessment: row[1], assessmentUrl: new URL(row[0], siteRoot).href, doc: d,
+                    assessment: row[1], assessmentUrl: new URL(row[0], siteRoot).href,
                     municipality: muni[1], municipalitySlug: muni[0], prefecture: m.prefectures[muni[2]] || "",
                     form: row[3], jimu: row[4], published: pubIso(row[5]), state: m.states[row[8]] || ""
                   }, unit[3], unit[4]);
@@ -596,9 +596,9 @@
       var group = append ? out.lastElementChild : null, list = group ? group.querySelector("ol") : null;
       var firstNew = null;
       res.forEach(function (r) {
-        if (!group || group.dataset.doc !== String(r.doc)) {
+        if (!group || group.dataset.doc !== r.assessmentUrl) {  // one group per assessment
           group = el("section", "hit-group");
-          group.dataset.doc = String(r.doc);
+          group.dataset.doc = r.assessmentUrl;
           var h = el("h2"), a = el("a", null, r.assessment);
           a.href = r.assessmentUrl;
           h.appendChild(a);

@@ -157,23 +157,25 @@ def test_a_number_split_by_markup_is_found_on_the_page_and_located_at_its_scalar
     assert not (tmp_path / "out").exists()
 
 
-def test_the_yaml_is_read_again_in_load_order_one_file_at_a_time_for_unexplained_findings():
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_yaml_is_read_again_in_load_order_for_unexplained_findings(jobs):
     """Output findings no source finding explains are looked up in the YAML again: the build
-    streams the documents (``run._source_documents``) in the order ``load_content`` has them,
-    and asks for the holders of every unexplained value at once."""
+    reads the documents (``run.source_holders``, the assessments in ``jobs`` processes) and
+    finds their holders in the order ``load_content`` has them, for every value at once."""
     from pia_site.guard import holders_in
     from pia_site.guard.source import documents
     from pia_site.load import load_content
-    from pia_site.pipeline.run import _source_documents
+    from pia_site.pipeline.run import source_holders
     from pia_site.pipeline.tree import read_tree
 
     content = Path(__file__).resolve().parents[1] / "content"
-    streamed = list(_source_documents(read_tree(content)))
     loaded = list(documents(load_content(content)[0]))
-    assert [d.path for d in streamed] == [d.path for d in loaded] and len(loaded) >= 5
+    assert len(loaded) >= 5
     values = ["0489639136", "越谷市", "さいたま市"]
-    assert holders_in(streamed, values) == holders_in(loaded, values)
-    assert all(holders_in(loaded, values)[v] for v in values)
+    expected = holders_in(loaded, values)
+    assert source_holders(read_tree(content), values, jobs) == expected
+    assert all(expected[v] for v in values)
+    assert len({loc.path for loc, _k in expected["越谷市"]}) >= 3  # several files, in their order
 
 
 def test_unexplained_values_are_looked_up_in_one_pass():
@@ -190,3 +192,32 @@ def test_unexplained_values_are_looked_up_in_one_pass():
     diags = merged_diagnostics([], output, "build", holders)
     assert calls == [["0312345678", "0489639136"]]
     assert sorted(str(d.location) for d in diags) == ["build/a.html", "content/k/a.yaml:3:5"]
+
+
+def test_the_new_index_files_are_read_back_and_scanned_by_two_processes(site, docs, tmp_path):
+    """A number only the index holds is found in its pack by the processes that read the staged
+    index back: the findings of a scan of each file in turn, in the same order with 1 and 2 jobs."""
+    from dataclasses import replace
+
+    from pia_site.guard import Kind
+    from pia_site.pipeline.index_cache import write_index
+    from pia_site.search import IndexBuilder, IndexMeta
+    from pia_site.search.units import Unit
+    from pia_site.write import Staging
+
+    planted_doc = replace(docs[0], units=docs[0].units + (Unit("x", "備考", ("備考",), f"個人番号 {VALID}"),))
+    found, staged = {}, {}
+    for jobs in (1, 2):
+        with Staging(tmp_path / f"out{jobs}") as stage:
+            builder = IndexBuilder(IndexMeta.from_site(site), stage.scratch("search"), pack_bytes=4096)
+            for d in [planted_doc] + list(docs[1:]):
+                builder.add(d)
+            found[jobs] = write_index(stage, lambda: builder, None, None, None, frozenset(), jobs)
+            staged[jobs] = tree_bytes(stage.root)
+    assert found[1] == found[2] and staged[1] == staged[2]
+    scanner = OutputScanner(frozenset())
+    for path, data in staged[2].items():
+        scanner.file(path, data)
+    assert sorted(found[2], key=repr) == sorted(scanner.findings, key=repr)
+    packs = {f.path for f in found[2] if f.kind is Kind.MYNUMBER and f.value == VALID}
+    assert packs and all(p.startswith("search/data/p/") for p in packs)

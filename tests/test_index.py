@@ -237,13 +237,14 @@ def test_limit_returns_the_first_results_in_order(files):
 def test_filters(docs, files, site):
     reader = IndexReader.from_files(files)
     all_hits = reader.search("情報")
+    by_url = {d.url: d for d in docs}
     for d_index, d in enumerate(docs):
         muni = d.municipality
         hits = reader.search("情報", {"municipality": muni})
         assert {h.url for h in hits} == {h.url for h in all_hits if h.url.startswith(muni + "/")}
         form = d.form
         assert {h.url for h in reader.search("情報", {"form": form[:3]})} == {
-            h.url for h in all_hits if docs[h.doc].form == form}
+            h.url for h in all_hits if by_url[h.page].form == form}
     assert reader.search("情報", {"from": "2100-01-01"}) == []
     assert reader.search("情報", {"jimu": "存在しない事務"}) == []
     assert "docs.z" in {p for p, _n in reader.fetched}

@@ -25,7 +25,7 @@ def added(monkeypatch) -> list[str]:
     real = builder_mod.IndexBuilder.add
 
     def add(self, doc):
-        seen.append(doc.url)
+        seen.append((doc.doc if isinstance(doc, builder_mod.Prepared) else doc).url)
         return real(self, doc)
 
     monkeypatch.setattr(builder_mod.IndexBuilder, "add", add)

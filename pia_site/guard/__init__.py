@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .output import OutputFinding, OutputScanner, data_segments, markup_segments
+from .output import OutputFinding, OutputScanner, data_segments, markup_segments, scan_file
 from .patterns import Kind, Match, is_mynumber, mask, mynumber_check_digit, normalise_value, scan_text
 from .report import CODES, merged_diagnostics, source_diagnostics
 from .source import ALLOW_KEY, Finding, allow_entries, holders_in, scan_document, scan_source
@@ -23,7 +23,7 @@ def allowlist(entries: Iterable[str]) -> frozenset[str]:
 
 
 __all__ = [
-    "CODES", "Finding", "allow_entries", "holders_in", "Kind", "Match", "OutputFinding", "OutputScanner", "allowlist", "data_segments",
+    "CODES", "Finding", "allow_entries", "holders_in", "Kind", "Match", "OutputFinding", "OutputScanner", "allowlist", "data_segments", "scan_file",
     "is_mynumber", "markup_segments", "mask", "merged_diagnostics", "mynumber_check_digit", "normalise_value",
     "scan_document", "scan_source", "scan_text", "ALLOW_KEY", "source_diagnostics",
 ]

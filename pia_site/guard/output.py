@@ -122,6 +122,13 @@ def scan_segments(path: str, segments: list[str], allow: frozenset[str],
     return out
 
 
+def scan_file(task: tuple[str, Path, frozenset[str]]) -> list[OutputFinding]:
+    """The findings in an output file on disk: (its output path, where it is, the allowlist);
+    a module-level function, for a process pool."""
+    path, source, allow = task
+    return scan_segments(path, data_segments(path, Path(source).read_bytes()), allow)
+
+
 class OutputScanner:
     """Collects findings from output files as they pass; holds no page text."""
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import guard
+from . import pool
 from .cache import Cache, _sha256, read_entry, write_entry
 
 
@@ -109,19 +110,21 @@ class IndexCache:
 
 
 def write_index(stage, builder: Callable[[], object], reuse: IndexEntry | None, icache: IndexCache | None,
-                key: str | None, allow: frozenset[str]) -> list:
+                key: str | None, allow: frozenset[str], jobs: int = 1) -> list:
     """Put the search index into the staging tree (``stage``: ``write.Staging``): the files of
     ``reuse`` if they are still in the cache, else those of ``builder()`` (an ``IndexBuilder``
-    given every document), kept in the cache under ``key``.  Returns the guard's findings in them."""
+    given every document), kept in the cache under ``key``.  Returns the guard's findings in them
+    (the new files read back by ``jobs`` processes: a national site's index is gigabytes)."""
     if reuse is not None and icache is not None and icache.place(reuse, stage.root):
         for path, size, _digest in reuse.files:
             stage.count(path, size, page=False)
         return list(reuse.findings)
-    scan, paths = guard.OutputScanner(allow), []
+    paths = []
     for path, data in builder().finish():
-        scan.file(path, data)
         stage.file(path, data)
         paths.append(path)
+    findings = [f for found in pool.each(guard.scan_file, [(p, stage.root / p, allow) for p in paths], jobs)
+                for f in found]
     if icache is not None and key is not None:
-        icache.put(key, stage.root, paths, scan.findings)
-    return scan.findings
+        icache.put(key, stage.root, paths, findings)
+    return findings

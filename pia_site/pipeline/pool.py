@@ -7,12 +7,13 @@ import multiprocessing
 import os
 import signal
 import threading
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from .summary import Result
 from .worker import Job, Shared, process
 
 _shared: Shared | None = None
+T, R = TypeVar("T"), TypeVar("R")
 
 
 def _init(shared: Shared) -> None:
@@ -37,6 +38,21 @@ def _context():
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _init_plain() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def each(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """``fn`` (a module-level function) over ``items``, in their order, from ``workers`` processes
+    (1: in this process)."""
+    workers = max(1, min(workers, len(items)))
+    if workers == 1:
+        yield from map(fn, items)
+        return
+    with _context().Pool(workers, initializer=_init_plain) as pool:
+        yield from pool.imap(fn, items, chunksize=4)
 
 
 def results(jobs: Sequence[Job], shared: Shared, workers: int) -> Iterator[Result]:

@@ -213,13 +213,15 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         ikey = index_key(keys, meta.municipalities) if keys is not None else None
 
         builder = None if reuse is not None else IndexBuilder(meta, stage.scratch("search"))
+        if builder is not None:
+            shared = replace(shared, index=True)  # the workers cut the documents into chunks
 
         def index_builder() -> IndexBuilder:  # fed as the results came, or now: every result again
             if builder is not None:
                 return builder
             again = IndexBuilder(meta, stage.scratch("search"))
             # the documents only: the pages are staged already (and may be links into the cache)
-            for r in pool.results([p.tree.jobs[i] for i in p.tree.url_order()], replace(shared, stage=None), jobs):
+            for r in pool.results([p.tree.jobs[i] for i in p.tree.url_order()], replace(shared, stage=None, index=True), jobs):
                 if r.doc is not None:
                     again.add(r.doc)
             return again
@@ -236,7 +238,7 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         if site is None or has_errors(everything) or (strict and everything):
             raise DiagnosticsError(everything)
         progress.on_start(0, STAGE_SEARCH)
-        output = write_index(stage, index_builder, reuse, icache, ikey, p.allow)
+        output = write_index(stage, index_builder, reuse, icache, ikey, p.allow, jobs)
         output += _write_site_files(site, theme, stage, p.allow, records, progress)
         for r in results:
             for path, size in r.pages:
@@ -244,7 +246,7 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
             output += r.output
 
         def holders(values: list[str]):  # rare: findings in pages no YAML value explains; read the YAML again
-            return guard.holders_in(_source_documents(p.tree), values)
+            return source_holders(p.tree, values, jobs)
 
         report = diags + guard.merged_diagnostics(findings, output, display_path(out), holders)
         if has_errors(report) or (strict and report):
@@ -259,16 +261,30 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
     return BuildResult(report, written, _inputs(p.tree, results, code))
 
 
-def _source_documents(tree: Tree):
-    """Every YAML document of the content in ``load_content``'s order, the assessments read
-    again one at a time (memory holds one)."""
+def source_holders(tree: Tree, values: list[str], jobs: int = 1) -> dict:
+    """``guard.holders_in`` over every YAML document of the content in ``load_content``'s order:
+    the assessments read again by ``jobs`` processes, one file at a time each (memory holds a few)."""
+    found: dict = {v: [] for v in values}
+
+    def add(part: dict) -> None:
+        for v in values:
+            found[v] += part[v]
+
     if tree.site is not None:
-        yield tree.site
+        add(guard.holders_in([tree.site], values))
+    order = [j for f in tree.folders for j in f.jobs]
+    parts = pool.each(_file_holders, [(tree.jobs[j].path, values) for j in order], jobs)
     for f in tree.folders:
         if f.municipality is not None:
-            yield f.municipality
-        for j in f.jobs:
-            yield load_document(tree.jobs[j].path)[0]
+            add(guard.holders_in([f.municipality], values))
+        for _ in f.jobs:
+            add(next(parts))
+    return found
+
+
+def _file_holders(task: tuple[Path, list[str]]) -> dict:
+    path, values = task
+    return guard.holders_in([load_document(path)[0]], values)
 
 
 def _job_keys(p: _Prepared, shared: Shared) -> list[str] | None:

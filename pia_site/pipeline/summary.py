@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic
 from ..guard import Finding, OutputFinding
 from ..model import Assessment
 from ..opendata import DataRecord
+from ..search.builder import Prepared
 from ..search.units import Doc
 from ..views.changes import kept_item
 
@@ -75,7 +76,7 @@ class Result:
     findings: tuple[Finding, ...]  # the personal-data guard over its YAML
     output: tuple[OutputFinding, ...] = ()  # ... and over its pages
     summary: Summary | None = None  # None: not valid
-    doc: Doc | None = None  # its search document (None: not rendered)
+    doc: "Doc | Prepared | None" = None  # its search document (None: not rendered; Prepared: cut by the worker for the index)
     pages: tuple[tuple[str, int], ...] = ()  # (output path, size) of the pages written
     digests: tuple[str, ...] = ()  # SHA-256 of each page (the cache keeps the bytes under it)
     key: str = ""  # its cache key ("" without a cache)

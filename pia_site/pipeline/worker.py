@@ -22,7 +22,8 @@ from ..model import Municipality, Site, SiteConfig
 from ..compare import compare_record
 from ..opendata import assessment_open_data
 from ..render import assessment_page_specs, make_environment, render_with, template_deps
-from ..search.units import doc_from_view
+from ..search.builder import prepare
+from ..search.units import Doc, doc_from_view
 from ..theme import Theme
 from ..validate import validate_assessment
 from ..write import put_file
@@ -44,6 +45,7 @@ class Shared:
     key_base: str = ""  # the hash of everything besides the file and its municipality.yaml (``cache.key_base``)
     municipality_keys: dict[str, str] | None = None  # folder -> hash of its municipality.yaml
     run: str = ""  # one build (the templates are compiled once per build and process, never reused by the next)
+    index: bool = False  # send the search document cut into chunks for the index (``search.prepare``)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def process(job: Job, shared: Shared) -> Result:
         key = job_key(job, shared, raw)
         hit = shared.cache.get(key)
         if hit is not None and (shared.stage is None or shared.cache.place(hit, shared.stage)):
-            return replace(hit, source_digest=source)
+            return _for_index(replace(hit, source_digest=source), shared)
     result, pages = _work(job, shared)
     result = replace(result, source_digest=source, key=key or "")
     if shared.stage is not None:
@@ -89,7 +91,15 @@ def process(job: Job, shared: Shared) -> Result:
                 (shared.stage / path).unlink(missing_ok=True)
             put_file(shared.stage, path, data)
     if key is not None and pages:
-        shared.cache.put(key, result, pages)
+        shared.cache.put(key, result, pages)  # with its search document as it is
+    return _for_index(result, shared)
+
+
+def _for_index(result: Result, shared: Shared) -> Result:
+    """The result as the parent takes it: the search document cut into chunks here, in parallel,
+    when the parent builds the index."""
+    if shared.index and isinstance(result.doc, Doc):
+        return replace(result, doc=prepare(result.doc))
     return result
 
 

@@ -6,9 +6,12 @@
     for path, data in b.finish():
         ...                     # output path (relative to the site root), bytes
 
-``add`` cuts the document into chunks, writes each chunk's blob to the pack spill and
-its grams (numpy, ``grams.gram_keys``) to the postings spill; every 32 documents it
-writes a document page.  ``finish`` indexes the form text of every edition met (once per
+``add`` takes a document as ``prepare`` cuts it (chunks, each with its blob and its grams as
+numpy keys: ``grams.gram_keys``; the build's workers prepare their documents, so the parent
+only numbers the chunks) and writes each chunk's blob to the pack spill and its grams to the
+postings spill; every 32 documents it writes a document page.  A chunk's blob does not say
+which document it belongs to (``firstChunk`` in docs.z does), so it is the same wherever the
+document falls in the index.  ``finish`` indexes the form text of every edition met (once per
 edition, ``formtext``), merges the postings into shards and cuts the packs.  Memory holds
 the per-document facet columns (a few integers each) and one buffer of pairs; the bytes
 depend only on the documents and their order.  The layout is described in ``index.py``.
@@ -16,7 +19,7 @@ depend only on the documents and their order.  The layout is described in ``inde
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -34,7 +37,7 @@ from .postings import deflate, shard_count
 from .spill import RANGE_PAIRS, SPILL_PAIRS, PostingsSpill, read_entries
 from .units import Doc, Unit
 
-FORMAT = 5  # 5: item keys, itemKinds, a unit's item position
+FORMAT = 6  # 5: item keys, itemKinds, a unit's item position; 6: no "doc" in a chunk
 PREFIX = "search/data/"
 CHUNK_CHARS = 2000
 SHARD_BYTES = 8192
@@ -117,12 +120,50 @@ def item_kinds() -> list[str]:
     return sorted({f.kind for f in all_forms()})
 
 
-def chunk_blob(d: int, doc: Doc, units, items: dict[str, int] | None = None) -> bytes:
+def chunk_blob(doc: Doc, units, items: dict[str, int] | None = None) -> bytes:
     """A document chunk: its units as shown and as normalised, with their sections."""
     sections, rows = _sections(units, items)
-    return deflate(json_bytes({"doc": d, "url": doc.url, "title": doc.title, "sections": sections, "units": rows,
+    return deflate(json_bytes({"url": doc.url, "title": doc.title, "sections": sections, "units": rows,
                                "municipality": doc.municipality, "form": doc.form, "jimu": doc.jimu,
                                "published": date_int(doc.published), "state": STATE_LABELS.get(doc.state, "")}))
+
+
+def _item_table(edition: str, kinds: list[str]) -> tuple[int, dict[str, int] | None]:
+    """The document's kind number and its form's item positions (None: no items listed)."""
+    kind = edition.partition("/")[0]
+    if kind not in kinds:
+        return -1, None
+    return kinds.index(kind), item_table(kind).index
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document cut into chunks for the index: each chunk's blob, its unit count and its gram keys
+    (``keys[bounds[i]:bounds[i + 1]]``, item keys included), with the facts of the document."""
+
+    doc: Doc  # without its units
+    chunk_chars: int
+    blobs: tuple[bytes, ...]
+    units: tuple[int, ...]
+    keys: np.ndarray
+    bounds: tuple[int, ...]
+
+
+def prepare(doc: Doc, chunk_chars: int = CHUNK_CHARS) -> Prepared:
+    kind_no, items = _item_table(doc.edition, item_kinds())
+    blobs, counts, keys, bounds = [], [], [], [0]
+    for units in chunk_units(doc.units, chunk_chars):
+        k = gram_keys(SEPARATOR.join(n for _u, n in units))
+        if items is not None:
+            listed = {items[u.item] for u, _n in units if u.item in items}
+            if listed:  # the chunk is listed under each item written in words that it holds
+                k = np.concatenate([k, np.array([item_key(kind_no, i) for i in sorted(listed)], np.uint64)])
+        keys.append(k)
+        bounds.append(bounds[-1] + len(k))
+        blobs.append(chunk_blob(doc, units, items))
+        counts.append(len(units))
+    return Prepared(replace(doc, units=()), chunk_chars, tuple(blobs), tuple(counts),
+                    np.concatenate(keys) if keys else np.zeros(0, np.uint64), tuple(bounds))
 
 
 class IndexBuilder:
@@ -143,31 +184,23 @@ class IndexBuilder:
         self.finished = False
         self.kinds = item_kinds()
 
-    def _items(self, doc: Doc) -> tuple[int, dict[str, int] | None]:
-        """The document's kind number and its form's item positions (None: no items listed)."""
-        kind = doc.edition.partition("/")[0]
-        if kind not in self.kinds:
-            return -1, None
-        return self.kinds.index(kind), item_table(kind).index
-
-    def add(self, doc: Doc) -> None:
-        d = len(self.cols["first"])
+    def add(self, doc: Doc | Prepared) -> None:
+        """The next document, as it is or as ``prepare`` cut it (with this builder's chunk size)."""
+        if not isinstance(doc, Prepared):
+            doc = prepare(doc, self.chunk_chars)
+        if doc.chunk_chars != self.chunk_chars:
+            raise ValueError(f"a document cut into chunks of {doc.chunk_chars} characters, not {self.chunk_chars}")
+        prepared, doc = doc, doc.doc
         self.cols["first"].append(self.chunks)
         for k, v in (("municipality", doc.municipality), ("form", doc.form), ("jimu", doc.jimu),
                      ("published", date_int(doc.published)), ("edition", doc.edition),
                      ("state", STATES.index(doc.state) if doc.state in STATES else -1)):
             self.cols[k].append(v)
-        kind_no, items = self._items(doc)
-        for units in chunk_units(doc.units, self.chunk_chars):
-            keys = gram_keys(SEPARATOR.join(n for _u, n in units))
-            if items is not None:
-                listed = {items[u.item] for u, _n in units if u.item in items}
-                if listed:  # the chunk is listed under each item written in words that it holds
-                    keys = np.concatenate([keys, np.array([item_key(kind_no, i) for i in sorted(listed)], np.uint64)])
-            self.spill.add(self.chunks, keys)
-            self.packs.add(CHUNK, self.chunks, chunk_blob(d, doc, units, items))
+        for i, blob in enumerate(prepared.blobs):
+            self.spill.add(self.chunks, prepared.keys[prepared.bounds[i]:prepared.bounds[i + 1]])
+            self.packs.add(CHUNK, self.chunks, blob)
             self.chunks += 1
-            self.units += len(units)
+            self.units += prepared.units[i]
         self.page.append([doc.url, doc.title, doc.municipality, doc.form, doc.jimu, date_int(doc.published),
                           list(doc.parts), dict(doc.ids), self.cols["state"][-1]])
         if len(self.page) == DOC_PAGE:

@@ -35,7 +35,7 @@ FACETS = ("prefecture", "municipality", "form", "jimu", "from", "to", "state")
 
 @dataclass(frozen=True)
 class Hit:
-    doc: int
+    page: str  # the assessment's page, site-relative
     chunk: int
     url: str  # site-relative, with #anchor
     title: str
@@ -263,7 +263,7 @@ class IndexReader:
                     found += 1
                     if found > offset:
                         anchor, title, sidx, text = unit[:4]
-                        results.append(Hit(ch["doc"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
+                        results.append(Hit(ch["url"], cid, f"{ch['url']}#{anchor}", title, ch["sections"][sidx], text))
         results.checked = start
         results.more = results.more or start < len(cand)
         return results
@@ -286,7 +286,7 @@ class IndexReader:
                     continue
                 found += 1
                 if found > offset:
-                    results.append(Hit(d, cid, f"{row[0]}#{anchor}", title, ch["sections"][sidx], text, FORM))
+                    results.append(Hit(row[0], cid, f"{row[0]}#{anchor}", title, ch["sections"][sidx], text, FORM))
         return found
 
 
