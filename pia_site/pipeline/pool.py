@@ -52,7 +52,7 @@ def each(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
         yield from map(fn, items)
         return
     with _context().Pool(workers, initializer=_init_plain) as pool:
-        yield from pool.imap(fn, items, chunksize=4)
+        yield from pool.imap(fn, items, chunksize=1)
 
 
 def results(jobs: Sequence[Job], shared: Shared, workers: int) -> Iterator[Result]:
