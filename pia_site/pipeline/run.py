@@ -146,7 +146,7 @@ def _with_partners(p: _Prepared, shared: Shared, results: list[Result], records:
         found = tuple(results[by_key[k]].summary for k in sorted(keys) if k in by_key)
         if found and results[i].pages:
             todo.append((i, replace(p.tree.jobs[i], partners=found)))
-    for (i, job), r in zip(todo, pool.results([job for _, job in todo], shared, 1)):
+    for (i, job), r in zip(todo, pool.results([job for _, job in todo], replace(shared, index=False), 1)):
         results[i] = records.keep(i, replace(_kept(r, p.shared), key=results[i].key, digests=results[i].digests))
 
 

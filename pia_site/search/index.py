@@ -1,4 +1,4 @@
-"""Index: documents -> {output path: bytes} of the static search index (format 5).
+"""Index: documents -> {output path: bytes} of the static search index (format 6).
 
 Layout (all under ``search/data/``; bytes depend only on the documents and their order):
 
@@ -19,7 +19,8 @@ Layout (all under ``search/data/``; bytes depend only on the documents and their
 
     * document chunk ``c``: JSON, consecutive units of one assessment (≈ ``CHUNK_CHARS``
       characters): anchor, title, section path, display text, normalised text, and for a unit
-      of an item written in words its position in the form kind's item table.  The client
+      of an item written in words its position in the form kind's item table, with the
+      document's URL, title and facets (not its number: ``firstChunk`` gives it).  The client
       checks each candidate unit's normalised text for the query: precision 1.0;
     * form chunk: the same for the form units of one edition (``formtext.py``), whose
       anchors are templates resolved per document (``slots.py``);
