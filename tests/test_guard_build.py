@@ -212,7 +212,8 @@ def test_the_new_index_files_are_read_back_and_scanned_by_two_processes(site, do
             builder = IndexBuilder(IndexMeta.from_site(site), stage.scratch("search"), pack_bytes=4096)
             for d in [planted_doc] + list(docs[1:]):
                 builder.add(d)
-            found[jobs] = write_index(stage, lambda: builder, None, None, None, frozenset(), jobs)
+            with write_index(stage, lambda: builder, None, None, None, frozenset(), jobs) as pending:
+                found[jobs] = pending.get()
             staged[jobs] = tree_bytes(stage.root)
     assert found[1] == found[2] and staged[1] == staged[2]
     scanner = OutputScanner(frozenset())

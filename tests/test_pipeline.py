@@ -194,3 +194,23 @@ def test_summaries_kept_by_the_parent_share_items_and_keys_and_stay_equal(site):
     ka, kb = list(sa.record.parts["procedures"]), list(sb.record.parts["procedures"])
     assert ka and all(x is y for x, y in zip(ka, kb))
     assert all(x is y for x, y in zip(sa.record.locations, sb.record.locations))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_background_work_comes_back_in_order(workers):
+    from pia_site.pipeline.pool import Background
+
+    with Background(abs, [-3, 1, -2, 5, -8], workers) as work:
+        assert work.get() == [3, 1, 2, 5, 8]
+        assert work.get() == [3, 1, 2, 5, 8]  # kept
+
+
+def test_background_work_left_unfinished_is_stopped():
+    import time
+
+    from pia_site.pipeline.pool import Background
+
+    with Background(time.sleep, [30, 30], 2) as work:
+        processes = list(work._pool._pool)
+        assert processes and all(p.is_alive() for p in processes)
+    assert not any(p.is_alive() for p in processes)

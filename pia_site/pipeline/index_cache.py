@@ -109,22 +109,48 @@ class IndexCache:
                         pass
 
 
+class IndexFindings:
+    """The guard's findings in the index files just written, as they come from the processes that
+    scan them (``pool.Background``) while the build goes on; ``get()`` waits for them and keeps
+    the index in the cache with them."""
+
+    def __init__(self, scan: pool.Background | None, done: list, keep: Callable[[list], None] | None = None):
+        self._scan, self._done, self._keep = scan, done, keep
+
+    def get(self) -> list:
+        if self._scan is not None:
+            self._done = [f for found in self._scan.get() for f in found]
+            self._scan = None
+            if self._keep is not None:
+                self._keep(self._done)
+        return list(self._done)
+
+    def __enter__(self) -> "IndexFindings":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._scan is not None:
+            self._scan.__exit__(*exc)
+
+
 def write_index(stage, builder: Callable[[], object], reuse: IndexEntry | None, icache: IndexCache | None,
-                key: str | None, allow: frozenset[str], jobs: int = 1) -> list:
+                key: str | None, allow: frozenset[str], jobs: int = 1) -> IndexFindings:
     """Put the search index into the staging tree (``stage``: ``write.Staging``): the files of
     ``reuse`` if they are still in the cache, else those of ``builder()`` (an ``IndexBuilder``
     given every document), kept in the cache under ``key``.  Returns the guard's findings in them
-    (the new files read back by ``jobs`` processes: a national site's index is gigabytes)."""
+    to come: the new files are read back and scanned by ``jobs`` processes (a national site's
+    index is gigabytes) while the caller writes the rest of the site."""
     if reuse is not None and icache is not None and icache.place(reuse, stage.root):
         for path, size, _digest in reuse.files:
             stage.count(path, size, page=False)
-        return list(reuse.findings)
+        return IndexFindings(None, list(reuse.findings))
     paths = []
     for path, data in builder().finish():
         stage.file(path, data)
         paths.append(path)
-    findings = [f for found in pool.each(guard.scan_file, [(p, stage.root / p, allow) for p in paths], jobs)
-                for f in found]
-    if icache is not None and key is not None:
-        icache.put(key, stage.root, paths, findings)
-    return findings
+
+    def keep(findings: list) -> None:
+        if icache is not None and key is not None:
+            icache.put(key, stage.root, paths, findings)
+
+    return IndexFindings(pool.Background(guard.scan_file, [(p, stage.root / p, allow) for p in paths], jobs), [], keep)

@@ -55,6 +55,42 @@ def each(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
         yield from pool.imap(fn, items, chunksize=1)
 
 
+class Background:
+    """``fn`` over ``items`` in ``workers`` processes while this process goes on (1: done here,
+    at once); ``get()`` waits for the results, in the order of ``items``.  Use it as a context
+    manager: leaving the block stops the processes if ``get`` was not reached."""
+
+    def __init__(self, fn: Callable[[T], R], items: Sequence[T], workers: int):
+        workers = max(1, min(workers, len(items)))
+        self._pool = self._async = None
+        if workers == 1:
+            self._done = [fn(item) for item in items]
+            return
+        self._pool = _context().Pool(workers, initializer=_init_plain)
+        self._async = self._pool.map_async(fn, items, chunksize=1)
+
+    def get(self) -> list:
+        if self._pool is None:
+            return self._done
+        try:
+            self._done = self._async.get()
+        finally:
+            self._stop()
+        return self._done
+
+    def _stop(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop()
+
+
 def results(jobs: Sequence[Job], shared: Shared, workers: int) -> Iterator[Result]:
     """Each job's result, in the order of ``jobs``; at most a few are waiting at any time."""
     workers = max(1, min(workers, len(jobs)))

@@ -238,8 +238,9 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         if site is None or has_errors(everything) or (strict and everything):
             raise DiagnosticsError(everything)
         progress.on_start(0, STAGE_SEARCH)
-        output = write_index(stage, index_builder, reuse, icache, ikey, p.allow, jobs)
-        output += _write_site_files(site, theme, stage, p.allow, records, progress)
+        with write_index(stage, index_builder, reuse, icache, ikey, p.allow, jobs) as index_findings:
+            site_findings = _write_site_files(site, theme, stage, p.allow, records, progress)  # meanwhile
+            output = index_findings.get() + site_findings
         for r in results:
             for path, size in r.pages:
                 stage.count(path, size, page=path.endswith(".html"))
