@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -143,6 +144,28 @@ def test_a_file_replaced_while_it_is_served_arrives_whole(server):
         writer.join()
     assert set(bodies) <= set(versions)
     assert len(set(bodies)) == 2  # the file did change under the requests
+
+
+def test_ranges_of_a_file_are_served_as_a_static_host_serves_them(server):
+    """The search page reads the index's packs by byte range: 206 with the bytes asked for, the
+    whole file for a header it does not read, 416 past the end."""
+    data = bytes(range(256)) * 4
+    (server.out / "probe.bin").write_bytes(data)
+
+    def fetch(rng: str | None):
+        req = urllib.request.Request(server.url + "probe.bin", headers={"Range": rng} if rng else {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.headers.get("Content-Range"), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Range"), b""
+
+    assert fetch("bytes=10-19") == (206, "bytes 10-19/1024", data[10:20])
+    assert fetch("bytes=1000-") == (206, "bytes 1000-1023/1024", data[1000:])
+    assert fetch("bytes=-4") == (206, "bytes 1020-1023/1024", data[-4:])
+    assert fetch(None) == (200, None, data)
+    assert fetch("bytes=0-1,5-6") == (200, None, data)
+    assert fetch("bytes=2000-") == (416, "bytes */1024", b"")
 
 
 def test_error_overlay_over_the_last_good_site_then_recovery(server, project):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -21,6 +22,27 @@ def page_of(path: str) -> str:
     """The output file a (decoded) URL path serves (``/m/a/`` -> ``m/a/index.html``)."""
     path = path.lstrip("/")
     return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """(start, end) of one ``Range: bytes=…`` within ``size`` bytes, end exclusive: the whole file
+    for a header this server does not read (several ranges), None for one it cannot satisfy."""
+    m = _RANGE.fullmatch(header.strip())
+    if m is None or not (m[1] or m[2]):
+        return (0, size)
+    if not m[1]:  # the last n bytes
+        n = int(m[2])
+        return (max(0, size - n), size) if n > 0 and size > 0 else None
+    start = int(m[1])
+    if m[2] and int(m[2]) < start:  # not a range (RFC 9110): the header is ignored
+        return (0, size)
+    end = min(size, int(m[2]) + 1) if m[2] else size
+    if start >= size or end <= start:
+        return None
+    return (start, end)
 
 
 class FileHandler(StaticFileHandler):
@@ -70,6 +92,18 @@ class FileHandler(StaticFileHandler):
             raise web.HTTPError(404) from None
         self.set_header("Content-Type", self.get_content_type())
         self.set_extra_headers(self.path)
+        self.set_header("Accept-Ranges", "bytes")
+        wanted = self.request.headers.get("Range")
+        if wanted is not None:  # the search page reads the index's packs by range, as on a real host
+            span = byte_range(wanted, len(data))
+            if span is None:
+                self.set_status(416)
+                self.set_header("Content-Range", f"bytes */{len(data)}")
+                return
+            if span != (0, len(data)):
+                self.set_status(206)
+                self.set_header("Content-Range", f"bytes {span[0]}-{span[1] - 1}/{len(data)}")
+            data = data[span[0]:span[1]]
         if include_body:
             self.write(data)
         else:
