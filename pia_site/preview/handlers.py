@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
@@ -13,9 +12,6 @@ from tornado import web
 
 from ..diagnostics import format_diagnostics
 from .overlay import PREVIEW_JS, inject_overlay, overlay_html, overlay_page
-
-if TYPE_CHECKING:
-    from .serve import PreviewServer
 
 
 def page_of(path: str) -> str:
@@ -48,7 +44,7 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
 class FileHandler(StaticFileHandler):
     """The output directory; while the build fails, HTML pages carry the error overlay."""
 
-    def initialize(self, path: str, default_filename: str | None = None, preview: "PreviewServer | None" = None):
+    def initialize(self, path: str, default_filename: str | None = None, preview=None):  # serve.PreviewServer
         super().initialize(path, default_filename)
         self.preview = preview
 
@@ -117,7 +113,7 @@ class FileHandler(StaticFileHandler):
 
 
 class StatusHandler(web.RequestHandler):
-    def initialize(self, preview: "PreviewServer"):
+    def initialize(self, preview):  # serve.PreviewServer
         self.preview = preview
 
     def get(self) -> None:
