@@ -50,10 +50,9 @@
     return Object.keys(set).sort();
   }
   // ---- fetching -----------------------------------------------------------------------------
-  // meta.z and docs.z are whole files; every other blob is read from a pack (p/<n>.bin): its 12
-  // bytes of blobs.idx (pack, offset, length) come with their page of TABLE_PAGE entries (one range
-  // request, kept), then its bytes; blobs wanted at once that lie back to back in a pack come in
-  // one range request.  A server that ignores Range sends the whole file, which is then kept and
+  // meta.z and docs.z are whole files; every other blob is read from a pack (p/<n>.bin): its place
+  // comes with its page of blobs.idx (one range request, kept), then its bytes; blobs wanted at
+  // once that lie back to back in a pack come in one range request.  A server that ignores Range sends the whole file, which is then kept and
   // sliced.
   var script = document.currentScript;
   var base = new URL((script && script.dataset.index) || "../search/data/", script ? script.src : location.href);
@@ -62,11 +61,16 @@
   var cache = new Map();  // name -> Promise of the parsed file or blob
   var rawSize = new Map();  // name -> bytes downloaded for it
   var whole = new Map();  // path -> Promise<Uint8Array> where ranges were not served
+  var parsed = new Map();  // chunk name -> its parsed JSON
 
   function got(name, n) { stats.bytes += n; rawSize.set(name, (rawSize.get(name) || 0) + n); }
+  function ignore() {}
+  // Not through a Blob: Chromium copies every Blob's bytes to its browser process.
   function inflate(bytes) {
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
+    var ds = new DecompressionStream("deflate"), w = ds.writable.getWriter();
+    w.write(bytes).catch(ignore);
+    w.close().catch(ignore);
+    return new Response(ds.readable).arrayBuffer().then(function (b) { return new Uint8Array(b); });
   }
   function fail(res, path) { throw new Error("search index: " + res.status + " " + path); }
   function range(path, start, end) {  // -> {data, bytes}
@@ -103,13 +107,26 @@
         .then(function (b) { return JSON.parse(utf8.decode(b)); });
     });
   }
-  // Blobs' inflated bytes (null: none), cached by name (g/<shard>, t/<chunk>, d/<page>).  A table
-  // page's bytes count for the first blob that needed it (client.py: IndexReader._entry).
-  var TABLE_PAGE = 64, tablePages = new Map();  // page -> Promise<{data, bytes, owner}>
-  function tablePage(p, owner) {
+  // Blobs' inflated bytes (null: none), cached by name (g/<shard>, t/<chunk>, d/<page>).  A page of
+  // blobs.idx (pia_site/search/pack.py) places meta.tablePage blobs: the pack of its first blob and
+  // where it starts, then each blob's length (3 bytes), back to back.  A table page's bytes count
+  // for the first blob that needed it (client.py: IndexReader._entry).
+  var tablePages = new Map();  // page -> Promise<{pack, offsets, lengths, bytes, owner}>
+  function tablePage(per, p, owner) {
     if (!tablePages.has(p)) {
-      var t = range("blobs.idx", p * TABLE_PAGE * 12, (p + 1) * TABLE_PAGE * 12).then(function (r) {
-        return { data: r.data, bytes: r.bytes, owner: owner };
+      var size = 8 + 3 * per;
+      var t = range("blobs.idx", p * size, (p + 1) * size).then(function (r) {
+        var b = r.data, n = b.length >= 8 ? Math.floor((b.length - 8) / 3) : 0;
+        var offsets = new Float64Array(n), lengths = new Uint32Array(n), pack = 0, off = 0;
+        if (n) {
+          var v = new DataView(b.buffer, b.byteOffset, 8);
+          pack = v.getUint32(0); off = v.getUint32(4);
+        }
+        for (var i = 0; i < n; i++) {
+          var len = b[8 + 3 * i] * 65536 + b[9 + 3 * i] * 256 + b[10 + 3 * i];
+          offsets[i] = off; lengths[i] = len; off += len;
+        }
+        return { pack: pack, offsets: offsets, lengths: lengths, bytes: r.bytes, owner: owner };
       });
       t.catch(function () { tablePages.delete(p); });
       tablePages.set(p, t);
@@ -131,16 +148,17 @@
     return Promise.all(wanted);
   }
   function fetchBlobs(todo) {
-    return Promise.all(todo.map(function (d) { return tablePage(Math.floor(d.id / TABLE_PAGE), d.name); })).then(function (pages) {
+    var per = 0;
+    return meta().then(function (m) {
+      per = m.tablePage;
+      return Promise.all(todo.map(function (d) { return tablePage(per, Math.floor(d.id / per), d.name); }));
+    }).then(function (pages) {
       var want = [];
       todo.forEach(function (d, i) {
-        var p = pages[i], at = (d.id % TABLE_PAGE) * 12;
+        var p = pages[i], at = d.id % per;
         d.paid = p.owner === d.name ? p.bytes : 0;
         d.n = 0;
-        if (at + 12 <= p.data.length) {
-          var v = new DataView(p.data.buffer, p.data.byteOffset + at, 12);
-          d.pack = v.getUint32(0); d.off = v.getUint32(4); d.n = v.getUint32(8);
-        }
+        if (at < p.lengths.length) { d.pack = p.pack; d.off = p.offsets[at]; d.n = p.lengths[at]; }
         if (d.n) want.push(d); else { got(d.name, d.paid); d.resolve(null); }
       });
       want.sort(function (a, b) { return a.pack - b.pack || a.off - b.off; });
@@ -172,7 +190,7 @@
   function meta() {
     if (!metaPromise) {
       metaPromise = loadJSON("meta.z").then(function (m) {
-        if (m.format !== 6 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
+        if (m.format !== 7 || m.norm !== "nfkc-lower-fold-1" || m.hash !== "fnv1a32" || m.gram !== 3) throw new Error("search index: unknown format");
         m.bySlug = new Map();
         m.municipalities.forEach(function (x) { m.bySlug.set(x[0], x); });
         return m;
@@ -216,36 +234,50 @@
   }
 
   // Shard: varint count, then per gram: varint len, UTF-8 bytes, varint (count<<1 | kind), payload.
-  var shards = new Map();
+  // Only the grams a query asks for are decoded: a shard holds hundreds, some of them bitmaps.
+  var shards = new Map(), utf8out = new TextEncoder();
   function shard(m, id) {
     if (!shards.has(id)) {
-      shards.set(id, blob("g/" + id, m.blobs[2] + id).then(function (b) {
-        var pos = 0, map = new Map();
-        if (!b) return map;
-        function v() { var n = 0, mul = 1, x; do { x = b[pos++]; n += (x & 127) * mul; mul *= 128; } while (x & 128); return n; }
-        var n = v();
-        for (var i = 0; i < n; i++) {
-          var len = v(), gram = utf8.decode(b.subarray(pos, pos + len)); pos += len;
-          var head = v(), count = Math.floor(head / 2), ids = new Uint32Array(count);
-          if (head & 1) {
-            var byte0 = v(), nbytes = v(), k = 0;
-            for (var j = 0; j < nbytes; j++) {
-              var x = b[pos + j];
-              for (var bit = 0; x && bit < 8; bit++, x >>= 1) if (x & 1) ids[k++] = (byte0 + j) * 8 + bit;
-            }
-            pos += nbytes;
-          } else {
-            var prev = 0;
-            for (var j2 = 0; j2 < count; j2++) { prev += v(); ids[j2] = prev; }
-          }
-          map.set(gram, ids);
-        }
-        return map;
-      }));
+      shards.set(id, blob("g/" + id, m.blobs[2] + id).then(function (b) { return new Shard(b); }));
       shards.get(id).catch(function () { shards.delete(id); });
     }
     return shards.get(id);
   }
+  function Shard(b) { this.b = b; this.found = new Map(); }
+  Shard.prototype.get = function (gram) {
+    if (this.found.has(gram)) return this.found.get(gram);
+    var b = this.b, pos = 0, key = utf8out.encode(gram), ids = new Uint32Array(0);
+    function v() { var n = 0, mul = 1, x; do { x = b[pos++]; n += (x & 127) * mul; mul *= 128; } while (x & 128); return n; }
+    function same(at) {
+      for (var i = 0; i < key.length; i++) if (b[at + i] !== key[i]) return false;
+      return true;
+    }
+    var n = b ? v() : 0;
+    for (var i = 0; i < n; i++) {
+      var len = v(), at = pos; pos += len;
+      var head = v(), count = Math.floor(head / 2), hit = len === key.length && same(at);
+      if (head & 1) {
+        var byte0 = v(), nbytes = v();
+        if (hit) {
+          ids = new Uint32Array(count);
+          for (var j = 0, k = 0; j < nbytes; j++) {
+            var x = b[pos + j];
+            for (var bit = 0; x && bit < 8; bit++, x >>= 1) if (x & 1) ids[k++] = (byte0 + j) * 8 + bit;
+          }
+          break;
+        }
+        pos += nbytes;
+      } else if (hit) {
+        ids = new Uint32Array(count);
+        for (var j2 = 0, prev = 0; j2 < count; j2++) { prev += v(); ids[j2] = prev; }
+        break;
+      } else {
+        for (var j3 = 0; j3 < count; j3++) while (b[pos++] & 128);
+      }
+    }
+    this.found.set(gram, ids);
+    return ids;
+  };
 
   function intersect(a, b) {
     var out = [], i = 0, j = 0;
@@ -364,7 +396,7 @@
       return Promise.all(grams.map(function (g) {
         var id = fnv1a(g) % m.shards;
         note(fresh, "g/" + id);
-        return shard(m, id).then(function (map) { return map.get(g) || new Uint32Array(0); });
+        return shard(m, id).then(function (sh) { return sh.get(g); });
       })).then(function (lists) {
         lists.sort(function (a, b) { return a.length - b.length; });
         var cand = Array.from(lists[0]);
@@ -392,8 +424,8 @@
       var key = "\n" + String.fromCodePoint(0x10000 + k) + String.fromCodePoint(0x10000 + itemNo);
       var id = fnv1a(key) % m.shards;
       note(fresh, "g/" + id);
-      return shard(m, id).then(function (map) {
-        var cand = Array.from(map.get(key) || []).filter(function (c) { return c < m.chunks; });
+      return shard(m, id).then(function (sh) {
+        var cand = Array.from(sh.get(key)).filter(function (c) { return c < m.chunks; });
         return scan(m, table, cand, "", function (u) { return u.length > 5 && u[5] === itemNo; }, opts, results, fresh);
       });
     });
@@ -495,7 +527,11 @@
       var forms = ids.some(function (c) { return c >= m.chunks; });
       if (forms) note(fresh, "docs.z");
       var chunks = blobs(ids.map(function (c) { return ["t/" + c, c]; })).then(function (bs) {
-        return bs.map(function (b) { return JSON.parse(utf8.decode(b)); });
+        return bs.map(function (b, i) {  // parsed once (a query again, or the next page, reads them again)
+          var name = "t/" + ids[i];
+          if (!parsed.has(name)) parsed.set(name, JSON.parse(utf8.decode(b)));
+          return parsed.get(name);
+        });
       });
       return Promise.all([chunks, forms ? docsTable() : null]).then(function (r) {
         newChunks += newNames.length;

@@ -4,6 +4,7 @@ reference, pia_site.search.client) against a brute-force scan of the units."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import subprocess
@@ -19,7 +20,7 @@ from pia_site.search.client import BATCH, MAX_BATCH, PAGE_BYTES, IndexReader, af
 from pia_site.search.grams import MAX_QUERY, fnv1a, query_grams, text_grams
 from pia_site.search.index import PREFIX, encode_entry, encode_postings, index_docs, shard_of, varint
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
-from pia_site.search.pack import ENTRY, TABLE, TABLE_PAGE
+from pia_site.search.pack import PAGE_HEAD, TABLE, TABLE_PAGE, page_size, table_entries
 from pia_site.catalog import find_form
 from pia_site.search.formtext import form_units, resolve
 from pia_site.search.units import html_text
@@ -145,16 +146,22 @@ def test_query_downloads_only_its_shards(files):
 
 
 def test_index_files_layout(files):
-    """A fixed handful of files: meta.z, docs.z, the blob table and the packs (concatenated zlib streams)."""
+    """A fixed handful of files: meta.z, docs.z, the blob table and the packs (concatenated zlib
+    streams in blob-id order: the table's lengths place every blob, back to back)."""
     assert set(files) == {f"{PREFIX}meta.z", f"{PREFIX}docs.z", f"{PREFIX}blobs.idx", f"{PREFIX}p/0.bin"}
-    zlib.decompress(files[f"{PREFIX}meta.z"])
+    meta = json.loads(zlib.decompress(files[f"{PREFIX}meta.z"]))
     zlib.decompress(files[f"{PREFIX}docs.z"])
     table = files[f"{PREFIX}blobs.idx"]
-    assert len(table) % 12 == 0
+    n_blobs = meta["blobs"][3] + -(-meta["docs"] // meta["docPage"])
+    assert meta["tablePage"] == TABLE_PAGE and len(table) == PAGE_HEAD.size + 3 * n_blobs  # one page
     pack = files[f"{PREFIX}p/0.bin"]
-    ends = sorted(int.from_bytes(table[i + 4:i + 8], "big") + int.from_bytes(table[i + 8:i + 12], "big")
-                  for i in range(0, len(table), 12))
-    assert ends[-1] == len(pack)
+    at = 0
+    for p, off, n in table_entries(table):
+        assert (p, off) == (0, at)
+        if n:
+            zlib.decompress(pack[off:off + n])
+        at += n
+    assert at == len(pack)
 
 
 # --- recall and precision -----------------------------------------------------------------
@@ -348,40 +355,46 @@ def test_the_client_accepts_the_format_the_builder_writes():
 # --- reading blobs ------------------------------------------------------------------------------
 
 
-def test_the_table_is_read_a_page_at_a_time_and_paid_for_once(files, monkeypatch, repo_root):
-    """A blob's table entry comes with its page of TABLE_PAGE entries, read once and paid for by
-    the first blob that needs it; a blob on a page read before costs only its own bytes.  (Pages
-    of 8 entries here, so that the sample's table has several.)"""
+def test_the_table_is_read_a_page_at_a_time_and_paid_for_once(site, docs, files, repo_root):
+    """A blob's place comes with its page of the table (``tablePage`` blobs), read once and paid
+    for by the first blob that needs it; a blob on a page read before costs only its own bytes.
+    (Pages of 8 blobs here, so that the sample's table has several; the same search results.)"""
     import re
 
-    import pia_site.search.client as client
-
     js = (repo_root / "assets" / "search.js").read_text("utf-8")
-    assert re.search(r"var TABLE_PAGE = (\d+),", js)[1] == str(TABLE_PAGE)  # the reference reads as search.js does
-    monkeypatch.setattr(client, "TABLE_PAGE", 8)
+    assert "var size = 8 + 3 * per;" in js and PAGE_HEAD.size == 8  # search.js reads pages as the reference does
     PAGE = 8
-    table = files[f"{PREFIX}{TABLE}"]
+    small = index_docs(site, docs, table_page=PAGE)
+    assert json.loads(zlib.decompress(small[f"{PREFIX}meta.z"]))["tablePage"] == PAGE
+    assert {p: b for p, b in small.items() if "/p/" in p} == {p: b for p, b in files.items() if "/p/" in p}
+    table = small[f"{PREFIX}{TABLE}"]
+    entries = table_entries(table, PAGE)
+    assert entries == table_entries(files[f"{PREFIX}{TABLE}"])  # the same places, in smaller pages
     reads: list[tuple[str, int | None, int | None]] = []
 
     def read(path, a, b):
         reads.append((path, a, b))
-        return files[PREFIX + path][a:b]
+        return small[PREFIX + path][a:b]
 
     reader = IndexReader(read)
-    n_blobs = len(table) // ENTRY.size
+    n_blobs = len(entries)
     assert n_blobs > PAGE  # the sample index has more than one page
     first, second, other = 0, PAGE - 1, PAGE
-    sizes = {i: ENTRY.unpack_from(table, i * ENTRY.size)[2] for i in (first, second, other)}
     reader.blob("a", first)
     reader.blob("b", second)
     reader.blob("c", other)
-    page = PAGE * ENTRY.size
+    page = page_size(PAGE)
     assert [r for r in reads if r[0] == TABLE] == [(TABLE, 0, page), (TABLE, page, 2 * page)]
-    assert reader.fetched == [("a", page + sizes[first]), ("b", sizes[second]),
-                              ("c", min(page, len(table) - page) + sizes[other])]
+    assert reader.fetched == [("meta.z", len(small[f"{PREFIX}meta.z"])),  # it says how many blobs a page places
+                              ("a", page + entries[first][2]), ("b", entries[second][2]),
+                              ("c", min(page, len(table) - page) + entries[other][2])]
     # the last page is shorter than PAGE entries: an id past the table is no blob
-    last = IndexReader.from_files(files)
+    last = IndexReader.from_files(small)
     assert last.blob("x", n_blobs) is None and last.blob("y", n_blobs - 1) is not None
+    for q in ("委託先", "個人情報", "評価書番号"):
+        assert ([h.url for h in IndexReader.from_files(small).search(q)]
+                == [h.url for h in IndexReader.from_files(files).search(q)])
+    assert re.search(r"m\.tablePage", js)
 
 
 def test_a_batch_is_as_large_as_the_hits_per_chunk_say_the_page_needs():
@@ -416,10 +429,8 @@ def test_the_grams_of_a_shard_are_read_without_its_postings(files):
     one (a chunk, a cut shard, a shard with bytes after its end)."""
     from pia_site.search.postings import shard_grams
 
-    table = files[f"{PREFIX}{TABLE}"]
     shards = chunks = 0
-    for i in range(len(table) // ENTRY.size):
-        pack, off, n = ENTRY.unpack_from(table, i * ENTRY.size)
+    for pack, off, n in table_entries(files[f"{PREFIX}{TABLE}"]):
         if not n:
             continue
         raw = zlib.decompress(files[f"{PREFIX}p/{pack}.bin"][off:off + n])

@@ -12,6 +12,7 @@ from pia_site.search import IndexBuilder, IndexMeta, build_search_index
 from pia_site.search.client import ANSWER, FORM, IndexReader
 from pia_site.search.formtext import form_units, resolve
 from pia_site.search.index import PREFIX, index_docs
+from pia_site.search.pack import table_entries
 from pia_site.search.normalise import SEPARATOR, normalise_query, normalise_text
 from pia_site.search.update import update_index
 
@@ -47,17 +48,20 @@ def test_output_is_deterministic(site, docs, files):
 
 
 def test_small_packs_keep_every_result(site, docs, files):
-    small = index_docs(site, docs, pack_bytes=20_000)
+    small = index_docs(site, docs, pack_bytes=20_000, table_page=8)
     packs = [p for p in small if p.startswith(f"{PREFIX}p/")]
     assert len(packs) > 10
-    table = small[f"{PREFIX}blobs.idx"]
+    table = table_entries(small[f"{PREFIX}blobs.idx"], 8)
     per_pack: dict[int, int] = {}
-    for i in range(0, len(table), 12):
-        if int.from_bytes(table[i + 8:i + 12], "big"):
-            n = int.from_bytes(table[i:i + 4], "big")
+    for n, _off, size in table:
+        if size:
             per_pack[n] = per_pack.get(n, 0) + 1
     assert sorted(per_pack) == list(range(len(packs)))
-    assert all(len(small[f"{PREFIX}p/{n}.bin"]) <= 20_000 or k == 1 for n, k in per_pack.items())
+    # packs are cut between pages of the table: over the limit only when a page alone is
+    pages = [table[i:i + 8] for i in range(0, len(table), 8)]
+    assert all(len({e[0] for e in pg}) == 1 for pg in pages)
+    biggest = max(sum(e[2] for e in pg) for pg in pages)
+    assert all(len(small[f"{PREFIX}p/{n}.bin"]) <= max(20_000, biggest) for n in per_pack)
     for q in ("委託先", "評価書番号", RISK[:12], "個人情報"):
         assert [h.url for h in IndexReader.from_files(small).search(q)] == [h.url for h in IndexReader.from_files(files).search(q)]
 

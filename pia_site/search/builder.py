@@ -32,12 +32,12 @@ from ..views.state import LABELS as STATE_LABELS, state_labels
 from .formtext import form_units
 from .grams import gram_keys, item_key
 from .normalise import SEPARATOR, VERSION, normalise_text
-from .pack import PACK_BYTES, PackWriter
+from .pack import PACK_BYTES, TABLE_PAGE, PackWriter
 from .postings import deflate, shard_count
 from .spill import RANGE_PAIRS, SPILL_PAIRS, PostingsSpill, read_entries
 from .units import Doc, Unit
 
-FORMAT = 6  # 5: item keys, itemKinds, a unit's item position; 6: no "doc" in a chunk
+FORMAT = 7  # 5: item keys, itemKinds, a unit's item position; 6: no "doc" in a chunk; 7: pages of lengths
 PREFIX = "search/data/"
 CHUNK_CHARS = 2000
 SHARD_BYTES = 8192
@@ -169,13 +169,13 @@ def prepare(doc: Doc, chunk_chars: int = CHUNK_CHARS) -> Prepared:
 class IndexBuilder:
     def __init__(self, meta: IndexMeta, spill_dir, *, chunk_chars: int = CHUNK_CHARS, shard_bytes: int = SHARD_BYTES,
                  prefix: str = PREFIX, pack_bytes: int = PACK_BYTES, spill_pairs: int = SPILL_PAIRS,
-                 range_pairs: int = RANGE_PAIRS):
+                 range_pairs: int = RANGE_PAIRS, table_page: int = TABLE_PAGE):
         self.meta = meta
         self.dir = Path(spill_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.chunk_chars, self.shard_bytes, self.prefix = chunk_chars, shard_bytes, prefix
         self.spill = PostingsSpill(self.dir, spill_pairs=spill_pairs, range_pairs=range_pairs)
-        self.packs = PackWriter(self.dir, pack_bytes)
+        self.packs = PackWriter(self.dir, pack_bytes, table_page)
         self.chunks = 0
         self.units = 0
         self.cols: dict[str, list] = {k: [] for k in ("municipality", "form", "jimu", "published", "first", "edition", "state")}
@@ -277,7 +277,7 @@ class IndexBuilder:
         meta = {
             "format": FORMAT, "norm": VERSION, "hash": "fnv1a32", "gram": 3, "shards": shards, "chunks": self.chunks,
             "formChunks": bases[2] - bases[1], "units": self.units, "docs": len(self.cols["first"]),
-            "docPage": DOC_PAGE, "packs": packs, "blobs": bases,
+            "docPage": DOC_PAGE, "packs": packs, "blobs": bases, "tablePage": self.packs.table_page,
             "editions": editions,
             "prefectures": prefs,
             "municipalities": [[m[1], m[2], prefs.index(m[3])] for m in munis],

@@ -6,8 +6,8 @@ query, read the shards of its grams, intersect their postings, drop chunks of
 assessments the filters exclude, read the candidate chunks in order and keep the units
 whose normalised text contains the query; a unit of a form chunk (the form's wording,
 ``formtext.py``) becomes one result per document on its edition, at the anchor its
-template resolves to there.  A blob costs its own bytes, and the table page holding its
-entry (``pack.TABLE_PAGE`` entries) is paid for by the first blob that needs it.  Tests and benchmarks use it to check recall and precision against a
+template resolves to there.  A blob costs its own bytes, and the table page placing it
+(``tablePage`` blobs, ``pack.py``) is paid for by the first blob that needs it.  Tests and benchmarks use it to check recall and precision against a
 brute-force scan and to count the bytes a query downloads.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Callable, Mapping
 from .grams import fnv1a, item_gram, query_grams
 from .index import PREFIX
 from .normalise import normalise_query
-from .pack import ENTRY, TABLE, TABLE_PAGE, pack_path
+from .pack import TABLE, pack_path, page_entries, page_size
 from .postings import read_varint
 from .slots import resolve
 
@@ -59,7 +59,7 @@ class IndexReader:
     cache: dict[str, object] = field(default_factory=dict)
     fetched: list[tuple[str, int]] = field(default_factory=list)  # (name, bytes) in fetch order
     bytes_fetched: int = 0
-    table_pages: dict[int, bytes] = field(default_factory=dict)
+    table_pages: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)  # page -> its entries
 
     @classmethod
     def from_files(cls, files: Mapping[str, bytes], prefix: str = PREFIX) -> "IndexReader":
@@ -99,18 +99,16 @@ class IndexReader:
         return self._cached(name, load)
 
     def _entry(self, blob_id: int) -> tuple[tuple[int, int, int], int]:
-        """A blob's table entry, and the bytes of its table page if this read fetched it."""
-        page, at = divmod(blob_id, TABLE_PAGE)
+        """A blob's (pack, offset, length), and the bytes of its table page if this read fetched it."""
+        per = self.meta()["tablePage"]
+        page, at = divmod(blob_id, per)
         paid = 0
         if page not in self.table_pages:
-            size = TABLE_PAGE * ENTRY.size
-            self.table_pages[page] = raw = self.read(TABLE, page * size, (page + 1) * size)
+            raw = self.read(TABLE, page * page_size(per), (page + 1) * page_size(per))
+            self.table_pages[page] = page_entries(raw) if raw else []
             paid = len(raw)
-        raw = self.table_pages[page]
-        at *= ENTRY.size
-        if at + ENTRY.size > len(raw):
-            return (0, 0, 0), paid
-        return ENTRY.unpack_from(raw, at), paid
+        entries = self.table_pages[page]
+        return (entries[at] if at < len(entries) else (0, 0, 0)), paid
 
     def meta(self) -> dict:
         return self._file("meta.z", json.loads)

@@ -1,10 +1,11 @@
-"""Index: documents -> {output path: bytes} of the static search index (format 6).
+"""Index: documents -> {output path: bytes} of the static search index (format 7).
 
 Layout (all under ``search/data/``; bytes depend only on the documents and their order):
 
 ``meta.z``
     Deflated JSON: format, normalisation id, shard count, chunk counts, blob id bases
-    (``blobs``: document chunks, form chunks, shards, document pages), pack count, the
+    (``blobs``: document chunks, form chunks, shards, document pages), the blobs a page of
+    ``blobs.idx`` places (``tablePage``), pack count, the
     form editions indexed (``editions``: id, form name, edition, first and end form chunk),
     prefectures, municipalities, forms, document states and the form kinds whose items are
     listed by item (``itemKinds``).  Small at any site size: every query reads it.
@@ -13,9 +14,10 @@ Layout (all under ``search/data/``; bytes depend only on the documents and their
     first chunk, form edition) and the 事務 names.  Read by filtered queries and by queries
     that hit the form's wording (to find the documents on an edition).
 ``blobs.idx``
-    12 bytes per blob id (``pack.py``): pack, offset, length.
+    Pages of ``tablePage`` blob lengths (3 bytes each) after the pack and offset of the page's
+    first blob (``pack.py``).
 ``p/<n>.bin``
-    The blobs, each a zlib stream, packs of ≤ 16 MiB:
+    The blobs in id order, each a zlib stream, packs of ≤ 16 MiB:
 
     * document chunk ``c``: JSON, consecutive units of one assessment (≈ ``CHUNK_CHARS``
       characters): anchor, title, section path, display text, normalised text, and for a unit
