@@ -279,12 +279,25 @@
     return ids;
   };
 
+  // The ids in both sorted lists; a gallop through the longer one when it is much longer.
   function intersect(a, b) {
-    var out = [], i = 0, j = 0;
-    while (i < a.length && j < b.length) {
-      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out.push(a[i]); i++; j++; }
+    if (a.length > b.length) { var t = a; a = b; b = t; }
+    var out = new Uint32Array(a.length), n = 0, j = 0;
+    if (b.length > 8 * a.length) {
+      for (var i = 0; i < a.length && j < b.length; i++) {
+        var x = a[i], step = 1;
+        while (j + step < b.length && b[j + step] < x) { j += step; step *= 2; }
+        var lo = j, hi = Math.min(j + step, b.length - 1);
+        while (lo < hi) { var mid = (lo + hi) >> 1; if (b[mid] < x) lo = mid + 1; else hi = mid; }
+        j = lo;
+        if (b[j] === x) out[n++] = x;
+      }
+    } else {
+      for (var k = 0; k < a.length && j < b.length;) {
+        if (a[k] < b[j]) k++; else if (a[k] > b[j]) j++; else { out[n++] = a[k]; k++; j++; }
+      }
     }
-    return out;
+    return out.subarray(0, n);
   }
 
   // ---- facets -------------------------------------------------------------------------------
@@ -329,13 +342,24 @@
   // Display offsets of normalised offsets, found by normalising the display text segment by
   // segment (a character and the marks that follow it), as far as both limits.  null if the
   // pieces do not add up to the stored normalised text (a browser with other Unicode data).
+  function mark(c) {  // whether the UTF-16 unit c may be a mark (MARK, for the rest)
+    if (c < 0x300 || (c >= 0x3041 && c <= 0x3098) || (c >= 0x309b && c <= 0x30fa) || (c >= 0x4e00 && c <= 0x9fff)) return false;
+    return MARK.test(String.fromCharCode(c));
+  }
   function displayMap(text, norm, normUpTo, textUpTo) {
-    var starts = [], ends = [], i = 0, n = 0;
-    while (i < text.length && (n < normUpTo || i < textUpTo)) {
+    var starts = [], ends = [], i = 0, n = 0, len = text.length;
+    while (i < len && (n < normUpTo || i < textUpTo)) {
       var c = text.charCodeAt(i), j = i + 1;
-      if (c >= 0xd800 && c <= 0xdbff && j < text.length) j++;
-      while (j < text.length && MARK.test(text[j])) j++;
-      var piece = (j === i + 1 && simple(c)) ? text[i] : normaliseMode(text.slice(i, j), true);
+      if (c >= 0xd800 && c <= 0xdbff && j < len) j++;
+      while (j < len && mark(text.charCodeAt(j))) j++;
+      if (j === i + 1 && simple(c)) {  // most characters: themselves
+        if (norm.charCodeAt(n) !== c) return null;
+        starts.push(i); ends.push(j);
+        n += 1;
+        i = j;
+        continue;
+      }
+      var piece = normaliseMode(text.slice(i, j), true);
       if (norm.substr(n, piece.length) !== piece) return null;
       for (var k = 0; k < piece.length; k++) { starts.push(i); ends.push(j); }
       n += piece.length;
@@ -363,7 +387,7 @@
   // A page of results stops early once the chunks it would fetch next would take the bytes this
   // call downloaded past the budget (client.py: PAGE_BYTES and the same rule).  Every call checks
   // at least one batch of chunks it had not fetched before, so "more" always makes progress.
-  var PAGE_BYTES = 250000, BATCH = 6, MAX_BATCH = 20;
+  var PAGE_BYTES = 250000, BATCH = 20, MAX_BATCH = 20;
   // Chunks to read next for a page that still needs `need` results: BATCH at first, then as many
   // as the hits per chunk so far say it takes, at most MAX_BATCH (client.py: batch_size).
   function batchSize(need, found, checked) {
@@ -399,7 +423,7 @@
         return shard(m, id).then(function (sh) { return sh.get(g); });
       })).then(function (lists) {
         lists.sort(function (a, b) { return a.length - b.length; });
-        var cand = Array.from(lists[0]);
+        var cand = lists[0];
         for (var i = 1; i < lists.length && cand.length; i++) cand = intersect(cand, lists[i]);
         if (match === "form") cand = cand.filter(function (c) { return c >= m.chunks; });
         else if (match === "answer") cand = cand.filter(function (c) { return c < m.chunks; });
@@ -507,7 +531,7 @@
     function step() {
       if (next >= cand.length || found >= want) return done();
       var size = isFinite(want) ? batchSize(want - found, found, next) : BATCH;  // client.py: the same
-      var ids = cand.slice(next, next + size);
+      var ids = Array.from(cand.slice(next, next + size));  // cand may be a typed array: ids map to names
       var newNames = ids.map(function (c) { return "t/" + c; }).filter(function (p) { return !cache.has(p); });
       if (isFinite(budget) && newChunks && newNames.length) {
         // as many of the batch as the bytes left pay for (client.py: affordable)

@@ -25,7 +25,7 @@ from .pack import TABLE, pack_path, page_entries, page_size
 from .postings import read_varint
 from .slots import resolve
 
-BATCH = 6  # candidate chunks fetched at a time at first (search.js: the same)
+BATCH = 20  # candidate chunks fetched at a time at first (search.js: the same): most pages need about as many
 MAX_BATCH = 20  # … and at most, once the hits per chunk are known
 # The search page's bytes budget per page of results (search.js: ``PAGE_BYTES``, the same).
 PAGE_BYTES = 250_000
