@@ -102,6 +102,39 @@ def test_a_label_query_finds_the_item_in_every_document_on_the_edition(docs, fil
         assert f"{d.url}#{resolve(label.anchor, d.parts, d.ids)}" in urls
 
 
+def test_a_slot_header_of_a_repeated_group_is_found_at_its_group(docs, files, sample_build):
+    """The headers the form prints between a repeated group's slots (委託事項2～5 …) are form
+    wording like its labels: a query for one finds, in every document printing it, the group
+    whose box holds it."""
+    import re
+
+    reader = IndexReader.from_files(files)
+    printed = {d.url: re.findall(r'<p class="bucket">([^<]+)</p>', (sample_build / d.url).read_text("utf-8")) for d in docs}
+    headers = sorted({h for hs in printed.values() for h in hs})
+    assert len(headers) >= 4  # the sample prints several (システム2～5, 委託事項6～10, …)
+    for header in headers:
+        hits = [h for h in reader.search(header, {"match": FORM}) if h.title == header]
+        pages = {h.url.split("#")[0] for h in hits}
+        assert pages == {u for u, hs in printed.items() if header in hs}, header
+        for h in hits:
+            page, anchor = h.url.split("#")
+            assert f'<p class="bucket">{header}</p>' in _section(sample_build / page, anchor), (header, anchor)
+
+
+def _section(page, anchor: str) -> str:
+    """The HTML of the <section> whose id is ``anchor`` on ``page``, nested sections included."""
+    import re
+
+    html = page.read_text("utf-8")
+    start = html.rindex("<section", 0, html.index(f'id="{anchor}"'))
+    depth = 0
+    for m in re.finditer(r"<(/?)section\b", html[start:]):
+        depth += -1 if m[1] else 1
+        if depth == 0:
+            return html[start:start + m.end()]
+    raise AssertionError(f"unclosed section {anchor}")
+
+
 def test_match_filter_splits_form_wording_from_answers(files):
     reader = IndexReader.from_files(files)
     for q in ("委託", "アクセス権限", "評価"):

@@ -22,6 +22,8 @@ NODE_FIELDS = {
     "month", "note", "role", "columns",
 }
 SCOPES = {"document", "file", "file_block"}
+# the slot ranges a repeated group of 20 prints headers for (システム2～5 …) unless the catalog says others
+DEFAULT_BUCKETS = ((2, 5), (6, 10), (11, 15), (16, 20))
 DASHES = {"—", "―", "－", "-", "ー", "‐"}
 
 
@@ -130,6 +132,15 @@ class Node:
         if self.kind == "part" or self.no.endswith("."):
             return f"{self.no} {self.label}".strip()
         return f"{self.no}{self.label}"
+
+    @property
+    def printed_buckets(self) -> tuple[tuple[int, int], ...]:
+        """A repeated group's slot ranges with a printed header (``bucket_label``)."""
+        return self.buckets or (DEFAULT_BUCKETS if self.max == 20 else ())
+
+    def bucket_label(self, bucket: tuple[int, int]) -> str:
+        """A slot range's header as printed, e.g. ``システム2～5``."""
+        return f"{self.instance_label}{bucket[0]}～{bucket[1]}"
 
     def data_members(self) -> tuple["Node", ...]:
         """Nodes whose keys live in this container's data mapping (children and their rows)."""

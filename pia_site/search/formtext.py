@@ -1,7 +1,8 @@
 """The form's own text as search units: once per catalog form edition, not per document.
 
 Every label, section heading, risk title, option text (as the page prints it: ``1) 発行
-している``), fixed text and 変更箇所 column heading of a form edition is a *form unit*,
+している``), slot header of a repeated group (``システム2～5``), fixed text and 変更箇所
+column heading of a form edition is a *form unit*,
 read from the catalog (``catalog.Form``), the single source the pages print from.  A form
 unit's anchor is a template: ``*`` stands for the segments that differ between documents
 (a file's id after ``files``, a III block's id, a repeated group's instance id).  Each
@@ -65,6 +66,9 @@ def _box_units(node: Node, anchor: str, section: tuple[str, ...], heading: str) 
             inner = here + ((gheading,) if gheading else ())
             label = _plain(child.instance_label)
             yield from _box_units(child, f"{ganchor}{anchors.SEP}{VAR}", inner, label)
+            for b in child.printed_buckets:  # the slot headers printed in the group (システム2～5 …)
+                header = _plain(child.bucket_label(b))
+                yield Unit(ganchor, header, inner, header)
         elif child.kind in ("section", "risk", "part"):
             yield from _box_units(child, anchors.member(anchor, child), here, _plain(child.printed))
         else:

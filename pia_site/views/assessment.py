@@ -17,8 +17,6 @@ from ..model import Assessment, DateValue, Instance, Municipality, Period, Recor
 from ..validate.lifecycle import WITHHELD_NOTICE
 from .state import StateView, state_view
 
-DEFAULT_BUCKETS = ((2, 5), (6, 10), (11, 15), (16, 20))
-
 
 @dataclass(frozen=True)
 class OptionView:
@@ -253,7 +251,7 @@ def _box(ctx: _Ctx, node: Node, values: dict, anchor: str, level: int, scope: di
 def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, level: int, scope: dict) -> list[Any]:
     """A repeated group: a heading for the group, then its instances with slot-bucket headers."""
     inner: list[Any] = []
-    buckets = node.buckets or (DEFAULT_BUCKETS if node.max == 20 else ())
+    buckets = node.printed_buckets
     # the form always prints slot 1, empty when the group has no instance
     by_no = sorted(instances, key=lambda i: i.no) or [Instance("1", 1, {})]
     printed: set[tuple[int, int]] = set()
@@ -261,7 +259,7 @@ def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, 
     for inst in by_no:
         for b in buckets:
             if b not in printed and b[0] <= inst.no and (ctx.config.empty_buckets or b[1] >= inst.no):
-                inner.append(Bucket(f"{node.instance_label}{b[0]}～{b[1]}"))
+                inner.append(Bucket(node.bucket_label(b)))
                 printed.add(b)
         title_key = next((c.key for c in node.children if c.role == "title"), None)
         sub = inst.values.get(title_key) if title_key else None
@@ -271,7 +269,7 @@ def _group(ctx: _Ctx, node: Node, instances: tuple[Instance, ...], anchor: str, 
     if ctx.config.empty_buckets:
         for b in buckets:
             if b not in printed:
-                inner.append(Bucket(f"{node.instance_label}{b[0]}～{b[1]}"))
+                inner.append(Bucket(node.bucket_label(b)))
     return [Box(anchor, node.printed, min(level, 6), node.star, node.star_note, body=tuple(inner), history=ctx.history.get(anchor, ()))]
 
 
