@@ -217,11 +217,7 @@ def compare_page_specs(records, closure: Callable[[str], frozenset[str]], answer
     each depends on the ``compare:`` keys of what it prints (``compare.fingerprint``) and, for a
     prefecture's list of answers, on the listings of the bodies it names; never on an
     assessment's whole source.  ``answers``: as for ``compare.tally``."""
-    return compare_specs(tally(records, answers), closure)
-
-
-def compare_specs(tallies: list, closure: Callable[[str], frozenset[str]]) -> list[PageSpec]:
-    """``compare_page_specs`` from the tallies (``compare.tally``) already made."""
+    tallies = tally(records, answers)
     specs = []
     for page in compare_pages(tallies):
         deps = frozenset({SITE, CATALOG}) | closure(page.template)

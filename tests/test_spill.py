@@ -16,7 +16,6 @@ from pia_site.diagnostics import DiagnosticsError
 from pia_site.opendata import CHANGES_CSV, open_data, site_open_data, write_tables
 from pia_site.opendata.tables import ASSESSMENT_FIELDS, CHANGE_FIELDS, csv_bytes
 from pia_site.pipeline import run as run_module
-from pia_site.pipeline import site_files as site_files_module
 from pia_site.pipeline import spill
 from pia_site.pipeline.summary import Result
 from pia_site.theme import Theme
@@ -80,7 +79,7 @@ def test_no_spill_file_is_left_when_the_site_wide_step_fails(site, tmp_path, own
         raise RuntimeError("stop in the site-wide step")
 
     monkeypatch.setattr(spill.Records, "__init__", init)
-    monkeypatch.setattr(site_files_module, "compare_specs", fail)
+    monkeypatch.setattr(run_module, "compare_page_specs", fail)
     with pytest.raises(RuntimeError):
         build(site, tmp_path / "out", jobs=2)
     assert seen and not seen[-1].exists()

@@ -134,13 +134,12 @@ class IndexFindings:
 
 
 def write_index(stage, builder: Callable[[], object], reuse: IndexEntry | None, icache: IndexCache | None,
-                key: str | None, allow: frozenset[str], jobs: int | pool.Workers = 1) -> IndexFindings:
+                key: str | None, allow: frozenset[str], jobs: int = 1) -> IndexFindings:
     """Put the search index into the staging tree (``stage``: ``write.Staging``): the files of
     ``reuse`` if they are still in the cache, else those of ``builder()`` (an ``IndexBuilder``
     given every document), kept in the cache under ``key``.  Returns the guard's findings in them
     to come: the new files are read back and scanned by ``jobs`` processes (a national site's
-    index is gigabytes; or by the processes of a ``pool.Workers``, after the work they have)
-    while the caller writes the rest of the site."""
+    index is gigabytes) while the caller writes the rest of the site."""
     if reuse is not None and icache is not None and icache.place(reuse, stage.root):
         for path, size, _digest in reuse.files:
             stage.count(path, size, page=False)

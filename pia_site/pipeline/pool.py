@@ -55,63 +55,18 @@ def each(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
         yield from pool.imap(fn, items, chunksize=1)
 
 
-def _init_with(setup: Callable, args: tuple) -> None:
-    _init_plain()
-    setup(*args)
-
-
-class Workers:
-    """``workers`` processes that several kinds of work share (1: none, the work is done in this
-    process), each set up once by ``setup(*args)`` (module-level) when given.  One pool rather
-    than two at once: a pool's threads rule out ``fork`` for the next one (``_context``).  Use it
-    as a context manager: leaving the block stops the processes."""
-
-    def __init__(self, workers: int, setup: Callable | None = None, args: tuple = ()):
-        self.count = max(1, workers)
-        self._pool = None
-        if self.count > 1:
-            init, initargs = (_init_with, (setup, args)) if setup is not None else (_init_plain, ())
-            self._pool = _context().Pool(self.count, initializer=init, initargs=initargs)
-
-    @property
-    def pooled(self) -> bool:
-        return self._pool is not None
-
-    def imap(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
-        """``fn`` over ``items``, started now (in this process: as they are asked for); the
-        results in the order of ``items``, as they come."""
-        if self._pool is None:
-            return map(fn, items)
-        return self._pool.imap(fn, items, chunksize=1)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-
-    def __enter__(self) -> "Workers":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 class Background:
-    """``fn`` over ``items`` in ``workers`` processes (or in the processes of a ``Workers``, which
-    stay its own) while this process goes on (1: done here, at once); ``get()`` waits for the
-    results, in the order of ``items``.  Use it as a context manager: leaving the block stops the
-    processes it started if ``get`` was not reached."""
+    """``fn`` over ``items`` in ``workers`` processes while this process goes on (1: done here,
+    at once); ``get()`` waits for the results, in the order of ``items``.  Use it as a context
+    manager: leaving the block stops the processes if ``get`` was not reached."""
 
-    def __init__(self, fn: Callable[[T], R], items: Sequence[T], workers: "int | Workers"):
-        shared = workers if isinstance(workers, Workers) else None
-        count = max(1, min(shared.count if shared is not None else workers, len(items)))
+    def __init__(self, fn: Callable[[T], R], items: Sequence[T], workers: int):
+        workers = max(1, min(workers, len(items)))
         self._pool = self._async = None
-        self._own = shared is None
-        if count == 1 or (shared is not None and not shared.pooled):
+        if workers == 1:
             self._done = [fn(item) for item in items]
             return
-        self._pool = shared._pool if shared is not None else _context().Pool(count, initializer=_init_plain)
+        self._pool = _context().Pool(workers, initializer=_init_plain)
         self._async = self._pool.map_async(fn, items, chunksize=1)
 
     def get(self) -> list:
@@ -125,9 +80,8 @@ class Background:
 
     def _stop(self) -> None:
         if self._pool is not None:
-            if self._own:
-                self._pool.terminate()
-                self._pool.join()
+            self._pool.terminate()
+            self._pool.join()
             self._pool = None
 
     def __enter__(self) -> "Background":

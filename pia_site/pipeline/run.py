@@ -5,9 +5,8 @@ have the workers (``pool``) do each assessment (or take it from the cache), feed
 search document to the index builder in page-URL order, putting its open-data and compare
 records away on disk (``spill``) and keeping only the rest of the ``Result``s; then
 the diagnostics in the order ``load → validate → link`` gives them, the site-wide pages
-rendered from the summaries (``site_files``: by the processes, while this one builds the search
-index), the search index, the assets, the guard's verdict over everything published, and the
-swap.  Any error leaves the previous output untouched."""
+rendered from the summaries, the search index, the assets, the guard's verdict over
+everything published, and the swap.  Any error leaves the previous output untouched."""
 from __future__ import annotations
 
 import hashlib
@@ -24,18 +23,20 @@ from ..content_tree import SITE_FILE
 from ..link import link_site
 from ..load import load_document
 from ..model import Municipality, SiteConfig
-from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_LOAD, STAGE_SEARCH, STAGE_VALIDATE, Progress
+from ..opendata import ASSESSMENTS_CSV, CHANGES_CSV, site_files, write_tables
+from ..progress import NULL_PROGRESS, STAGE_ASSESSMENTS, STAGE_LOAD, STAGE_PAGES, STAGE_SEARCH, STAGE_VALIDATE, Progress
 from ..partner import partner_keys
+from ..render import compare_page_specs, make_environment, municipality_page_specs, render_page, site_page_specs, template_deps
 from ..search import IndexBuilder, IndexMeta
 from ..symlinks import link_diagnostics
 from ..template_audit import audit_theme
 from ..theme import Theme
 from ..validate import validate_municipality, validate_site
+from ..views.memo import IdentityMemo
 from ..write import Staging, WriteReport
 from . import pool
 from .cache import Cache, code_digest, key_base
 from .index_cache import IndexCache, index_key, write_index
-from .site_files import SiteFiles
 from .spill import Records
 from .summary import Result
 from .tree import Tree, read_tree
@@ -237,11 +238,8 @@ def run_build(content: Path, out: Path, *, strict: bool = False, jobs: int = 1, 
         if site is None or has_errors(everything) or (strict and everything):
             raise DiagnosticsError(everything)
         progress.on_start(0, STAGE_SEARCH)
-        # the site-wide pages are made by the processes while this one builds the index; the
-        # same processes then scan the index
-        with SiteFiles(site, theme, stage, p.allow, records, jobs) as site_files, \
-                write_index(stage, index_builder, reuse, icache, ikey, p.allow, site_files.workers) as index_findings:
-            site_findings = site_files.finish(progress)
+        with write_index(stage, index_builder, reuse, icache, ikey, p.allow, jobs) as index_findings:
+            site_findings = _write_site_files(site, theme, stage, p.allow, records, progress)  # meanwhile
             output = index_findings.get() + site_findings
         for r in results:
             for path, size in r.pages:
@@ -312,3 +310,39 @@ def _reusable_index(p: _Prepared, shared: Shared, meta: IndexMeta):
     if keys is None:
         return icache, None, None
     return icache, keys, icache.get(index_key(keys, meta.municipalities))
+
+
+def _write_site_files(site, theme: Theme, stage: Staging, allow, records: Records,
+                      progress: Progress) -> list:
+    """The open-data tables, the assets and the site-wide pages (top, search,
+    更新履歴, feeds, municipality pages) from the summaries, and the compare pages from the
+    compare records; the guard's findings in them, in the order the guard reads them (open
+    data, assets, pages: after the search index's, ``index_cache.write_index``)."""
+    first, assets, pages = guard.OutputScanner(allow), guard.OutputScanner(allow), guard.OutputScanner(allow)
+    with stage.stream(ASSESSMENTS_CSV) as a, stage.stream(CHANGES_CSV) as c:  # a record at a time
+        count = write_tables(records.data(), a, c)
+    for path in (ASSESSMENTS_CSV, CHANGES_CSV):
+        first.csv_file(path, stage.root / path)
+    data_files = site_files(site.config, count)  # datapackage.json, the schemas
+    for path in sorted(data_files):
+        first.file(path, data_files[path])
+        stage.file(path, data_files[path])
+    for path, src in theme.asset_files().items():
+        data = src.read_bytes()
+        assets.file(path, data)
+        stage.file(path, data)
+    progress.on_start(0, STAGE_PAGES)
+    env = make_environment(theme)
+    closure = template_deps(env)
+    memo = IdentityMemo()  # the site pages and feeds share each assessment's revisions
+    compare = compare_page_specs(records.compare(), closure, records.answers)
+    specs = site_page_specs(site, closure, memo, compare)
+    for m in site.municipalities:
+        specs += municipality_page_specs(site, m, closure, memo)
+    specs += compare
+    for spec in specs:
+        html = render_page(site, env, spec)
+        pages.page(spec.path, html)
+        stage.page(spec.path, html.encode("utf-8"))
+        progress.advance()
+    return first.findings + assets.findings + pages.findings
