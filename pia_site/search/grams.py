@@ -102,11 +102,16 @@ def key_gram(key: int) -> str:
 
 def key_fnv(keys: np.ndarray) -> np.ndarray:
     """``fnv1a`` of the grams of ``keys`` (uint32)."""
-    h = np.full(len(keys), FNV_BASIS, np.uint32)
-    prime = np.uint32(FNV_PRIME)
+    n = len(keys)
+    h = np.full(n, FNV_BASIS, np.uint32)
+    c, step, some = np.empty(n, np.uint32), np.empty(n, np.uint32), np.empty(n, bool)
     for shift in (2 * _BITS, _BITS, 0):
-        c = ((keys >> np.uint64(shift)) & np.uint64(_MASK)).astype(np.uint32)
-        h = np.where(c != 0, (h ^ c) * prime, h)
+        np.copyto(c, keys >> np.uint64(shift), casting="unsafe")  # the low 32 bits
+        c &= np.uint32(_MASK)
+        np.not_equal(c, 0, out=some)
+        np.bitwise_xor(h, c, out=step)
+        step *= np.uint32(FNV_PRIME)
+        np.copyto(h, step, where=some)
     return h
 
 

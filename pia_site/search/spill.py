@@ -21,12 +21,13 @@ from typing import Iterator
 
 import numpy as np
 
-from .grams import key_fnv, key_gram, reverse_bits
-from .postings import encode_entry
+from .grams import key_fnv, reverse_bits
+from .batch import encode_entries
 
 # s: sort key, the reversed hash in the high 32 bits and the gram key's low 32 bits below;
-# k: gram key; c: chunk id.  Pairs are sorted by s (stable: chunk ids stay ascending); the
-# rare grams with equal s and different k are put in order by a lexsort.
+# k: gram key; c: chunk id.  Pairs are sorted by s (stable: chunk ids stay ascending; one
+# ``np.sort`` of s's high bits over the pair's position, ``_sorted``); the rare grams that share
+# those bits are put in order by a lexsort.  The merge encodes a range's entries at once (``batch``).
 PAIR = np.dtype([("s", "<u8"), ("k", "<u8"), ("c", "<u4")])
 _LOW = np.uint64(0xFFFFFFFF)
 _32 = np.uint64(32)
@@ -107,16 +108,13 @@ class PostingsSpill:
                 pairs = np.concatenate(chunks)
                 del chunks
                 pairs = _sorted(pairs)
-                keys, revs, cids = pairs["k"], (pairs["s"] >> _32).astype(np.uint32), pairs["c"]
+                keys = pairs["k"]
                 starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-                ends = np.append(starts[1:], len(keys))
-                cl = cids.tolist()
-                for s, e, k, rv in zip(starts.tolist(), ends.tolist(), keys[starts].tolist(), revs[starts].tolist()):
-                    entry = encode_entry(key_gram(k), cl[s:e] if e - s < 64 else cids[s:e])
-                    f.write(_REC.pack(rv, len(entry)))
-                    f.write(entry)
-                    grams += 1
-                    total += len(entry)
+                data, size = encode_entries(keys[starts], pairs["s"][starts] >> _32, pairs["c"], starts)
+                del pairs, keys
+                f.write(data)
+                grams += len(starts)
+                total += size
         return grams, total
 
 
@@ -157,10 +155,24 @@ class _Run:
 
 def _sorted(pairs: np.ndarray) -> np.ndarray:
     """Pairs by (reversed hash, gram key), chunk ids ascending within a gram (the input holds
-    each gram's pairs in chunk order: one buffer, or sorted runs in run order)."""
-    pairs = pairs[np.argsort(pairs["s"], kind="stable")]
+    each gram's pairs in chunk order: one buffer, or sorted runs in run order).
+
+    One ``np.sort`` of uint64 words: the high bits of ``s`` above each pair's position, the
+    position below (so equal high bits keep the input order: a stable sort by them).  Pairs
+    whose high bits are equal but whose ``s`` or gram differ are then out of order only if
+    two grams met there; then (rarely) a lexsort puts the whole lot in order."""
+    n = len(pairs)
+    if n < 2:
+        return pairs
+    bits = np.uint64((n - 1).bit_length())
+    words = pairs["s"] >> bits
+    words <<= bits
+    words |= np.arange(n, dtype=np.uint64)
+    words.sort()
+    order = (words & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.intp)
+    pairs = pairs[order]
     s, k = pairs["s"], pairs["k"]
-    if ((s[1:] == s[:-1]) & (k[1:] < k[:-1])).any():  # two grams share s: order them by key
+    if ((s[1:] < s[:-1]) | ((s[1:] == s[:-1]) & (k[1:] < k[:-1]))).any():  # two grams share the high bits
         pairs = pairs[np.lexsort((pairs["c"], k, s))]
     return pairs
 
