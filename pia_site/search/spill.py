@@ -67,7 +67,7 @@ class PostingsSpill:
         keep = np.ones(len(pairs), bool)
         keep[1:] = (pairs["k"][1:] != pairs["k"][:-1]) | (pairs["c"][1:] != pairs["c"][:-1])
         if not keep.all():
-            pairs = pairs[keep]
+            pairs = np.compress(keep, pairs)  # (a structured array: compress and take copy faster than indexing)
         path = self.dir / f"run-{len(self.runs):05d}.npy"
         np.save(path, pairs)
         self.runs.append(path)
@@ -170,10 +170,10 @@ def _sorted(pairs: np.ndarray) -> np.ndarray:
     words |= np.arange(n, dtype=np.uint64)
     words.sort()
     order = (words & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.intp)
-    pairs = pairs[order]
+    pairs = np.take(pairs, order)
     s, k = pairs["s"], pairs["k"]
     if ((s[1:] < s[:-1]) | ((s[1:] == s[:-1]) & (k[1:] < k[:-1]))).any():  # two grams share the high bits
-        pairs = pairs[np.lexsort((pairs["c"], k, s))]
+        pairs = np.take(pairs, np.lexsort((pairs["c"], k, s)))
     return pairs
 
 
