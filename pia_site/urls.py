@@ -81,7 +81,20 @@ def asset(name: str) -> str:
     return f"assets/{name}"
 
 
+_ODD = frozenset({"", ".", ".."})  # components posixpath.relpath would normalise away
+
+
 def relative(from_page: str, to: str) -> str:
     """Relative URL from one output path to another (both relative to the site root)."""
     start = from_page.rsplit("/", 1)[0] if "/" in from_page else "."
+    # posixpath.relpath's answer without its two abspath calls (a compare page has a hundred
+    # links), for the plain paths the site makes: no empty, "." or ".." component
+    here = start.split("/") if start != "." else []
+    there = to.split("/")
+    if _ODD.isdisjoint(here) and _ODD.isdisjoint(there):
+        i, n = 0, min(len(here), len(there))
+        while i < n and here[i] == there[i]:
+            i += 1
+        parts = [".."] * (len(here) - i) + there[i:]
+        return "/".join(parts) if parts else "."
     return relpath(to, start)
