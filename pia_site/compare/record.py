@@ -60,15 +60,27 @@ def compare_record(a: Assessment, m: Municipality) -> CompareRecord:
                          "\n".join(lines))
 
 
-def spots(record: CompareRecord, answers: str | None = None) -> Iterator[tuple[int, tuple[int, ...], str]]:
+def spots(record: CompareRecord, answers: str | None = None,
+          memo: dict[str, tuple[int, tuple[int, ...], str]] | None = None) -> Iterator[tuple[int, tuple[int, ...], str]]:
     """(item position, answer positions, anchor or "") of each spot of a record (of ``answers``
-    when given: the record's answers kept elsewhere, as the build keeps them)."""
+    when given: the record's answers kept elsewhere, as the build keeps them).  ``memo``: lines
+    already read, by their text (the records of a form repeat most of their lines), updated."""
     text = record.answers if answers is None else answers
     if not text:
         return
+    if memo is None:
+        memo = {}
+    get = memo.get
     for line in text.split("\n"):
-        parts = line.split(" ", 2)
-        yield int(parts[0]), tuple(int(k) for k in parts[1].split(",")), parts[2] if len(parts) > 2 else ""
+        spot = get(line)
+        if spot is None:
+            spot = memo[line] = _spot(line)
+        yield spot
+
+
+def _spot(line: str) -> tuple[int, tuple[int, ...], str]:
+    parts = line.split(" ", 2)
+    return int(parts[0]), tuple(int(k) for k in parts[1].split(",")), parts[2] if len(parts) > 2 else ""
 
 
 def answer_keys(item: Item, kind: str, value: Any) -> tuple[str, ...]:

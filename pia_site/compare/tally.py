@@ -77,12 +77,14 @@ def _kind(kind: str, name: str, editions: tuple[str, ...], records: list[Compare
     items = [ItemTally() for _ in table.items]
     prefectures: dict[str, str] = {}
     edition_no = {e: i for i, e in enumerate(editions)}
+    distribution = [it.distribution for it in table.items]
+    lines: dict = {}  # ``spots``' memo: a line of answers read once per kind
     for n, r in enumerate(records):
         pref = r.prefecture_code
         prefectures.setdefault(pref, r.prefecture)
         ed = edition_no.get(r.edition, 0)
         seen: set[int] = set()
-        for i, keys, anchor in spots(r, answers(r) if answers is not None else None):
+        for i, keys, anchor in spots(r, answers(r) if answers is not None else None, lines):
             t = items[i]
             t.total.add(keys, ed)
             counts = t.prefectures.get(pref)
@@ -93,6 +95,6 @@ def _kind(kind: str, name: str, editions: tuple[str, ...], records: list[Compare
                 seen.add(i)
                 t.total.assessments += 1
                 counts.assessments += 1
-            if table.items[i].distribution:
+            if distribution[i]:
                 t.answers.setdefault(pref, []).append((n, keys, anchor))
     return KindTally(kind, name, table, editions, records, items, dict(sorted(prefectures.items())))
