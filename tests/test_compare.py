@@ -324,3 +324,37 @@ def test_the_record_of_the_sample_assessment_holds_its_choices(site):
 
 def test_compare_is_a_reserved_first_segment():
     assert "compare" in urls.RESERVED_TOP
+
+
+def test_the_spots_of_records_read_with_one_memo_are_those_read_alone(site):
+    from pia_site.compare.record import spots
+
+    by_slug = {m.slug: m for m in site.municipalities}
+    records = [compare_record(a, by_slug[a.municipality]) for a in site.assessments]
+    records += records  # the second reading of each line comes from the memo
+    memo: dict = {}
+    assert [list(spots(r, memo=memo)) for r in records] == [list(spots(r)) for r in records]
+    assert memo and list(spots(records[0], "")) == []
+
+
+def test_relative_urls_are_posixpath_relpath():
+    from posixpath import relpath
+
+    parts = ["compare", "juten", "a.b", "13", "2", "index.html", "m0001", "", ".", "..", "x y"]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        here = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 6)))
+        to = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 6)))
+        start = here.rsplit("/", 1)[0] if "/" in here else "."
+        try:
+            expected = relpath(to, start)
+        except ValueError:  # an empty path
+            with pytest.raises(ValueError):
+                urls.relative(here, to)
+            continue
+        assert urls.relative(here, to) == expected, (here, to)
+    assert urls.relative("compare/juten/x/13/index.html", "m0001/a/index.html") == "../../../../m0001/a/index.html"
+    assert urls.relative("index.html", "compare/index.html") == "compare/index.html"
+    assert urls.relative("compare/index.html", "compare/juten/x/index.html") == "juten/x/index.html"
+    assert urls.relative("compare/juten/x/13/2/index.html", "compare/juten/x/13/index.html") == "../index.html"
+    assert urls.relative("a/index.html", "a") == "."
