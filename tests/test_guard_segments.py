@@ -204,3 +204,22 @@ def test_may_match_gives_the_same_answers_when_it_forgets(monkeypatch):
     assert may_match(texts) == expected    # two new ones: the memory starts again
     assert may_match(texts) == expected
     assert len(_VERDICTS) <= 3 + 2
+
+
+def test_texts_repeated_in_a_file_or_across_its_parts_give_the_findings_of_a_scan_of_every_segment():
+    from pia_site.guard.output import scan_segments
+
+    texts = ["個人番号 1234 5678 9018", "電話 048-963-9136", "a@b.jp 電話 048-963-9136", "記載なし 2024", "平成30年5月",
+             "越谷市越ヶ谷四丁目2番1号 電話 048-963-9136", "生年月日 昭和45年1月2日", "０４８（９６３）９１３６"]
+    rng = random.Random(3)
+    for _ in range(50):
+        segs = [rng.choice(texts) for _ in range(rng.randint(1, 30))]
+        for allow in (frozenset(), frozenset({"0489639136"})):
+            expected = _scan_every_segment("p", segs, allow)
+            assert scan_segments("p", segs, allow) == expected
+            seen: set = set()
+            scanned: set = set()
+            got = []
+            for k in range(0, len(segs), 4):  # a file read in parts (OutputScanner.csv_file)
+                got += scan_segments("p", segs[k:k + 4], allow, seen, scanned)
+            assert got == expected

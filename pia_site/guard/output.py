@@ -109,13 +109,20 @@ def _shard_grams(data: bytes) -> list[str]:
 
 
 def scan_segments(path: str, segments: list[str], allow: frozenset[str],
-                  seen: set[tuple[Kind, str]] | None = None) -> list[OutputFinding]:
+                  seen: set[tuple[Kind, str]] | None = None, scanned: set[str] | None = None) -> list[OutputFinding]:
     """The findings in a file's segments, each (kind, value) once; ``seen``: those already found
-    in the file's earlier segments (a file read in parts), updated."""
+    in the file's earlier segments (a file read in parts), updated; ``scanned``: the texts
+    ``scan_text`` read there, updated.  A text read before is not read again: its matches are
+    in ``seen`` already, so it would add nothing."""
     out: list[OutputFinding] = []
     seen = set() if seen is None else seen
+    scanned = set() if scanned is None else scanned
     for i in may_match(segments):  # scan_text finds nothing in the others
-        for m in scan_text(segments[i], allow):
+        text = segments[i]
+        if text in scanned:
+            continue
+        scanned.add(text)
+        for m in scan_text(text, allow):
             if (m.kind, m.value) not in seen:
                 seen.add((m.kind, m.value))
                 out.append(OutputFinding(m.kind, m.value, m.shown, path))
@@ -150,15 +157,16 @@ class OutputScanner:
         cell, ``batch`` cells at a time: a site's changes.csv is too large to hold whole."""
         found: list[OutputFinding] = []
         seen: set[tuple[Kind, str]] = set()
+        scanned: set[str] = set()  # the texts scan_text read (few: those may_match lets through)
         try:
             with open(source, encoding="utf-8", errors="replace", newline="") as f:
                 cells: list[str] = []
                 for row in csv.reader(f):
                     cells += [cell for cell in row if cell]
                     if len(cells) >= batch:
-                        found += scan_segments(path, cells, self.allow, seen)
+                        found += scan_segments(path, cells, self.allow, seen, scanned)
                         cells = []
-                found += scan_segments(path, cells, self.allow, seen)
+                found += scan_segments(path, cells, self.allow, seen, scanned)
         except csv.Error:  # not CSV after all: as ``file`` reads it, whole
             found = scan_segments(path, data_segments(path, source.read_bytes()), self.allow)
         self.findings += found

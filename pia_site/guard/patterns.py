@@ -157,6 +157,12 @@ def _nfkc_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``; ``is_normalized`` answers the usual text (already
+    NFKC) ten times faster than ``normalize`` returns it."""
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def _near(pattern: re.Pattern, text: str, start: int, end: int, before: int, after: int) -> bool:
     """A match of ``pattern`` ending at most ``before`` characters before ``start`` or
     starting at most ``after`` characters after ``end``."""
@@ -210,7 +216,7 @@ def may_match(texts: list[str]) -> list[int]:
     verdicts = {t: _VERDICTS.get(t) for t in (texts[i] for i in idx)}
     new = [t for t, v in verdicts.items() if v is None]
     if new:
-        hit = _possible_texts([unicodedata.normalize("NFKC", t) for t in new])
+        hit = _possible_texts([_nfkc(t) for t in new])
         fresh = {t: k in hit for k, t in enumerate(new)}
         verdicts.update(fresh)
         if len(_VERDICTS) + len(fresh) > _VERDICTS_MAX:
@@ -243,7 +249,7 @@ def scan_text(text: str, allow: frozenset[str] | set[str] = frozenset()) -> list
     allowlist entries: a warning whose value lies inside one is dropped (an error never is)."""
     if len(text) < 4 or not _CANDIDATE.search(text):
         return []  # every pattern needs a digit or an "@" (full-width ones included)
-    if not _possible(unicodedata.normalize("NFKC", text)):
+    if not _possible(_nfkc(text)):
         return []  # the usual case: the exact, offset-keeping normalisation below is not needed
     norm, offsets = _nfkc_with_offsets(text)
     found: list[tuple[Kind, int, int]] = []
