@@ -333,6 +333,7 @@ def _write_site_files(site, theme: Theme, stage: Staging, allow, records: Record
         stage.file(path, data)
     progress.on_start(0, STAGE_PAGES)
     env = make_environment(theme)
+    env.auto_reload = False  # one pass over the pages: no need to stat each template at each render
     closure = template_deps(env)
     memo = IdentityMemo()  # the site pages and feeds share each assessment's revisions
     compare = compare_page_specs(records.compare(), closure, records.answers)
