@@ -223,3 +223,23 @@ def test_texts_repeated_in_a_file_or_across_its_parts_give_the_findings_of_a_sca
             for k in range(0, len(segs), 4):  # a file read in parts (OutputScanner.csv_file)
                 got += scan_segments("p", segs[k:k + 4], allow, seen, scanned)
             assert got == expected
+
+
+def test_lines_read_once_give_the_same_segments_in_every_context():
+    """fast_segments reads a page a line at a time and remembers each distinct line's effect
+    (segments._LINES): the same lines, met with and without a run open before them, in any
+    order, give what html.parser gives."""
+    from pia_site.guard import segments
+
+    lines = ['<p>a\n', 'b</p>\n', '<td class="c">1</td><td>2</td>\n', '<b>x</b> y\n', '<a href="h" title="t">z</a>\n',
+             '\n', '&amp;\n', 'x &#57;\n', '</li><li>個人番号 1234\n', '5678 9018</li>\n', '<span data-v="048-963-9136">\n',
+             '<img alt="番号 1234 5678 9018"><br/>\n', '<!-- c -->\n', 'tail', '<a\nhref="x">t</a>\n', '<p\n>q</p>\n']
+    rnd = random.Random(4)
+    for _ in range(3000):
+        text = "".join(rnd.choice(lines) for _ in range(rnd.randint(1, 12)))
+        fast = fast_segments(text)
+        assert fast is not None and fast == parser_segments(text) == token_segments(text), text
+    assert segments._LINES  # the line reader was used
+    segments._LINES.clear()
+    across = '<p>a\nb</p>\n<a\nhref="x">t</a>'  # a tag across lines: the page is read piece by piece
+    assert fast_segments(across) == parser_segments(across) == ["a\nb", "x", "\nt"]

@@ -175,9 +175,95 @@ def _known(piece: str) -> tuple[bool, tuple[str, ...]] | None:
     return known
 
 
+# What a line of a page (its text up to and with its "\n") does to the segments and the run,
+# per distinct line (the pages of a site repeat their header, footer and table lines):
+# (texts before its first run-ending tag, attribute values before that tag, whether it has
+# one, the segments from that tag on, the texts after its last run-ending tag); None: the
+# line is not plain by itself (a tag that spans lines …).  A line read whole gives the same
+# segments as the pieces of the page around it: the run is joined, and no character
+# reference holds a "\n" (html.unescape's references stop at it).
+_LINES: dict[str, tuple | None] = {}
+_LINES_MAX = 50_000  # distinct lines: a compare page has about 60, most shared
+
+
+def _line(line: str) -> tuple | None:
+    parts = _PIECE.split(line)
+    get = _KNOWN.get
+    run: list[str] = []
+    before: list[str] = []
+    values_before: list[str] = []
+    after: list[str] | None = None  # the segments from the first run-ending tag on
+    head: list[str] = []
+    for i in range(1, len(parts), 2):
+        text = parts[i - 1]
+        if text:
+            if "<" in text:
+                return None
+            run.append(unescape(text) if "&" in text else text)
+        known = get(parts[i]) or _known(parts[i])
+        if known is None:
+            return None
+        ends, values = known
+        if ends:
+            if after is None:
+                head, run, after = run, [], []
+            elif run:
+                after.append("".join(run))
+                run = []
+        if values:
+            (values_before if after is None else after).extend(values)
+    text = parts[-1]
+    if text:
+        if "<" in text:
+            return None
+        run.append(unescape(text) if "&" in text else text)
+    if after is None:
+        return (run, values_before, False, [], [])
+    return (head, values_before, True, after, run)
+
+
+def _lines(region: str, segments: list[str], run: list[str]) -> bool:
+    """``_plain``'s reading of ``region``, a line at a time from ``_LINES``; False (``segments``
+    and ``run`` as they were) where a line is not plain by itself."""
+    n, kept = len(segments), list(run)
+    lines = region.split("\n")
+    last = len(lines) - 1
+    get = _LINES.get
+    for k, line in enumerate(lines):
+        if k < last:
+            line += "\n"
+        elif not line:
+            break
+        effect = get(line, False)
+        if effect is False:
+            effect = _line(line)
+            if len(_LINES) >= _LINES_MAX:
+                _LINES.clear()
+            _LINES[line] = effect
+        if effect is None:
+            del segments[n:]
+            run[:] = kept
+            return False
+        before, values, ends, after, rest = effect
+        if values:
+            segments.extend(values)
+        if before:
+            run.extend(before)
+        if ends:
+            if run:
+                segments.append("".join(run))
+                run.clear()
+            segments.extend(after)
+            if rest:
+                run.extend(rest)
+    return True
+
+
 def _plain(region: str, segments: list[str], run: list[str]) -> bool:
     """Read ``region`` (no script or style tag in it) into ``segments`` and ``run``; False
     where a piece is not a whole token (the caller starts again with token_segments)."""
+    if _lines(region, segments, run):
+        return True
     parts = _PIECE.split(region)  # text, piece, text, piece, …, text
     get = _KNOWN.get
     for i in range(1, len(parts), 2):
