@@ -187,10 +187,11 @@ _LINES_MAX = 50_000  # distinct lines: a compare page has about 60, most shared
 
 
 def _line(line: str) -> tuple | None:
+    """What ``line`` (or any text without script or style) does to the segments and the run, as
+    above; None where a piece is not a whole token."""
     parts = _PIECE.split(line)
     get = _KNOWN.get
     run: list[str] = []
-    before: list[str] = []
     values_before: list[str] = []
     after: list[str] | None = None  # the segments from the first run-ending tag on
     head: list[str] = []
@@ -244,19 +245,24 @@ def _lines(region: str, segments: list[str], run: list[str]) -> bool:
             del segments[n:]
             run[:] = kept
             return False
-        before, values, ends, after, rest = effect
-        if values:
-            segments.extend(values)
-        if before:
-            run.extend(before)
-        if ends:
-            if run:
-                segments.append("".join(run))
-                run.clear()
-            segments.extend(after)
-            if rest:
-                run.extend(rest)
+        _apply(effect, segments, run)
     return True
+
+
+def _apply(effect: tuple, segments: list[str], run: list[str]) -> None:
+    """Put what ``_line`` read of a text into ``segments`` and ``run``."""
+    before, values, ends, after, rest = effect
+    if values:
+        segments.extend(values)
+    if before:
+        run.extend(before)
+    if ends:
+        if run:
+            segments.append("".join(run))
+            run.clear()
+        segments.extend(after)
+        if rest:
+            run.extend(rest)
 
 
 def _plain(region: str, segments: list[str], run: list[str]) -> bool:
@@ -264,28 +270,10 @@ def _plain(region: str, segments: list[str], run: list[str]) -> bool:
     where a piece is not a whole token (the caller starts again with token_segments)."""
     if _lines(region, segments, run):
         return True
-    parts = _PIECE.split(region)  # text, piece, text, piece, …, text
-    get = _KNOWN.get
-    for i in range(1, len(parts), 2):
-        text = parts[i - 1]
-        if text:
-            if "<" in text:
-                return False
-            run.append(unescape(text) if "&" in text else text)
-        known = get(parts[i]) or _known(parts[i])
-        if known is None:
-            return False
-        ends, values = known
-        if ends and run:
-            segments.append("".join(run))
-            run.clear()
-        if values:
-            segments.extend(values)
-    text = parts[-1]
-    if text:
-        if "<" in text:
-            return False
-        run.append(unescape(text) if "&" in text else text)
+    effect = _line(region)  # a tag over several lines: the region read whole
+    if effect is None:
+        return False
+    _apply(effect, segments, run)
     return True
 
 
